@@ -1,0 +1,275 @@
+"""The request pipeline of one operation, and the table of a mounted router.
+
+``Operation.run`` is the whole per-request path, written once: decode the
+body, solve the dependency graph, call the handler, validate and serialize its
+result. Hosts enter it through ``handle_sync`` (WSGI) or ``handle_async``
+(ASGI); the two differ only in how they read the body and where synchronous
+code runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import exception_handlers as defaults
+from ._concurrency import CallSync, call_inline, drive, run_on_thread_loop
+from ._paths import PathTemplate
+from .analysis import Dependant, Undefined
+from .binding import decode_json_body
+from .dependencies import SolveContext, solve
+from .encoders import jsonable_encoder
+from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
+from .requests import Request, RequestParts
+from .responses import Response
+from .routing import Route, Router, _Default, is_body_allowed_for_status_code
+
+__all__ = ["ExceptionHandlers", "Mount", "Operation"]
+
+Handler = Callable[..., Any]
+
+
+class ExceptionHandlers:
+    """The exception handlers that apply to one route: its routers', innermost first."""
+
+    def __init__(self, chain: tuple[Router, ...]) -> None:
+        by_class: dict[type[BaseException], Handler] = {
+            HTTPException: defaults.http_exception_handler,
+            RequestValidationError: defaults.request_validation_exception_handler,
+        }
+        by_status: dict[int, Handler] = {}
+        for router in reversed(chain):
+            for key, handler in router.exception_handlers.items():
+                if isinstance(key, int):
+                    by_status[key] = handler
+                else:
+                    by_class[key] = handler
+        self.by_class = by_class
+        self.by_status = by_status
+
+    def lookup(self, exc: BaseException) -> Handler | None:
+        """The handler for ``exc``: by HTTP status first, then by the closest class."""
+        if isinstance(exc, HTTPException) and exc.status_code in self.by_status:
+            return self.by_status[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls in self.by_class:
+                return self.by_class[cls]
+        return None
+
+
+def _never_suspends(handler: Handler) -> bool:
+    return not inspect.iscoroutinefunction(handler) or bool(
+        getattr(handler, "__dualweb_never_suspends__", False)
+    )
+
+
+class Operation:
+    """A route made ready to serve: everything per-request work needs, decided once."""
+
+    def __init__(
+        self,
+        route: Route,
+        *,
+        path: str,
+        overrides: dict[Callable[..., Any], Callable[..., Any]],
+        handlers: ExceptionHandlers,
+    ) -> None:
+        self.route = route
+        self.path = path
+        self.template = PathTemplate(path)
+        self.methods = frozenset(route.methods)
+        self.dependant: Dependant = route.dependant
+        self.endpoint = route.endpoint
+        self.needs_body = bool(route.body_fields)
+        self.embed_body = route.embed_body
+        self.overrides = overrides
+        self.override_plans: dict[tuple[Any, ...], Dependant] = {}
+        self.handlers = handlers
+        self.graph_is_sync = self.dependant.all_sync
+        self.adapter = route.response_adapter
+        self.default_class = isinstance(route.response_class, _Default)
+        response_class = route.response_class
+        self.response_class: type[Response] = (
+            response_class.value if isinstance(response_class, _Default) else response_class
+        )
+        self.dump_options: dict[str, Any] = {
+            "include": route.response_model_include,
+            "exclude": route.response_model_exclude,
+            "by_alias": route.response_model_by_alias,
+            "exclude_unset": route.response_model_exclude_unset,
+            "exclude_defaults": route.response_model_exclude_defaults,
+            "exclude_none": route.response_model_exclude_none,
+        }
+
+    # --- the pipeline, written once ----------------------------------------------------
+
+    async def run(self, parts: RequestParts, body_bytes: bytes, call_sync: CallSync) -> Response:
+        body: Any = Undefined
+        if self.needs_body:
+            body = decode_json_body(body_bytes, parts.headers.get("content-type"))
+        async with contextlib.AsyncExitStack() as stack:
+            ctx = SolveContext(
+                parts,
+                body=body,
+                embed_body=self.embed_body,
+                call_sync=call_sync,
+                overrides=self.overrides,
+                override_plans=self.override_plans,
+                stack=stack,
+            )
+            values, errors = await solve(self.dependant, ctx)
+            if errors:
+                raise RequestValidationError(errors, body=None if body is Undefined else body)
+            if self.dependant.is_coroutine:
+                raw = await self.endpoint(**values)
+            else:
+                raw = await call_sync(self.endpoint, (), values)
+            return self.serialize(raw, ctx)
+
+    def serialize(self, raw: Any, ctx: SolveContext) -> Response:
+        """The response for the handler's return value."""
+        if isinstance(raw, Response):
+            if raw.background is None:
+                raw.background = ctx.background
+            return raw
+        status = self.route.status_code
+        if ctx.response.status_code:
+            status = ctx.response.status_code
+        adapter = self.adapter
+        if adapter is not None:
+            try:
+                value = adapter.validate_python(raw, from_attributes=True)
+            except ValidationError as exc:
+                errors = [
+                    {**err, "loc": ("response", *err["loc"])}
+                    for err in exc.errors(include_url=False)
+                ]
+                raise ResponseValidationError(errors, body=raw) from None
+            if self.default_class:
+                response = Response(
+                    adapter.dump_json(value, **self.dump_options),
+                    status_code=status,
+                    media_type="application/json",
+                    background=ctx.background,
+                )
+            else:
+                content = adapter.dump_python(value, mode="json", **self.dump_options)
+                response = self.response_class(content, status_code=status, background=ctx.background)
+        else:
+            response = self.response_class(
+                jsonable_encoder(raw), status_code=status, background=ctx.background
+            )
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        response.raw_headers.extend(ctx.response.raw_headers)
+        return response
+
+    # --- entry points for the hosts ------------------------------------------------------
+
+    def _is_sync(self) -> bool:
+        if not self.graph_is_sync:
+            return False
+        if self.overrides:
+            return not any(
+                inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
+                for f in self.overrides.values()
+            )
+        return True
+
+    def handle_sync(self, parts: RequestParts) -> Response:
+        """Serve one request on a WSGI thread; unhandled exceptions propagate."""
+        try:
+            body = parts.body_sync() if self.needs_body else b""
+            coro = self.run(parts, body, call_inline)
+            if self._is_sync():
+                return drive(coro)
+            return run_on_thread_loop(coro)
+        except Exception as exc:
+            handler = self.handlers.lookup(exc)
+            if handler is None:
+                raise
+            result = handler(Request(parts), exc)
+            if inspect.isawaitable(result):
+                result = (
+                    drive(result) if _never_suspends(handler) else run_on_thread_loop(result)
+                )
+            return _check_handler_result(result, handler)
+
+    async def handle_async(self, parts: RequestParts, to_thread: CallSync) -> Response:
+        """Serve one request on an event loop; sync code runs in one thread-pool hop."""
+        try:
+            body = await parts.body_async() if self.needs_body else b""
+            if self._is_sync():
+                coro = self.run(parts, body, call_inline)
+                return await to_thread(drive, (coro,), {})  # type: ignore[no-any-return]
+            return await self.run(parts, body, to_thread)
+        except Exception as exc:
+            handler = self.handlers.lookup(exc)
+            if handler is None:
+                raise
+            if inspect.iscoroutinefunction(handler):
+                result = await handler(Request(parts), exc)
+            else:
+                result = await to_thread(handler, (Request(parts), exc), {})
+            return _check_handler_result(result, handler)
+
+
+def _check_handler_result(result: Any, handler: Handler) -> Response:
+    if not isinstance(result, Response):
+        name = getattr(handler, "__name__", repr(handler))
+        raise DualwebError(f"exception handler {name} must return a dualweb Response")
+    return result
+
+
+class Mount:
+    """A router as served by one host under one prefix: its operations, frozen."""
+
+    def __init__(self, router: Router, prefix: str = "") -> None:
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise DualwebError("a mount prefix must start with '/' and not end with '/'")
+        self.router = router
+        self.prefix = prefix
+        self.operations: list[Operation] = [
+            Operation(
+                route,
+                path=prefix + route.path,
+                overrides=router.dependency_overrides,
+                handlers=ExceptionHandlers(route.exception_handler_chain),
+            )
+            for route in router.routes
+        ]
+        self._earlier: dict[int, list[Operation]] = {}
+        for index, op in enumerate(self.operations):
+            shadows = [
+                earlier
+                for earlier in self.operations[:index]
+                if not earlier.template.is_static
+                and _methods_overlap(earlier.methods, op.methods)
+                and earlier.path != op.path
+            ]
+            if shadows:
+                self._earlier[id(op)] = shadows
+
+    def resolve(
+        self, op: Operation, method: str, path: str
+    ) -> tuple[Operation, dict[str, Any]] | None:
+        """An earlier-declared operation that also matches, as FastAPI would pick it.
+
+        Hosts whose matcher ranks rules by specificity (Werkzeug) call this to
+        keep FastAPI's rule: the first declared route that matches wins.
+        """
+        for earlier in self._earlier.get(id(op), ()):
+            if method in earlier.methods or (method == "HEAD" and "GET" in earlier.methods):
+                found = earlier.template.match(path)
+                if found is not None:
+                    return earlier, found
+        return None
+
+
+def _methods_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a & b) or ("GET" in a and "HEAD" in b) or ("HEAD" in a and "GET" in b)
+

@@ -1,0 +1,89 @@
+"""Route path templates: ``/items/{item_id}``, ``/files/{rest:path}``, ``/n/{n:int}``.
+
+The template syntax is FastAPI's (Starlette's). Hosts turn the parsed segments
+into their own rule syntax; the core keeps a regex per template to match in
+declaration order where a host's own matcher would choose differently.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .exceptions import DualwebError
+
+__all__ = ["CONVERTORS", "PathTemplate", "Segment"]
+
+_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
+
+#: convertor name -> (regex, conversion of the matched text)
+CONVERTORS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "str": ("[^/]+", str),
+    "path": (".*", str),
+    "int": ("[0-9]+", int),
+    "float": (r"[0-9]+(?:\.[0-9]+)?", float),
+    "uuid": ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", uuid.UUID),
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A literal run of the path (``param`` is None) or one parameter."""
+
+    text: str
+    param: str | None = None
+    convertor: str = "str"
+
+
+class PathTemplate:
+    """A parsed route path."""
+
+    __slots__ = ("path", "regex", "segments")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        segments: list[Segment] = []
+        pattern = "^"
+        position = 0
+        seen: set[str] = set()
+        for match in _PARAM.finditer(path):
+            name, convertor = match.group(1), match.group(2) or "str"
+            if convertor not in CONVERTORS:
+                raise DualwebError(f"unknown path convertor {convertor!r} in {path!r}")
+            if name in seen:
+                raise DualwebError(f"duplicated parameter name {name!r} in path {path!r}")
+            seen.add(name)
+            literal = path[position : match.start()]
+            if literal:
+                segments.append(Segment(literal))
+                pattern += re.escape(literal)
+            segments.append(Segment(match.group(0), name, convertor))
+            pattern += f"(?P<{name}>{CONVERTORS[convertor][0]})"
+            position = match.end()
+        if path[position:]:
+            segments.append(Segment(path[position:]))
+            pattern += re.escape(path[position:])
+        self.segments = tuple(segments)
+        self.regex = re.compile(pattern + "$")
+
+    @property
+    def param_names(self) -> list[str]:
+        return [s.param for s in self.segments if s.param is not None]
+
+    @property
+    def is_static(self) -> bool:
+        return all(s.param is None for s in self.segments)
+
+    def match(self, path: str) -> dict[str, Any] | None:
+        """The converted parameters when ``path`` matches this template."""
+        found = self.regex.match(path)
+        if found is None:
+            return None
+        return {
+            s.param: CONVERTORS[s.convertor][1](found.group(s.param))
+            for s in self.segments
+            if s.param is not None
+        }

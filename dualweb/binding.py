@@ -1,0 +1,176 @@
+"""Raw request parts -> validated arguments, or the list of errors FastAPI would report.
+
+Pure functions over plain values: no I/O, no framework.
+"""
+
+from __future__ import annotations
+
+import email.message
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .analysis import ParamField, Undefined, missing_error
+from .datastructures import Headers, QueryParams
+from .exceptions import HTTPException, RequestValidationError
+
+__all__ = ["bind_body", "bind_params", "decode_json_body"]
+
+Errors = list[dict[str, Any]]
+_MULTI = (QueryParams, Headers)
+
+
+def _get(field: ParamField, source: Mapping[str, Any], key: str) -> Any:
+    if field.is_sequence and isinstance(source, _MULTI):
+        value: Any = source.getlist(key)
+    else:
+        value = source.get(key)
+    if value is None or (field.is_sequence and len(value) == 0):
+        return Undefined
+    return value
+
+
+def bind_params(
+    fields: list[ParamField], source: Mapping[str, Any], values: dict[str, Any], errors: Errors
+) -> None:
+    """Validate ``fields`` read from one place of the request into ``values``/``errors``."""
+    for field in fields:
+        if field.model is not None:
+            value, field_errors = _bind_model(field, source)
+        else:
+            key = next((a for a in field.aliases if a in source), field.aliases[0])
+            value, field_errors = field.validate(_get(field, source, key), (field.location, key))
+        if field_errors:
+            errors.extend(field_errors)
+        else:
+            values[field.name] = value
+
+
+def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Errors]:
+    """A parameter model: one BaseModel filled from many query/header/cookie values."""
+    model = field.model
+    assert model is not None
+    is_headers = isinstance(source, Headers)
+    default_convert = bool(getattr(field.field_info, "convert_underscores", True))
+    collected: dict[str, Any] = {}
+    processed: set[str] = set()
+    own_names: set[str] = set()
+    header_aliases: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else None
+        alias = alias or info.alias or name
+        request_key = alias
+        convert = is_headers and getattr(info, "convert_underscores", default_convert)
+        if convert and alias == name:
+            request_key = alias.replace("_", "-")
+        own_names.add(request_key.lower() if is_headers else request_key)
+        sequence = _field_is_sequence(info.annotation)
+        if sequence and isinstance(source, _MULTI):
+            value: Any = source.getlist(request_key)
+        else:
+            value = source.get(request_key)
+        if not (value is None or (sequence and len(value) == 0)):
+            collected[alias] = value
+        if is_headers:
+            processed.add(request_key.lower())
+            processed.add(alias.lower())
+            if alias != request_key:
+                header_aliases[alias] = request_key
+        else:
+            processed.add(request_key)
+    grouped: dict[str, list[Any]] = {}
+    items = source.multi_items() if isinstance(source, _MULTI) else list(source.items())
+    for key, item in items:
+        if key not in processed:
+            grouped.setdefault(key, []).append(item)
+    for key, group in grouped.items():
+        collected[key] = group[0] if len(group) == 1 else group
+    value_to_check: Any = collected
+    inner = field.annotation
+    if inner is not model and not (
+        own_names.intersection(source)
+        or (model.model_config.get("extra") in ("allow", "forbid") and collected)
+    ):
+        value_to_check = Undefined
+    value, errors = field.validate(value_to_check, (field.location,))
+    if header_aliases:
+        for error in errors:
+            loc = error["loc"]
+            if len(loc) > 1 and loc[1] in header_aliases:
+                error["loc"] = (loc[0], header_aliases[loc[1]], *loc[2:])
+    return value, errors
+
+
+def _field_is_sequence(annotation: Any) -> bool:
+    from .analysis import is_sequence_annotation
+
+    return is_sequence_annotation(annotation)
+
+
+def decode_json_body(body: bytes, content_type: str | None) -> Any:
+    """The request body as FastAPI hands it to validation.
+
+    JSON when the content type says JSON (``application/json`` or ``+json``),
+    else the raw bytes, which then fail validation with a clear 422; an empty
+    body is ``Undefined`` (so a required body is reported missing).
+    """
+    if not body:
+        return Undefined
+    if not content_type:
+        return body
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return body
+    subtype = message.get_content_subtype()
+    if subtype != "json" and not subtype.endswith("+json"):
+        return body
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", exc.pos),
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": exc.msg},
+                }
+            ],
+            body=exc.doc,
+        ) from exc
+    except ValueError as exc:
+        raise HTTPException(400, "There was an error parsing the body") from exc
+
+
+def bind_body(
+    fields: list[ParamField], body: Any, embed: bool, values: dict[str, Any], errors: Errors
+) -> None:
+    """Validate the body parameters of one dependant."""
+    if len(fields) == 1 and not embed:
+        field = fields[0]
+        value, field_errors = field.validate(body, ("body",))
+        if field_errors:
+            errors.extend(field_errors)
+        else:
+            values[field.name] = value
+        return
+    for field in fields:
+        loc: tuple[str | int, ...] = ("body", field.aliases[0])
+        value = Undefined
+        if body is not Undefined and not isinstance(body, bytes):
+            try:
+                for alias in field.aliases:
+                    value = body.get(alias, Undefined)
+                    if value is not Undefined:
+                        loc = ("body", alias)
+                        break
+            except AttributeError:
+                errors.append(missing_error(loc))
+                continue
+        value, field_errors = field.validate(value, loc)
+        if field_errors:
+            errors.extend(field_errors)
+        else:
+            values[field.name] = value

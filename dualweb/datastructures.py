@@ -1,0 +1,188 @@
+"""Plain-value containers for the parts of a request, shared by every host.
+
+A host fills these from its own request object; the core reads only these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from http.cookies import SimpleCookie
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+__all__ = ["URL", "Address", "Headers", "QueryParams", "State", "parse_cookies"]
+
+
+class Address(NamedTuple):
+    """The peer of a connection."""
+
+    host: str
+    port: int
+
+
+class _MultiMap(Mapping[str, str]):
+    """An ordered multi-map of strings; ``get`` and ``[]`` give one value per key."""
+
+    __slots__ = ("_list", "_dict")
+
+    _list: list[tuple[str, str]]
+    _dict: dict[str, str]
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value sent for ``key``, in order."""
+        return [v for k, v in self._list if k == key]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """Every (key, value) pair, repeated keys included."""
+        return list(self._list)
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and sorted(self._list) == sorted(other._list)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._list!r})"
+
+
+class QueryParams(_MultiMap):
+    """The query string's parameters; the last value wins for a repeated key, as Starlette."""
+
+    __slots__ = ()
+
+    def __init__(self, items: str | bytes | Iterable[tuple[str, str]] = ()) -> None:
+        if isinstance(items, bytes):
+            items = items.decode("latin-1")
+        if isinstance(items, str):
+            items = parse_qsl(items, keep_blank_values=True)
+        self._list = list(items)
+        self._dict = dict(self._list)
+
+    def __str__(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(self._list)
+
+
+class Headers(_MultiMap):
+    """Request headers; names are case-insensitive and the first value wins, as Starlette."""
+
+    __slots__ = ()
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        self._list = [(k.lower(), v) for k, v in items]
+        first: dict[str, str] = {}
+        for k, v in self._list:
+            first.setdefault(k, v)
+        self._dict = first
+
+    def getlist(self, key: str) -> list[str]:
+        key = key.lower()
+        return [v for k, v in self._list if k == key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._dict.get(key.lower(), default)
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._dict
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return list(self._list)
+
+
+class URL:
+    """The request URL, split into its parts."""
+
+    __slots__ = ("_url", "_parts")
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._parts = urlsplit(url)
+
+    @property
+    def scheme(self) -> str:
+        return self._parts.scheme
+
+    @property
+    def netloc(self) -> str:
+        return self._parts.netloc
+
+    @property
+    def hostname(self) -> str | None:
+        return self._parts.hostname
+
+    @property
+    def port(self) -> int | None:
+        return self._parts.port
+
+    @property
+    def path(self) -> str:
+        return unquote(self._parts.path)
+
+    @property
+    def query(self) -> str:
+        return self._parts.query
+
+    @property
+    def fragment(self) -> str:
+        return self._parts.fragment
+
+    def __str__(self) -> str:
+        return self._url
+
+    def __repr__(self) -> str:
+        return f"URL({self._url!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self._url)
+
+
+class State:
+    """An attribute bag for data a request carries between dependencies and handlers."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_state", state if state is not None else {})
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._state[key]
+        except KeyError:
+            raise AttributeError(f"'State' object has no attribute '{key}'") from None
+
+    def __delattr__(self, key: str) -> None:
+        del self._state[key]
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header leniently, the way browsers send it."""
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        key, sep, value = chunk.partition("=")
+        if not sep:
+            key, value = "", key
+        key, value = key.strip(), value.strip()
+        if key or value:
+            morsel_value = SimpleCookie().value_decode(value)[0]
+            cookies[key] = morsel_value
+    return cookies

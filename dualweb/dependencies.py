@@ -1,0 +1,144 @@
+"""Solving a dependency graph for one request.
+
+The graph itself was built once (``analysis``); solving walks it in FastAPI's
+order: sub-dependencies first, then the dependant's own path, query, header,
+cookie and body parameters. It is written once, as ``async def``: a graph of
+synchronous callables never suspends, so the same code runs without a loop
+(see ``_concurrency.drive``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from .analysis import Dependant, SecurityScopes, get_dependant
+from .background import BackgroundTasks
+from .binding import bind_body, bind_params
+from .requests import Request, RequestParts
+from .responses import Response
+
+__all__ = ["SolveContext", "solve"]
+
+
+class SolveContext:
+    """The per-request state shared by every dependant of one operation."""
+
+    __slots__ = (
+        "background",
+        "body",
+        "cache",
+        "call_sync",
+        "embed_body",
+        "overrides",
+        "override_plans",
+        "parts",
+        "request",
+        "response",
+        "stack",
+    )
+
+    def __init__(
+        self,
+        parts: RequestParts,
+        *,
+        body: Any,
+        embed_body: bool,
+        call_sync: Any,
+        overrides: dict[Callable[..., Any], Callable[..., Any]],
+        override_plans: dict[tuple[Any, ...], Dependant],
+        stack: contextlib.AsyncExitStack,
+    ) -> None:
+        self.parts = parts
+        self.body = body
+        self.embed_body = embed_body
+        self.call_sync = call_sync
+        self.overrides = overrides
+        self.override_plans = override_plans
+        self.stack = stack
+        self.cache: dict[Any, Any] = {}
+        self.background: BackgroundTasks | None = None
+        self.request: Request | None = None
+        response = Response()
+        response.raw_headers = []
+        response.status_code = None  # type: ignore[assignment]
+        self.response = response
+
+    def get_request(self) -> Request:
+        if self.request is None:
+            self.request = Request(self.parts)
+        return self.request
+
+
+def _override(dependant: Dependant, ctx: SolveContext) -> Dependant:
+    replacement = ctx.overrides.get(dependant.call)  # type: ignore[arg-type]
+    if replacement is None:
+        return dependant
+    key = (replacement, dependant.name, dependant.path, tuple(dependant.parent_scopes))
+    plan = ctx.override_plans.get(key)
+    if plan is None:
+        plan = get_dependant(
+            path=dependant.path,
+            call=replacement,
+            name=dependant.name,
+            parent_scopes=dependant.parent_scopes,
+        )
+        ctx.override_plans[key] = plan
+    return plan
+
+
+async def _call(dependant: Dependant, values: dict[str, Any], ctx: SolveContext) -> Any:
+    call = dependant.call
+    assert call is not None
+    if dependant.is_gen:
+        manager = contextlib.contextmanager(call)(**values)
+        return await ctx.call_sync(ctx.stack.enter_context, (manager,), {})
+    if dependant.is_async_gen:
+        return await ctx.stack.enter_async_context(contextlib.asynccontextmanager(call)(**values))
+    if dependant.is_coroutine:
+        return await call(**values)
+    return await ctx.call_sync(call, (), values)
+
+
+async def solve(dependant: Dependant, ctx: SolveContext) -> tuple[dict[str, Any], list[Any]]:
+    """The keyword arguments for ``dependant.call``, or the validation errors found."""
+    values: dict[str, Any] = {}
+    errors: list[Any] = []
+    for sub in dependant.dependencies:
+        use = _override(sub, ctx) if ctx.overrides else sub
+        sub_values, sub_errors = await solve(use, ctx)
+        if sub_errors:
+            errors.extend(sub_errors)
+            continue
+        key = sub.cache_key
+        if sub.use_cache and key in ctx.cache:
+            solved = ctx.cache[key]
+        else:
+            solved = await _call(use, sub_values, ctx)
+        if sub.name is not None:
+            values[sub.name] = solved
+        if key not in ctx.cache:
+            ctx.cache[key] = solved
+    parts = ctx.parts
+    if dependant.path_params:
+        bind_params(dependant.path_params, parts.path_params, values, errors)
+    if dependant.query_params:
+        bind_params(dependant.query_params, parts.query_params, values, errors)
+    if dependant.header_params:
+        bind_params(dependant.header_params, parts.headers, values, errors)
+    if dependant.cookie_params:
+        bind_params(dependant.cookie_params, parts.cookies, values, errors)
+    if dependant.body_params:
+        bind_body(dependant.body_params, ctx.body, ctx.embed_body, values, errors)
+    if dependant.request_param_name:
+        values[dependant.request_param_name] = ctx.get_request()
+    if dependant.background_tasks_param_name:
+        if ctx.background is None:
+            ctx.background = BackgroundTasks()
+        values[dependant.background_tasks_param_name] = ctx.background
+    if dependant.response_param_name:
+        values[dependant.response_param_name] = ctx.response
+    if dependant.security_scopes_param_name:
+        values[dependant.security_scopes_param_name] = SecurityScopes(dependant.scopes)
+    return values, errors

@@ -1,0 +1,162 @@
+"""``jsonable_encoder``: turn any handler value into data that ``json.dumps`` accepts.
+
+It follows FastAPI's rules so that a value returned without a response model
+is sent as the same JSON on every host: models dump in JSON mode, dataclasses
+become dicts, ``Decimal`` becomes an int or a float, ``timedelta`` its seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import ipaddress
+from collections import deque
+from collections.abc import Callable
+from decimal import Decimal
+from enum import Enum
+from pathlib import PurePath
+from re import Pattern
+from types import GeneratorType
+from typing import Any
+from uuid import UUID
+
+from pydantic import AnyUrl, BaseModel, NameEmail, SecretBytes, SecretStr
+from pydantic_core import PydanticUndefinedType, Url
+
+__all__ = ["jsonable_encoder"]
+
+IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]
+
+
+def _decimal(value: Decimal) -> int | float:
+    # A Decimal without a fractional exponent round-trips as an int.
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(value)
+    return float(value)
+
+
+def _isoformat(value: datetime.date | datetime.time) -> str:
+    return value.isoformat()
+
+
+_BY_TYPE: dict[type[Any], Callable[[Any], Any]] = {
+    bytes: lambda value: value.decode(),
+    datetime.date: _isoformat,
+    datetime.datetime: _isoformat,
+    datetime.time: _isoformat,
+    datetime.timedelta: lambda value: value.total_seconds(),
+    Decimal: _decimal,
+    frozenset: list,
+    set: list,
+    deque: list,
+    GeneratorType: list,
+    UUID: str,
+    Url: str,
+    AnyUrl: str,
+    NameEmail: str,
+    SecretBytes: str,
+    SecretStr: str,
+    ipaddress.IPv4Address: str,
+    ipaddress.IPv4Interface: str,
+    ipaddress.IPv4Network: str,
+    ipaddress.IPv6Address: str,
+    ipaddress.IPv6Interface: str,
+    ipaddress.IPv6Network: str,
+}
+_BY_CLASS: tuple[tuple[type[Any], Callable[[Any], Any]], ...] = (
+    *((cls, fn) for cls, fn in _BY_TYPE.items()),
+    (Pattern, lambda value: value.pattern),
+)
+
+
+def jsonable_encoder(
+    obj: Any,
+    include: IncEx | None = None,
+    exclude: IncEx | None = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+    custom_encoder: dict[Any, Callable[[Any], Any]] | None = None,
+    sqlalchemy_safe: bool = True,
+) -> Any:
+    """Convert ``obj`` to dicts, lists, strings, numbers, booleans and ``None``."""
+    options = {
+        "by_alias": by_alias,
+        "exclude_unset": exclude_unset,
+        "exclude_defaults": exclude_defaults,
+        "exclude_none": exclude_none,
+        "custom_encoder": custom_encoder,
+        "sqlalchemy_safe": sqlalchemy_safe,
+    }
+    if custom_encoder:
+        if type(obj) in custom_encoder:
+            return custom_encoder[type(obj)](obj)
+        for cls, encode in custom_encoder.items():
+            if isinstance(obj, cls):
+                return encode(obj)
+    if include is not None and not isinstance(include, (set, dict)):
+        include = set(include)
+    if exclude is not None and not isinstance(exclude, (set, dict)):
+        exclude = set(exclude)
+    if isinstance(obj, BaseModel):
+        dumped = obj.model_dump(
+            mode="json",
+            include=include,
+            exclude=exclude,
+            by_alias=by_alias,
+            exclude_unset=exclude_unset,
+            exclude_none=exclude_none,
+            exclude_defaults=exclude_defaults,
+        )
+        return jsonable_encoder(
+            dumped,
+            exclude_none=exclude_none,
+            exclude_defaults=exclude_defaults,
+            sqlalchemy_safe=sqlalchemy_safe,
+        )
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return jsonable_encoder(
+            dataclasses.asdict(obj), include=include, exclude=exclude, **options
+        )
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, PurePath):
+        return str(obj)
+    if obj is None or isinstance(obj, (str, int, float)):
+        return obj
+    if isinstance(obj, PydanticUndefinedType):
+        return None
+    if isinstance(obj, dict):
+        keys = set(obj)
+        if include is not None:
+            keys &= set(include)
+        if exclude is not None:
+            keys -= set(exclude)
+        encoded: dict[Any, Any] = {}
+        for key, value in obj.items():
+            if key not in keys or (value is None and exclude_none):
+                continue
+            if sqlalchemy_safe and isinstance(key, str) and key.startswith("_sa"):
+                continue
+            encoded[jsonable_encoder(key, **options)] = jsonable_encoder(value, **options)
+        return encoded
+    if isinstance(obj, (list, set, frozenset, GeneratorType, tuple, deque)):
+        return [
+            jsonable_encoder(item, include=include, exclude=exclude, **options) for item in obj
+        ]
+    encode_exact = _BY_TYPE.get(type(obj))
+    if encode_exact is not None:
+        return encode_exact(obj)
+    for cls, encode in _BY_CLASS:
+        if isinstance(obj, cls):
+            return encode(obj)
+    try:
+        data = dict(obj)
+    except Exception as dict_error:
+        try:
+            data = vars(obj)
+        except Exception as vars_error:
+            raise ValueError([dict_error, vars_error]) from vars_error
+    return jsonable_encoder(data, include=include, exclude=exclude, **options)

@@ -1,0 +1,53 @@
+"""The default exception handlers, importable for handlers that delegate to them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .encoders import jsonable_encoder
+from .exceptions import HTTPException, RequestValidationError
+from .requests import Request
+from .responses import JSONResponse, Response
+
+__all__ = ["http_exception_handler", "request_validation_exception_handler"]
+
+
+def _body_allowed(status_code: int) -> bool:
+    return not (status_code < 200 or status_code in (204, 205, 304))
+
+
+async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """``{"detail": exc.detail}`` with the exception's status and headers."""
+    headers = getattr(exc, "headers", None)
+    if not _body_allowed(exc.status_code):
+        return Response(status_code=exc.status_code, headers=headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+async def request_validation_exception_handler(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
+    """422 with ``{"detail": [errors]}``, as FastAPI answers.
+
+    NOTE: an error may echo a non-finite float the client sent (JSON ``NaN``);
+    FastAPI then fails to encode its own 422 and answers 500. We send ``null``
+    in its place, so the client still gets its clear 4xx.
+    """
+    detail = _finite(jsonable_encoder(exc.errors()))
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+# These never await anything, so the core may run them without an event loop.
+for _handler in (http_exception_handler, request_validation_exception_handler):
+    _handler.__dualweb_never_suspends__ = True  # type: ignore[attr-defined]

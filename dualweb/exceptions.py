@@ -1,0 +1,76 @@
+"""Exceptions a handler raises, and the validation errors dualweb raises for it."""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "DualwebError",
+    "HTTPException",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "ValidationException",
+]
+
+
+class DualwebError(RuntimeError):
+    """A mistake in how routes are declared or mounted, reported at start-up."""
+
+
+class HTTPException(Exception):
+    """Ends the request with ``status_code``, a JSON ``{"detail": ...}`` body and ``headers``."""
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if detail is None:
+            detail = http.HTTPStatus(status_code).phrase
+        self.status_code = status_code
+        self.detail = detail
+        self.headers = headers
+        super().__init__(status_code, detail)
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+class ValidationException(Exception):
+    """A list of pydantic-shaped error dicts."""
+
+    def __init__(self, errors: Sequence[Any]) -> None:
+        super().__init__(errors)
+        self._errors = errors
+
+    def errors(self) -> Sequence[Any]:
+        """The error dicts, each with ``type``, ``loc``, ``msg`` and ``input``."""
+        return self._errors
+
+    def __str__(self) -> str:
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
+        lines.extend(f"  {err}" for err in self._errors)
+        return "\n".join(lines)
+
+
+class RequestValidationError(ValidationException):
+    """The request did not match the handler's declared parameters (sent as a 422)."""
+
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body
+
+
+class ResponseValidationError(ValidationException):
+    """The handler returned data that does not match its response model (a server error)."""
+
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body

@@ -1,0 +1,120 @@
+"""Serve a dualweb Router on Flask: real URL rules on a Blueprint, on Flask's own WSGI path."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import flask
+
+from ._concurrency import drive, run_on_thread_loop
+from ._engine import Mount, Operation
+from ._hosting import check_docs_options, check_new_mount, route_shape
+from .datastructures import Address
+from .exceptions import DualwebError
+from .requests import RequestParts
+from .responses import Response
+from .routing import Router
+
+__all__ = ["mount"]
+
+_FLASK_CONVERTORS = {"str": "string", "path": "path", "int": "int", "float": "float", "uuid": "uuid"}
+_counter = itertools.count()
+
+
+class _FlaskResponse(flask.Response):
+    # The core already chose every header: add no default content type or length.
+    default_mimetype = None
+    automatically_set_content_length = False
+
+
+def mount(app: flask.Flask, router: Router, *, prefix: str = "", **docs: Any) -> flask.Blueprint:
+    """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint."""
+    check_docs_options(docs)
+    mounts: list[tuple[Router, str]] = app.extensions.setdefault("dualweb", [])
+    check_new_mount(mounts, router, prefix)
+    table = Mount(router, prefix)
+    existing = [
+        (route_shape(rule.rule), frozenset(rule.methods or ()))
+        for rule in app.url_map.iter_rules()
+    ]
+    blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
+    for index, op in enumerate(table.operations):
+        for shape, methods in existing:
+            if shape == route_shape(op.path) and methods & op.methods:
+                raise DualwebError(
+                    f"{sorted(op.methods & methods)} {op.path} is already routed by this Flask app"
+                )
+        rule, names = _rule(op)
+        blueprint.add_url_rule(
+            rule,
+            endpoint=f"{index}_{op.route.name}",
+            view_func=_view(table, op, names),
+            methods=sorted(op.methods),
+            # FastAPI answers OPTIONS with 405 unless a route declares it.
+            provide_automatic_options=False,
+        )
+    app.register_blueprint(blueprint)
+    mounts.append((router, prefix))
+    return blueprint
+
+
+def _rule(op: Operation) -> tuple[str, dict[str, str]]:
+    # Flask variable names must be identifiers: use our own and map them back.
+    text = ""
+    names: dict[str, str] = {}
+    for number, segment in enumerate(op.template.segments):
+        if segment.param is None:
+            text += segment.text.replace("<", "%3C").replace(">", "%3E")
+        else:
+            var = f"p{number}"
+            names[var] = segment.param
+            text += f"<{_FLASK_CONVERTORS[segment.convertor]}:{var}>"
+    return text, names
+
+
+def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
+    def view(**kwargs: Any) -> flask.Response:
+        request = flask.request
+        target, path_params = op, {names[k]: v for k, v in kwargs.items()}
+        earlier = table.resolve(op, request.method, request.path)
+        if earlier is not None:
+            target, path_params = earlier
+        environ = request.environ
+        port = environ.get("REMOTE_PORT") or 0
+        parts = RequestParts(
+            method=request.method,
+            path=request.path,
+            query_string=request.query_string.decode("latin-1"),
+            header_items=list(request.headers.items()),
+            path_params=path_params,
+            url=request.url,
+            scheme=request.scheme,
+            client=Address(request.remote_addr, int(port)) if request.remote_addr else None,
+            root_path=request.root_path,
+            read_body=lambda: request.get_data(cache=True),
+            native=request,
+        )
+        return _to_flask(target.handle_sync(parts))
+
+    view.__name__ = op.route.name
+    return view
+
+
+def _to_flask(response: Response) -> flask.Response:
+    native = _FlaskResponse(
+        response=response.body, status=response.status_code, headers=response.raw_headers
+    )
+    tasks = response.background
+    if tasks is not None and tasks.tasks:
+
+        def run_tasks() -> None:
+            coro = tasks.run()
+            if tasks.has_async:
+                run_on_thread_loop(coro)
+            else:
+                drive(coro)
+
+        native.call_on_close(run_tasks)
+    return native
+
