@@ -193,7 +193,7 @@ class Operation:
             if handler is None:
                 raise
             result = handler(Request(parts), exc)
-            if inspect.isawaitable(result):
+            if inspect.iscoroutine(result):
                 result = (
                     drive(result) if _never_suspends(handler) else run_on_thread_loop(result)
                 )

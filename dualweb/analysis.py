@@ -198,12 +198,18 @@ def missing_error(loc: tuple[str | int, ...]) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
 
 
+def annotated(base: Any, metadata: Sequence[Any]) -> Any:
+    """``Annotated[base, *metadata]`` for metadata known only at run time."""
+    arguments = (base, *metadata)
+    return Annotated[arguments]
+
+
 def build_adapter(annotation: Any, field_info: FieldInfo) -> TypeAdapter[Any]:
     """A TypeAdapter that applies every constraint of ``field_info`` to ``annotation``."""
     extra: list[Any] = list(field_info.metadata)
     if field_info.discriminator is not None:
         extra.append(Field(discriminator=field_info.discriminator))
-    target: Any = Annotated[(annotation, *extra)] if extra else annotation  # type: ignore[valid-type]
+    target: Any = annotated(annotation, extra) if extra else annotation
     return TypeAdapter(target)
 
 
@@ -494,9 +500,7 @@ def _add_param(
         # The marker already carries the Annotated metadata; validate the bare type
         # plus the marker's constraints and keep other metadata (validators...).
         extra = [a for a in get_args(use_annotation)[1:] if not isinstance(a, params._Marker)]
-        annotation_for_field = (
-            Annotated[(type_annotation, *extra)] if extra else type_annotation  # type: ignore[valid-type]
-        )
+        annotation_for_field = annotated(type_annotation, extra) if extra else type_annotation
     field = _make_field(param_name, annotation_for_field, field_info, location)
     if location == "path" and not is_scalar_annotation(type_annotation):
         raise DualwebError(f"Path parameter {param_name!r} must be of a supported (scalar) type")

@@ -82,7 +82,7 @@ def jsonable_encoder(
     sqlalchemy_safe: bool = True,
 ) -> Any:
     """Convert ``obj`` to dicts, lists, strings, numbers, booleans and ``None``."""
-    options = {
+    options: dict[str, Any] = {
         "by_alias": by_alias,
         "exclude_unset": exclude_unset,
         "exclude_defaults": exclude_defaults,

@@ -49,5 +49,5 @@ def _finite(value: Any) -> Any:
 
 
 # These never await anything, so the core may run them without an event loop.
-for _handler in (http_exception_handler, request_validation_exception_handler):
-    _handler.__dualweb_never_suspends__ = True  # type: ignore[attr-defined]
+http_exception_handler.__dualweb_never_suspends__ = True  # type: ignore[attr-defined]
+request_validation_exception_handler.__dualweb_never_suspends__ = True  # type: ignore[attr-defined]

@@ -27,6 +27,12 @@ class _FlaskResponse(flask.Response):
     default_mimetype = None
     automatically_set_content_length = False
 
+    def get_wsgi_headers(self, environ: Any) -> Any:
+        if self.status_code == 304:
+            # Werkzeug would drop a 304's entity headers (Content-Type, Expires...).
+            return self.headers.copy()
+        return super().get_wsgi_headers(environ)
+
 
 def mount(app: flask.Flask, router: Router, *, prefix: str = "", **docs: Any) -> flask.Blueprint:
     """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint."""

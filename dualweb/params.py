@@ -42,7 +42,7 @@ class ParamTypes(str, enum.Enum):
     cookie = "cookie"
 
 
-class _Marker(FieldInfo):
+class _Marker(FieldInfo):  # type: ignore[misc]
     """Common constructor of every location marker."""
 
     __slots__ = ("include_in_schema", "media_type", "openapi_examples")
@@ -144,14 +144,14 @@ class _Marker(FieldInfo):
         return f"{type(self).__name__}({self.default!r})"
 
 
-class Param(_Marker):
+class Param(_Marker):  # type: ignore[misc]
     """A parameter read from the URL or the request's headers."""
 
     __slots__ = ("in_",)
     in_: ParamTypes
 
 
-class Path(Param):
+class Path(Param):  # type: ignore[misc]
     """A path parameter: always required."""
 
     __slots__ = ()
@@ -163,7 +163,7 @@ class Path(Param):
         super().__init__(_Unset, **kwargs)
 
 
-class Query(Param):
+class Query(Param):  # type: ignore[misc]
     """A query-string parameter."""
 
     __slots__ = ()
@@ -173,7 +173,7 @@ class Query(Param):
         super().__init__(default, **kwargs)
 
 
-class Header(Param):
+class Header(Param):  # type: ignore[misc]
     """A request header; underscores in the name become hyphens unless told otherwise."""
 
     __slots__ = ("convert_underscores",)
@@ -186,7 +186,7 @@ class Header(Param):
         super().__init__(default, **kwargs)
 
 
-class Cookie(Param):
+class Cookie(Param):  # type: ignore[misc]
     """A cookie sent with the request."""
 
     __slots__ = ()
@@ -196,7 +196,7 @@ class Cookie(Param):
         super().__init__(default, **kwargs)
 
 
-class Body(_Marker):
+class Body(_Marker):  # type: ignore[misc]
     """A part of the JSON request body."""
 
     __slots__ = ("embed",)
@@ -213,7 +213,7 @@ class Body(_Marker):
         super().__init__(default, media_type=media_type, **kwargs)
 
 
-class Form(Body):
+class Form(Body):  # type: ignore[misc]
     """A field of a urlencoded or multipart form."""
 
     __slots__ = ()
@@ -228,7 +228,7 @@ class Form(Body):
         super().__init__(default, media_type=media_type, **kwargs)
 
 
-class File(Form):
+class File(Form):  # type: ignore[misc]
     """An uploaded file of a multipart form."""
 
     __slots__ = ()

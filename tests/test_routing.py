@@ -1,0 +1,293 @@
+"""Router declarations: methods, api_route, add_api_route, include_router merging."""
+
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel
+
+from dualweb import Path, Router
+from dualweb.exceptions import DualwebError
+from dualweb.responses import HTMLResponse, PlainTextResponse
+
+
+def build_methods(api):
+    router = api.Router()
+
+    @router.get("/m")
+    def get_():
+        return {"method": "GET"}
+
+    @router.post("/m")
+    def post_():
+        return {"method": "POST"}
+
+    @router.put("/m")
+    def put_():
+        return {"method": "PUT"}
+
+    @router.patch("/m")
+    def patch_():
+        return {"method": "PATCH"}
+
+    @router.delete("/m")
+    def delete_():
+        return {"method": "DELETE"}
+
+    @router.options("/m")
+    def options_():
+        return {"method": "OPTIONS"}
+
+    @router.head("/h")
+    def head_():
+        return {"method": "HEAD"}
+
+    @router.trace("/m")
+    def trace_():
+        return {"method": "TRACE"}
+
+    @router.api_route("/multi", methods=["GET", "POST"])
+    async def multi():
+        return {"multi": True}
+
+    def plain(x: int = 1):
+        return {"x": x}
+
+    router.add_api_route("/added", plain, methods=["PUT"], status_code=202)
+    return router
+
+
+def test_every_method(parity):
+    results = parity(
+        build_methods,
+        [
+            ("GET", "/m"),
+            ("POST", "/m"),
+            ("PUT", "/m"),
+            ("PATCH", "/m"),
+            ("DELETE", "/m"),
+            ("OPTIONS", "/m"),
+            ("TRACE", "/m"),
+            ("HEAD", "/h"),
+            ("GET", "/multi"),
+            ("POST", "/multi"),
+            ("PUT", "/added?x=5"),
+        ],
+    )
+    assert [r.json()["method"] for r in results[:7]] == [
+        "GET",
+        "POST",
+        "PUT",
+        "PATCH",
+        "DELETE",
+        "OPTIONS",
+        "TRACE",
+    ]
+    assert results[-1].status_code == 202
+    assert results[-1].json() == {"x": 5}
+
+
+def test_head_of_a_get_route_has_no_body(serve):
+    client = serve(build_methods)
+    response = client.head("/multi")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_undeclared_method_is_refused(serve, host):
+    client = serve(build_methods)
+    assert client.request("PATCH", "/multi").status_code == 405
+
+
+def build_included(api):
+    calls = []
+
+    def outer_dep():
+        calls.append("outer")
+
+    def include_dep():
+        calls.append("include")
+
+    def inner_dep():
+        calls.append("inner")
+
+    def op_dep():
+        calls.append("op")
+
+    inner = api.Router(prefix="/inner", tags=["inner"], dependencies=[api.Depends(inner_dep)])
+
+    @inner.get("/{item_id}", tags=["op"], dependencies=[api.Depends(op_dep)], responses={418: {"description": "teapot"}})
+    def read(item_id: int):
+        result = {"item_id": item_id, "calls": list(calls)}
+        calls.clear()
+        return result
+
+    outer = api.Router(
+        prefix="/outer",
+        tags=["outer"],
+        dependencies=[api.Depends(outer_dep)],
+        responses={404: {"description": "missing"}},
+    )
+    outer.include_router(
+        inner,
+        prefix="/v1",
+        tags=["include"],
+        dependencies=[api.Depends(include_dep)],
+        responses={500: {"description": "oops"}},
+    )
+    return outer
+
+
+def test_include_router_merges_prefix_and_dependencies(parity):
+    (response,) = parity(build_included, [("GET", "/outer/v1/inner/3")])
+    assert response.json() == {"item_id": 3, "calls": ["outer", "include", "inner", "op"]}
+
+
+def _native_routes(app):
+    # FastAPI 0.16x includes routers lazily; its route contexts show the merged view.
+    import fastapi.routing
+
+    return [
+        context
+        for context in fastapi.routing.iter_route_contexts(app.routes)
+        if isinstance(context.original_route, fastapi.routing.APIRoute)
+    ]
+
+
+def test_include_router_merges_like_fastapi(fastapi_ns):
+    import fastapi
+
+    from tests.conftest import DUALWEB
+
+    ours = build_included(DUALWEB).routes
+    app = fastapi.FastAPI()
+    app.include_router(build_included(fastapi_ns))
+    theirs = _native_routes(app)
+    assert len(ours) == len(theirs) == 1
+    for attribute in ("path", "methods", "tags", "responses", "name", "unique_id", "status_code"):
+        assert getattr(ours[0], attribute) == getattr(theirs[0], attribute), attribute
+    assert [d.dependency.__name__ for d in ours[0].dependencies] == [
+        d.dependency.__name__ for d in theirs[0].dependencies
+    ]
+
+
+def test_routes_declared_after_include_are_served(serve):
+    child = Router()
+    parent = Router()
+    parent.include_router(child, prefix="/child")
+
+    @child.get("/late")
+    def late():
+        return {"late": True}
+
+    assert serve(parent).get("/child/late").json() == {"late": True}
+
+
+def test_operation_metadata_like_fastapi(fastapi_ns):
+    import fastapi
+
+    from tests.conftest import DUALWEB
+
+    class Out(BaseModel):
+        value: int
+
+    def build(api):
+        router = api.Router()
+
+        @router.get(
+            "/meta/{x}",
+            summary="Sum",
+            response_description="Done",
+            deprecated=True,
+            operation_id="custom_id",
+            include_in_schema=False,
+            name="named",
+            openapi_extra={"x-extra": 1},
+            response_model=Out,
+            status_code=201,
+        )
+        def meta(x: int):
+            """Docstring line.
+
+            More.
+            \f
+            Hidden part.
+            """
+            return {"value": x}
+
+        @router.post("/doc")
+        def doc():
+            """Only this."""
+
+        return router
+
+    ours = build(DUALWEB).routes
+    app = fastapi.FastAPI()
+    app.include_router(build(fastapi_ns))
+    theirs = _native_routes(app)
+    attributes = (
+        "path",
+        "methods",
+        "summary",
+        "description",
+        "response_description",
+        "deprecated",
+        "operation_id",
+        "include_in_schema",
+        "name",
+        "openapi_extra",
+        "unique_id",
+        "status_code",
+        "response_model",
+    )
+    for mine, native in zip(ours, theirs):
+        for attribute in attributes:
+            assert getattr(mine, attribute) == getattr(native, attribute), attribute
+
+
+def test_response_class_defaults_cascade(serve):
+    child = Router(default_response_class=PlainTextResponse)
+
+    @child.get("/text")
+    def text():
+        return "plain"
+
+    @child.get("/html", response_class=HTMLResponse)
+    def html():
+        return "<b>x</b>"
+
+    parent = Router()
+    parent.include_router(child)
+    client = serve(parent)
+    assert client.get("/text").headers["content-type"] == "text/plain; charset=utf-8"
+    assert client.get("/text").text == "plain"
+    assert client.get("/html").headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_declaration_errors_are_clear():
+    router = Router()
+    with pytest.raises(DualwebError, match="must start with '/'"):
+        Router(prefix="api")
+    with pytest.raises(DualwebError, match="must not end with '/'"):
+        Router(prefix="/api/")
+    with pytest.raises(DualwebError, match="include itself"):
+        router.include_router(router)
+    with pytest.raises(TypeError, match="unknown operation keyword"):
+        router.get("/x", not_a_keyword=True)(lambda: None)
+    with pytest.raises(DualwebError, match="default value"):
+
+        @router.get("/p/{x}")
+        def bad_path(x: Annotated[int, Path()] = 3):
+            return x
+
+    with pytest.raises(DualwebError, match="must not have a response body"):
+
+        @router.get("/nobody", status_code=204, response_model=dict)
+        def no_body():
+            return {}
+
+
+def test_cycles_are_refused():
+    a, b = Router(), Router()
+    a.include_router(b)
+    with pytest.raises(DualwebError, match="cycle"):
+        b.include_router(a)
