@@ -22,7 +22,9 @@ T = TypeVar("T")
 CallSync = Callable[[Callable[..., Any], tuple[Any, ...], dict[str, Any]], Awaitable[Any]]
 
 
-async def call_inline(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+async def call_inline(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     """Call a synchronous function where we are (the coroutine does not suspend)."""
     return func(*args, **kwargs)
 
@@ -47,10 +49,22 @@ def drive(coro: Coroutine[Any, Any, T]) -> T:
 _local = threading.local()
 
 
+class _ThreadLoop:
+    """Owns one thread's loop; closes it when the thread ends (its locals are dropped)."""
+
+    __slots__ = ("loop",)
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        if not self.loop.is_closed() and not self.loop.is_running():
+            self.loop.close()
+
+
 def run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` on this thread's own event loop, created once and kept."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _local.loop = loop
-    return loop.run_until_complete(coro)
+    owner: _ThreadLoop | None = getattr(_local, "owner", None)
+    if owner is None or owner.loop.is_closed():
+        owner = _local.owner = _ThreadLoop()
+    return owner.loop.run_until_complete(coro)

@@ -158,7 +158,9 @@ class Operation:
                 )
             else:
                 content = adapter.dump_python(value, mode="json", **self.dump_options)
-                response = self.response_class(content, status_code=status, background=ctx.background)
+                response = self.response_class(
+                    content, status_code=status, background=ctx.background
+                )
         else:
             response = self.response_class(
                 jsonable_encoder(raw), status_code=status, background=ctx.background
@@ -194,9 +196,7 @@ class Operation:
                 raise
             result = handler(Request(parts), exc)
             if inspect.iscoroutine(result):
-                result = (
-                    drive(result) if _never_suspends(handler) else run_on_thread_loop(result)
-                )
+                result = drive(result) if _never_suspends(handler) else run_on_thread_loop(result)
             return _check_handler_result(result, handler)
 
     async def handle_async(self, parts: RequestParts, to_thread: CallSync) -> Response:
@@ -272,4 +272,3 @@ class Mount:
 
 def _methods_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a & b) or ("GET" in a and "HEAD" in b) or ("HEAD" in a and "GET" in b)
-

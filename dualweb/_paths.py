@@ -25,7 +25,10 @@ CONVERTORS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "path": (".*", str),
     "int": ("[0-9]+", int),
     "float": (r"[0-9]+(?:\.[0-9]+)?", float),
-    "uuid": ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", uuid.UUID),
+    "uuid": (
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        uuid.UUID,
+    ),
 }
 
 

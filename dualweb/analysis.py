@@ -331,7 +331,7 @@ def callable_kind(call: Callable[..., Any]) -> tuple[bool, bool, bool]:
 def _evaluate(annotation: Any, globalns: dict[str, Any]) -> Any:
     if isinstance(annotation, str):
         try:
-            return eval(annotation, globalns)  # noqa: S307 - annotations are source code
+            return eval(annotation, globalns)
         except Exception as exc:
             raise DualwebError(f"cannot resolve the annotation {annotation!r}") from exc
     return annotation
@@ -413,9 +413,7 @@ def _add_param(
     if get_origin(use_annotation) is Annotated:
         args = get_args(annotation)
         type_annotation = args[0]
-        markers = [
-            arg for arg in args[1:] if isinstance(arg, (params._Marker, params.Depends))
-        ]
+        markers = [arg for arg in args[1:] if isinstance(arg, (params._Marker, params.Depends))]
         marker = markers[-1] if markers else None
         if isinstance(marker, FieldInfo):
             field_info = copy(marker)
@@ -427,7 +425,9 @@ def _add_param(
             if value is not inspect.Signature.empty:
                 if is_path:
                     raise DualwebError("Path parameters cannot have default values")
-                field_info.default = value
+                # NOTE: FastAPI keeps `= ...` as a literal Ellipsis default and answers 500
+                # when the value is missing; `...` means "required", so we treat it so.
+                field_info.default = Undefined if value is Ellipsis else value
             else:
                 field_info.default = Undefined
         elif isinstance(marker, params.Depends):

@@ -5,12 +5,17 @@ Pure functions over plain values: no I/O, no framework.
 
 from __future__ import annotations
 
+import dataclasses
 import email.message
+import functools
 import json
+import typing
 from collections.abc import Mapping
 from typing import Any
 
-from .analysis import ParamField, Undefined, missing_error
+from pydantic import AliasChoices, AliasPath, BaseModel
+
+from .analysis import ParamField, Undefined, _issubclass, missing_error
 from .datastructures import Headers, QueryParams
 from .exceptions import HTTPException, RequestValidationError
 
@@ -56,15 +61,10 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
     processed: set[str] = set()
     own_names: set[str] = set()
     header_aliases: dict[str, str] = {}
-    for name, info in model.model_fields.items():
-        alias = info.validation_alias if isinstance(info.validation_alias, str) else None
-        alias = alias or info.alias or name
-        request_key = alias
-        convert = is_headers and getattr(info, "convert_underscores", default_convert)
-        if convert and alias == name:
-            request_key = alias.replace("_", "-")
-        own_names.add(request_key.lower() if is_headers else request_key)
-        sequence = _field_is_sequence(info.annotation)
+    for name, keys, sequence in _model_keys(model, default_convert, is_headers):
+        own_names.update(key.lower() if is_headers else key for _, key in keys)
+        # The first key the request carries, else the preferred one (then reported missing).
+        alias, request_key = next((pair for pair in keys if pair[1] in source), keys[0])
         if sequence and isinstance(source, _MULTI):
             value: Any = source.getlist(request_key)
         else:
@@ -73,9 +73,10 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
             collected[alias] = value
         if is_headers:
             processed.add(request_key.lower())
-            processed.add(alias.lower())
+            # An unconverted field name is never accepted as an extra header either.
+            processed.update(key.lower() for key, header in keys if key != header)
             if alias != request_key:
-                header_aliases[alias] = request_key
+                header_aliases[name] = request_key
         else:
             processed.add(request_key)
     grouped: dict[str, list[Any]] = {}
@@ -93,7 +94,8 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
     ):
         value_to_check = Undefined
     value, errors = field.validate(value_to_check, (field.location,))
-    if header_aliases:
+    if header_aliases and model.model_config.get("loc_by_alias", True):
+        # Name the header actually read; a model reporting by field name keeps its names.
         for error in errors:
             loc = error["loc"]
             if len(loc) > 1 and loc[1] in header_aliases:
@@ -105,6 +107,48 @@ def _field_is_sequence(annotation: Any) -> bool:
     from .analysis import is_sequence_annotation
 
     return is_sequence_annotation(annotation)
+
+
+ModelKeys = tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
+
+
+@functools.cache
+def _model_keys(model: type[BaseModel], default_convert: bool, headers: bool) -> ModelKeys:
+    """Per model field: its name, the (model key, request key) pairs in order of preference,
+    and whether it collects every repeated value. Built once per model and source kind."""
+    plan = []
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else None
+        alias = alias or info.alias or name
+        convert = headers and bool(getattr(info, "convert_underscores", default_convert))
+        keys = [(alias, alias.replace("_", "-") if convert and alias == name else alias)]
+        choices = info.validation_alias
+        sequence = _field_is_sequence(info.annotation)
+        if isinstance(choices, AliasPath) or (
+            isinstance(choices, AliasChoices)
+            and not all(isinstance(choice, str) for choice in choices.choices)
+        ):
+            plan.append((name, tuple(keys), sequence))
+            continue
+        if isinstance(choices, AliasChoices):
+            # Choices are literal names, underscores included, even for headers.
+            keys = [(choice, choice) for choice in typing.cast(list[str], choices.choices)]
+        # The model's config lets a field be filled by its name too (never for nested models).
+        nested = _is_nested(info.annotation)
+        config: Mapping[str, Any] = {} if nested else model.model_config
+        by_name = config.get("validate_by_name", config.get("populate_by_name", False))
+        if config.get("validate_by_alias") is False or by_name:
+            request_name = name.replace("_", "-") if convert else name
+            if config.get("validate_by_alias") is False:
+                keys = [(name, request_name)]
+            elif name not in [key for key, _ in keys]:
+                keys.append((name, request_name))
+        plan.append((name, tuple(keys), sequence))
+    return tuple(plan)
+
+
+def _is_nested(annotation: Any) -> bool:
+    return dataclasses.is_dataclass(annotation) or _issubclass(annotation, (BaseModel, dict))
 
 
 def decode_json_body(body: bytes, content_type: str | None) -> Any:
@@ -140,7 +184,8 @@ def decode_json_body(body: bytes, content_type: str | None) -> Any:
             ],
             body=exc.doc,
         ) from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        # Invalid UTF-8, an over-long integer, nesting too deep for the parser.
         raise HTTPException(400, "There was an error parsing the body") from exc
 
 

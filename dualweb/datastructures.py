@@ -23,7 +23,7 @@ class Address(NamedTuple):
 class _MultiMap(Mapping[str, str]):
     """An ordered multi-map of strings; ``get`` and ``[]`` give one value per key."""
 
-    __slots__ = ("_list", "_dict")
+    __slots__ = ("_dict", "_list")
 
     _list: list[tuple[str, str]]
     _dict: dict[str, str]
@@ -77,12 +77,19 @@ class QueryParams(_MultiMap):
 
 
 class Headers(_MultiMap):
-    """Request headers; names are case-insensitive and the first value wins, as Starlette."""
+    """Request headers; names are case-insensitive and the first value wins, as Starlette.
 
-    __slots__ = ()
+    ``joined`` says that the server folded repeated headers into one
+    comma-separated value, as every WSGI server must (a WSGI environ holds one
+    value per name). ``getlist`` then splits them again, as RFC 9110 allows for
+    list-valued fields, so that ``list[str]`` headers work on WSGI hosts too.
+    """
 
-    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+    __slots__ = ("joined",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = (), *, joined: bool = False) -> None:
         self._list = [(k.lower(), v) for k, v in items]
+        self.joined = joined
         first: dict[str, str] = {}
         for k, v in self._list:
             first.setdefault(k, v)
@@ -90,7 +97,10 @@ class Headers(_MultiMap):
 
     def getlist(self, key: str) -> list[str]:
         key = key.lower()
-        return [v for k, v in self._list if k == key]
+        values = [v for k, v in self._list if k == key]
+        if self.joined:
+            return [part.strip() for value in values for part in value.split(",")]
+        return values
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._dict.get(key.lower(), default)
@@ -108,7 +118,7 @@ class Headers(_MultiMap):
 class URL:
     """The request URL, split into its parts."""
 
-    __slots__ = ("_url", "_parts")
+    __slots__ = ("_parts", "_url")
 
     def __init__(self, url: str) -> None:
         self._url = url

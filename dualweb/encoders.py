@@ -143,9 +143,7 @@ def jsonable_encoder(
             encoded[jsonable_encoder(key, **options)] = jsonable_encoder(value, **options)
         return encoded
     if isinstance(obj, (list, set, frozenset, GeneratorType, tuple, deque)):
-        return [
-            jsonable_encoder(item, include=include, exclude=exclude, **options) for item in obj
-        ]
+        return [jsonable_encoder(item, include=include, exclude=exclude, **options) for item in obj]
     encode_exact = _BY_TYPE.get(type(obj))
     if encode_exact is not None:
         return encode_exact(obj)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from .encoders import jsonable_encoder
@@ -32,17 +33,23 @@ async def request_validation_exception_handler(
 
     NOTE: an error may echo a non-finite float the client sent (JSON ``NaN``);
     FastAPI then fails to encode its own 422 and answers 500. We send ``null``
-    in its place, so the client still gets its clear 4xx.
+    in its place, so the client still gets its clear 4xx. Likewise a lone
+    surrogate (JSON ``"\\ud800"``), which UTF-8 cannot encode, becomes U+FFFD.
     """
     detail = _finite(jsonable_encoder(exc.errors()))
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
+_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
 def _finite(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {_finite(k): _finite(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value

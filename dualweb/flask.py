@@ -18,7 +18,13 @@ from .routing import Router
 
 __all__ = ["mount"]
 
-_FLASK_CONVERTORS = {"str": "string", "path": "path", "int": "int", "float": "float", "uuid": "uuid"}
+_FLASK_CONVERTORS = {
+    "str": "string",
+    "path": "path",
+    "int": "int",
+    "float": "float",
+    "uuid": "uuid",
+}
 _counter = itertools.count()
 
 
@@ -41,8 +47,7 @@ def mount(app: flask.Flask, router: Router, *, prefix: str = "", **docs: Any) ->
     check_new_mount(mounts, router, prefix)
     table = Mount(router, prefix)
     existing = [
-        (route_shape(rule.rule), frozenset(rule.methods or ()))
-        for rule in app.url_map.iter_rules()
+        (route_shape(rule.rule), frozenset(rule.methods or ())) for rule in app.url_map.iter_rules()
     ]
     blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
     for index, op in enumerate(table.operations):
@@ -61,6 +66,12 @@ def mount(app: flask.Flask, router: Router, *, prefix: str = "", **docs: Any) ->
             provide_automatic_options=False,
         )
     app.register_blueprint(blueprint)
+    # Werkzeug adds HEAD to every GET rule; FastAPI does not (HEAD answers 405).
+    for registered in app.url_map.iter_rules():
+        if registered.endpoint.startswith(f"{blueprint.name}.") and registered.methods:
+            index = int(registered.endpoint.split(".", 1)[1].split("_", 1)[0])
+            if "HEAD" not in table.operations[index].methods:
+                registered.methods.discard("HEAD")
     mounts.append((router, prefix))
     return blueprint
 
@@ -93,6 +104,7 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             path=request.path,
             query_string=request.query_string.decode("latin-1"),
             header_items=list(request.headers.items()),
+            headers_joined=True,
             path_params=path_params,
             url=request.url,
             scheme=request.scheme,
@@ -123,4 +135,3 @@ def _to_flask(response: Response) -> flask.Response:
 
         native.call_on_close(run_tasks)
     return native
-

@@ -25,6 +25,7 @@ class RequestParts:
         "_query",
         "client",
         "header_items",
+        "headers_joined",
         "method",
         "native",
         "path",
@@ -56,11 +57,13 @@ class RequestParts:
         read_body_async: Callable[[], Awaitable[bytes]] | None = None,
         native: Any = None,
         state: dict[str, Any] | None = None,
+        headers_joined: bool = False,
     ) -> None:
         self.method = method
         self.path = path
         self.query_string = query_string
         self.header_items = header_items
+        self.headers_joined = headers_joined
         self.path_params = path_params
         self.url = url
         self.scheme = scheme
@@ -85,7 +88,7 @@ class RequestParts:
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = Headers(self.header_items)
+            self._headers = Headers(self.header_items, joined=self.headers_joined)
         return self._headers
 
     @property

@@ -222,5 +222,7 @@ class RedirectResponse(Response):
         headers: Mapping[str, str] | None = None,
         background: BackgroundTasks | None = None,
     ) -> None:
-        super().__init__(content=b"", status_code=status_code, headers=headers, background=background)
+        super().__init__(
+            content=b"", status_code=status_code, headers=headers, background=background
+        )
         self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")

@@ -128,7 +128,9 @@ class Route:
         self.path = path
         self.endpoint = endpoint
         self.methods = {m.upper() for m in (methods or ["GET"])}
-        self.name = name if name is not None else getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.name = (
+            name if name is not None else getattr(endpoint, "__name__", type(endpoint).__name__)
+        )
         self.status_code = int(status_code) if isinstance(status_code, IntEnum) else status_code
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -234,8 +236,17 @@ class Route:
 class _Include:
     """A router included in another, with the include's own keywords."""
 
-    __slots__ = ("dependencies", "deprecated", "include_in_schema", "prefix", "responses",
-                 "response_class", "router", "tags", "unique_id_function")
+    __slots__ = (
+        "dependencies",
+        "deprecated",
+        "include_in_schema",
+        "prefix",
+        "response_class",
+        "responses",
+        "router",
+        "tags",
+        "unique_id_function",
+    )
 
     def __init__(self, router: Router, **options: Any) -> None:
         self.router = router
@@ -270,7 +281,9 @@ class Router:
             if not prefix.startswith("/"):
                 raise DualwebError("A path prefix must start with '/'")
             if prefix.endswith("/"):
-                raise DualwebError("A path prefix must not end with '/', as the routes will start with '/'")
+                raise DualwebError(
+                    "A path prefix must not end with '/', as the routes will start with '/'"
+                )
         self.prefix = prefix
         self.tags: list[str | Enum] = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -405,7 +418,9 @@ class Router:
             if not prefix.startswith("/"):
                 raise DualwebError("A path prefix must start with '/'")
             if prefix.endswith("/"):
-                raise DualwebError("A path prefix must not end with '/', as the routes will start with '/'")
+                raise DualwebError(
+                    "A path prefix must not end with '/', as the routes will start with '/'"
+                )
         if self in router._descendants():
             raise DualwebError("including this router would make a cycle")
         self._entries.append(

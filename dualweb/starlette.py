@@ -25,7 +25,9 @@ from .routing import Router
 __all__ = ["mount", "routes_for"]
 
 
-async def _to_thread(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+async def _to_thread(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))
 
 
@@ -60,7 +62,9 @@ class _Endpoint:
 
 def _to_starlette(response: Response) -> StarletteResponse:
     native = StarletteResponse(response.body, status_code=response.status_code)
-    native.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers]
+    native.raw_headers = [
+        (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
+    ]
     tasks = response.background
     if tasks is not None and tasks.tasks:
         native.background = BackgroundTask(tasks.run, _to_thread)
@@ -70,10 +74,15 @@ def _to_starlette(response: Response) -> StarletteResponse:
 def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
     """Starlette routes serving ``router``'s operations, in declaration order."""
     table = Mount(router, prefix)
-    return [
-        Route(op.path, endpoint=_Endpoint(op), methods=sorted(op.methods), name=op.route.name)
-        for op in table.operations
-    ]
+    routes: list[BaseRoute] = []
+    for op in table.operations:
+        route = Route(
+            op.path, endpoint=_Endpoint(op), methods=sorted(op.methods), name=op.route.name
+        )
+        # Starlette adds HEAD to every GET route; FastAPI does not (HEAD answers 405).
+        route.methods = set(op.methods)
+        routes.append(route)
+    return routes
 
 
 def add_routes(app: Starlette, router: Router, prefix: str) -> None:

@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from app import router  # noqa: E402
+from app import router
 
 
 def main() -> None:

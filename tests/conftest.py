@@ -87,7 +87,9 @@ _IGNORED_HEADERS = {"date", "server"}
 
 def _headers(response: Any) -> list[tuple[str, str]]:
     return sorted(
-        (k.lower(), v) for k, v in response.headers.multi_items() if k.lower() not in _IGNORED_HEADERS
+        (k.lower(), v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in _IGNORED_HEADERS
     )
 
 
@@ -110,6 +112,10 @@ class Parity:
         self.host = host
         self.fastapi_ns = fastapi_ns
 
+    def client(self, build: Callable[[Any], Any], **kwargs: Any) -> Any:
+        """A client of the dualweb build on this host alone."""
+        return TestClient(build(DUALWEB), self.host, **kwargs)
+
     def __call__(
         self,
         build: Callable[[Any], Any],
@@ -118,8 +124,12 @@ class Parity:
         compare_headers: bool = True,
         raise_server_exceptions: bool = True,
     ) -> list[Any]:
-        ours = TestClient(build(DUALWEB), self.host, raise_server_exceptions=raise_server_exceptions)
-        theirs = native_client(build, self.fastapi_ns, raise_server_exceptions=raise_server_exceptions)
+        ours = TestClient(
+            build(DUALWEB), self.host, raise_server_exceptions=raise_server_exceptions
+        )
+        theirs = native_client(
+            build, self.fastapi_ns, raise_server_exceptions=raise_server_exceptions
+        )
         results = []
         for spec in requests:
             method, url = spec[0], spec[1]

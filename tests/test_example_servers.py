@@ -37,7 +37,14 @@ def request(method: str, url: str, body: object = None) -> tuple[int, object]:
 def server(request):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "examples" / "serve.py"), "--target", request.param, "--port", str(port)],
+        [
+            sys.executable,
+            str(ROOT / "examples" / "serve.py"),
+            "--target",
+            request.param,
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

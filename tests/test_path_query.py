@@ -194,7 +194,24 @@ def test_query_parameters(parity):
 
 
 def test_bool_parsing(parity):
-    values = ["1", "0", "true", "false", "True", "FALSE", "on", "off", "yes", "no", "y", "n", "t", "f", "2", ""]
+    values = [
+        "1",
+        "0",
+        "true",
+        "false",
+        "True",
+        "FALSE",
+        "on",
+        "off",
+        "yes",
+        "no",
+        "y",
+        "n",
+        "t",
+        "f",
+        "2",
+        "",
+    ]
     parity(build_query, [("GET", f"/q?needle=x&flag={v}") for v in values])
 
 
@@ -238,3 +255,31 @@ def test_query_parameter_models(parity):
             ("GET", "/loose?page=zero"),
         ],
     )
+
+
+def build_ellipsis(api):
+    router = api.Router()
+
+    @router.get("/ellipsis")
+    def ellipsis(q: Annotated[str, api.Query(min_length=1)] = ...):
+        return {"q": q}
+
+    return router
+
+
+def test_ellipsis_default_means_required(serve, fastapi_ns):
+    # FastAPI takes `= ...` literally and answers 500 when `q` is missing (FastAPI
+    # issue 9861); a missing parameter must be a clear 422.
+    from tests.conftest import native_client
+
+    client = serve(build_ellipsis)
+    assert client.get("/ellipsis?q=x").json() == {"q": "x"}
+    response = client.get("/ellipsis")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {"type": "missing", "loc": ["query", "q"], "msg": "Field required", "input": None}
+        ]
+    }
+    native = native_client(build_ellipsis, fastapi_ns, raise_server_exceptions=False)
+    assert native.get("/ellipsis").status_code == 500
