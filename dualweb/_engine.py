@@ -34,7 +34,14 @@ Handler = Callable[..., Any]
 
 
 class ExceptionHandlers:
-    """The exception handlers that apply to one route: its routers', innermost first."""
+    """The exception handlers that apply to one route: its routers', innermost first.
+
+    As in Starlette, a handler keyed by ``500`` or ``Exception`` is the
+    *server error* handler: it answers for any exception no other handler
+    takes, and the exception still reaches the host (``Response.unhandled``),
+    so that its logging and monitoring see it. ``HTTPException(500)`` keeps the
+    default HTTP handler.
+    """
 
     def __init__(self, chain: tuple[Router, ...]) -> None:
         by_class: dict[type[BaseException], Handler] = {
@@ -42,23 +49,27 @@ class ExceptionHandlers:
             RequestValidationError: defaults.request_validation_exception_handler,
         }
         by_status: dict[int, Handler] = {}
+        server_error: Handler | None = None
         for router in reversed(chain):
             for key, handler in router.exception_handlers.items():
-                if isinstance(key, int):
+                if key == 500 or key is Exception:
+                    server_error = handler
+                elif isinstance(key, int):
                     by_status[key] = handler
                 else:
                     by_class[key] = handler
         self.by_class = by_class
         self.by_status = by_status
+        self.server_error = server_error
 
-    def lookup(self, exc: BaseException) -> Handler | None:
-        """The handler for ``exc``: by HTTP status first, then by the closest class."""
+    def lookup(self, exc: BaseException) -> tuple[Handler | None, bool]:
+        """The handler for ``exc``, and whether it answers as the server error handler."""
         if isinstance(exc, HTTPException) and exc.status_code in self.by_status:
-            return self.by_status[exc.status_code]
+            return self.by_status[exc.status_code], False
         for cls in type(exc).__mro__:
             if cls in self.by_class:
-                return self.by_class[cls]
-        return None
+                return self.by_class[cls], False
+        return self.server_error, self.server_error is not None
 
 
 def _never_suspends(handler: Handler) -> bool:
@@ -191,13 +202,13 @@ class Operation:
                 return drive(coro)
             return run_on_thread_loop(coro)
         except Exception as exc:
-            handler = self.handlers.lookup(exc)
+            handler, server_error = self.handlers.lookup(exc)
             if handler is None:
                 raise
             result = handler(Request(parts), exc)
             if inspect.iscoroutine(result):
                 result = drive(result) if _never_suspends(handler) else run_on_thread_loop(result)
-            return _check_handler_result(result, handler)
+            return _check_handler_result(result, handler, exc if server_error else None)
 
     async def handle_async(self, parts: RequestParts, to_thread: CallSync) -> Response:
         """Serve one request on an event loop; sync code runs in one thread-pool hop."""
@@ -208,20 +219,23 @@ class Operation:
                 return await to_thread(drive, (coro,), {})  # type: ignore[no-any-return]
             return await self.run(parts, body, to_thread)
         except Exception as exc:
-            handler = self.handlers.lookup(exc)
+            handler, server_error = self.handlers.lookup(exc)
             if handler is None:
                 raise
             if inspect.iscoroutinefunction(handler):
                 result = await handler(Request(parts), exc)
             else:
                 result = await to_thread(handler, (Request(parts), exc), {})
-            return _check_handler_result(result, handler)
+            return _check_handler_result(result, handler, exc if server_error else None)
 
 
-def _check_handler_result(result: Any, handler: Handler) -> Response:
+def _check_handler_result(
+    result: Any, handler: Handler, unhandled: BaseException | None
+) -> Response:
     if not isinstance(result, Response):
         name = getattr(handler, "__name__", repr(handler))
         raise DualwebError(f"exception handler {name} must return a dualweb Response")
+    result.unhandled = unhandled
     return result
 
 

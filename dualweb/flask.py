@@ -113,10 +113,21 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             read_body=lambda: request.get_data(cache=True),
             native=request,
         )
-        return _to_flask(target.handle_sync(parts))
+        response = target.handle_sync(parts)
+        if response.unhandled is not None:
+            _report(response.unhandled)
+        return _to_flask(response)
 
     view.__name__ = op.route.name
     return view
+
+
+def _report(exc: BaseException) -> None:
+    # A server error handler answered; Flask still logs the exception and tells
+    # its listeners (error trackers subscribe to this signal), as for its own 500s.
+    app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
+    flask.got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=exc)
+    app.log_exception((type(exc), exc, exc.__traceback__))
 
 
 def _to_flask(response: Response) -> flask.Response:

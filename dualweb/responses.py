@@ -83,6 +83,9 @@ class Response:
     media_type: str | None = None
     charset = "utf-8"
     default_status_code = 200
+    #: Set by the core when a server error handler answered for an exception
+    #: that the host must still report (after sending this response).
+    unhandled: BaseException | None = None
 
     def __init__(
         self,

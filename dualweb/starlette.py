@@ -58,6 +58,9 @@ class _Endpoint:
         )
         response = await self.op.handle_async(parts, _to_thread)
         await _to_starlette(response)(scope, receive, send)
+        if response.unhandled is not None:
+            # Like Starlette's server error handler: answer, then let the server see it.
+            raise response.unhandled
 
 
 def _to_starlette(response: Response) -> StarletteResponse:

@@ -517,9 +517,8 @@ def test_async_on_flask_reuses_one_loop_per_thread():
     assert other[0][1] != seen[0][1]
 
 
+@pytest.mark.parametrize("host", ["fastapi", "starlette"])
 def test_sync_handler_on_asgi_runs_off_the_event_loop(host):
-    if host == "flask":
-        pytest.skip("WSGI: no event loop")
     router = dualweb.Router()
 
     @router.get("/where")
@@ -679,7 +678,7 @@ def test_dualweb_handlers_win_over_host_handlers(host):
     assert (response.status_code, response.text) == (400, "portable")
 
 
-# --- known divergence ---------------------------------------------------------------------------
+# --- server error handlers (keyed by 500 or Exception) ---------------------------------------------------------------------------
 
 
 def build_server_error_handler(api):
@@ -704,15 +703,41 @@ def build_server_error_handler(api):
     return router
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Starlette/FastAPI use a handler keyed by 500 (or Exception) for every unhandled "
-    "exception, answer with it and then re-raise to the server; HTTPException(500) keeps the "
-    "default handler. dualweb applies a 500 handler to HTTPException(500) only.",
-)
 def test_a_500_handler_matches_fastapi(parity):
     parity(
         build_server_error_handler,
         [("GET", "/http-500"), ("GET", "/unhandled")],
         raise_server_exceptions=False,
     )
+
+
+def test_a_500_handler_answers_and_the_host_still_sees_the_exception(host):
+    from tests.conftest import DUALWEB
+
+    router = build_server_error_handler(DUALWEB)
+    app = build_app(router, host)
+    if host == "flask":
+        import flask
+
+        seen = []
+
+        def listener(sender, exception, **extra):
+            seen.append(exception)
+
+        flask.got_request_exception.connect(listener, app)
+        try:
+            response = client_for_app(app).get("/unhandled")
+        finally:
+            flask.got_request_exception.disconnect(listener, app)
+        assert response.status_code == 500
+        assert response.json() == {"server_error": "MyError"}
+        assert len(seen) == 1 and isinstance(seen[0], MyError)
+    else:
+        # Starlette's way: the response is sent, then the exception reaches the server.
+        with pytest.raises(MyError):
+            client_for_app(app).get("/unhandled")
+        response = client_for_app(app, raise_server_exceptions=False).get("/unhandled")
+        assert response.json() == {"server_error": "MyError"}
+    # HTTPException(500) keeps the default HTTP handler, as in Starlette.
+    response = client_for_app(app).get("/http-500")
+    assert response.json() == {"detail": "boom"}
