@@ -678,7 +678,7 @@ def test_dualweb_handlers_win_over_host_handlers(host):
     assert (response.status_code, response.text) == (400, "portable")
 
 
-# --- server error handlers (keyed by 500 or Exception) ---------------------------------------------------------------------------
+# --- server error handlers (keyed by 500 or Exception) ---
 
 
 def build_server_error_handler(api):
