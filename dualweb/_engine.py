@@ -20,6 +20,7 @@ from . import exception_handlers as defaults
 from ._concurrency import CallSync, call_inline, drive, run_on_thread_loop
 from ._paths import PathTemplate
 from .analysis import Dependant, Undefined
+from .background import BackgroundTasks
 from .binding import decode_json_body
 from .dependencies import SolveContext, solve
 from .encoders import jsonable_encoder
@@ -28,7 +29,7 @@ from .requests import Request, RequestParts
 from .responses import Response
 from .routing import Route, Router, _Default, is_body_allowed_for_status_code
 
-__all__ = ["ExceptionHandlers", "Mount", "Operation"]
+__all__ = ["After", "ExceptionHandlers", "Mount", "Operation"]
 
 Handler = Callable[..., Any]
 
@@ -118,28 +119,42 @@ class Operation:
 
     # --- the pipeline, written once ----------------------------------------------------
 
-    async def run(self, parts: RequestParts, body_bytes: bytes, call_sync: CallSync) -> Response:
+    async def run(
+        self, parts: RequestParts, body_bytes: bytes, call_sync: CallSync, sync_graph: bool
+    ) -> tuple[Response, After | None]:
         body: Any = Undefined
         if self.needs_body:
             body = decode_json_body(body_bytes, parts.headers.get("content-type"))
-        async with contextlib.AsyncExitStack() as stack:
-            ctx = SolveContext(
-                parts,
-                body=body,
-                embed_body=self.embed_body,
-                call_sync=call_sync,
-                overrides=self.overrides,
-                override_plans=self.override_plans,
-                stack=stack,
-            )
-            values, errors = await solve(self.dependant, ctx)
-            if errors:
-                raise RequestValidationError(errors, body=None if body is Undefined else body)
-            if self.dependant.is_coroutine:
-                raw = await self.endpoint(**values)
-            else:
-                raw = await call_sync(self.endpoint, (), values)
-            return self.serialize(raw, ctx)
+        response: Response | None = None
+        async with contextlib.AsyncExitStack() as request_stack:
+            async with contextlib.AsyncExitStack() as function_stack:
+                ctx = SolveContext(
+                    parts,
+                    body=body,
+                    embed_body=self.embed_body,
+                    call_sync=call_sync,
+                    overrides=self.overrides,
+                    override_plans=self.override_plans,
+                    stack=request_stack,
+                    function_stack=function_stack,
+                )
+                values, errors = await solve(self.dependant, ctx)
+                if errors:
+                    raise RequestValidationError(errors, body=None if body is Undefined else body)
+                if self.dependant.is_coroutine:
+                    raw = await self.endpoint(**values)
+                else:
+                    raw = await call_sync(self.endpoint, (), values)
+                response = self.serialize(raw, ctx)
+            if response is None:
+                raise DualwebError(_SWALLOWED)
+            # Success: request-scoped teardown waits until the response is sent.
+            pending = request_stack.pop_all() if ctx.has_teardown else None
+        if response is None:
+            raise DualwebError(_SWALLOWED)
+        if pending is None and not (response.background and response.background.tasks):
+            return response, None
+        return response, After(response.background, pending, sync_graph)
 
     def serialize(self, raw: Any, ctx: SolveContext) -> Response:
         """The response for the handler's return value."""
@@ -193,12 +208,13 @@ class Operation:
             )
         return True
 
-    def handle_sync(self, parts: RequestParts) -> Response:
+    def handle_sync(self, parts: RequestParts) -> tuple[Response, After | None]:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""
         try:
             body = parts.body_sync() if self.needs_body else b""
-            coro = self.run(parts, body, call_inline)
-            if self._is_sync():
+            sync_graph = self._is_sync()
+            coro = self.run(parts, body, call_inline, sync_graph)
+            if sync_graph:
                 return drive(coro)
             return run_on_thread_loop(coro)
         except Exception as exc:
@@ -210,14 +226,16 @@ class Operation:
                 result = drive(result) if _never_suspends(handler) else run_on_thread_loop(result)
             return _check_handler_result(result, handler, exc if server_error else None)
 
-    async def handle_async(self, parts: RequestParts, to_thread: CallSync) -> Response:
+    async def handle_async(
+        self, parts: RequestParts, to_thread: CallSync
+    ) -> tuple[Response, After | None]:
         """Serve one request on an event loop; sync code runs in one thread-pool hop."""
         try:
             body = await parts.body_async() if self.needs_body else b""
             if self._is_sync():
-                coro = self.run(parts, body, call_inline)
+                coro = self.run(parts, body, call_inline, True)
                 return await to_thread(drive, (coro,), {})  # type: ignore[no-any-return]
-            return await self.run(parts, body, to_thread)
+            return await self.run(parts, body, to_thread, False)
         except Exception as exc:
             handler, server_error = self.handlers.lookup(exc)
             if handler is None:
@@ -231,12 +249,63 @@ class Operation:
 
 def _check_handler_result(
     result: Any, handler: Handler, unhandled: BaseException | None
-) -> Response:
+) -> tuple[Response, After | None]:
     if not isinstance(result, Response):
         name = getattr(handler, "__name__", repr(handler))
         raise DualwebError(f"exception handler {name} must return a dualweb Response")
     result.unhandled = unhandled
-    return result
+    if result.background and result.background.tasks:
+        return result, After(result.background, None, not result.background.has_async)
+    return result, None
+
+
+_SWALLOWED = (
+    "no response: a dependency with yield caught the handler's exception and did not raise "
+    "it again (or another); re-raise it in the dependency's except block"
+)
+
+
+class After:
+    """What the host runs once the response is sent: background tasks, then the
+    teardown of request-scoped ``yield`` dependencies (FastAPI's order)."""
+
+    __slots__ = ("background", "stack", "sync_graph")
+
+    def __init__(
+        self,
+        background: BackgroundTasks | None,
+        stack: contextlib.AsyncExitStack | None,
+        sync_graph: bool,
+    ) -> None:
+        self.background = background
+        self.stack = stack
+        self.sync_graph = sync_graph
+
+    def run_sync(self) -> None:
+        """On a WSGI thread, after the body has been sent (the response is closed)."""
+        tasks = self.background
+        if tasks is not None and tasks.tasks:
+            coro = tasks.run()
+            if tasks.has_async:
+                run_on_thread_loop(coro)
+            else:
+                drive(coro)
+        if self.stack is not None:
+            closing = self.stack.aclose()
+            if self.sync_graph:
+                drive(closing)
+            else:
+                run_on_thread_loop(closing)
+
+    async def run_async(self, to_thread: CallSync) -> None:
+        """On an event loop, after the response has been sent."""
+        if self.background is not None and self.background.tasks:
+            await self.background.run(to_thread)
+        if self.stack is not None:
+            if self.sync_graph:
+                await to_thread(drive, (self.stack.aclose(),), {})
+            else:
+                await self.stack.aclose()
 
 
 class Mount:

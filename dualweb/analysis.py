@@ -281,6 +281,8 @@ class Dependant:
     is_coroutine: bool = False
     is_gen: bool = False
     is_async_gen: bool = False
+    never_suspends: bool = True
+    scope: str | None = None
 
     @property
     def scopes(self) -> list[str]:
@@ -299,8 +301,8 @@ class Dependant:
 
     @property
     def all_sync(self) -> bool:
-        """True when no callable in the graph is a coroutine function or async generator."""
-        return not any(d.is_coroutine or d.is_async_gen for d in self.walk() if d.call)
+        """True when every callable in the graph can run without an event loop."""
+        return all(d.never_suspends for d in self.walk() if d.call)
 
 
 def _unwrapped(call: Callable[..., Any]) -> Any:
@@ -314,6 +316,21 @@ def _unwrapped(call: Callable[..., Any]) -> Any:
         if dunder is not None:
             target = dunder
     return inspect.unwrap(target)
+
+
+def never_suspends(call: Callable[..., Any]) -> bool:
+    """True for sync callables, and for coroutine functions marked as never awaiting I/O.
+
+    dualweb's own security schemes are ``async def`` (so that subclasses may
+    ``await super().__call__(request)`` as in FastAPI) yet await nothing; the
+    mark lets a graph made of them still run without an event loop.
+    """
+    is_coroutine, _, is_async_gen = callable_kind(call)
+    if is_async_gen:
+        return False
+    if not is_coroutine:
+        return True
+    return bool(getattr(_unwrapped(call), "__dualweb_never_suspends__", False))
 
 
 def callable_kind(call: Callable[..., Any]) -> tuple[bool, bool, bool]:
@@ -371,8 +388,11 @@ def get_dependant(
     own_scopes: list[str] | None = None,
     parent_scopes: list[str] | None = None,
     use_cache: bool = True,
+    scope: str | None = None,
 ) -> Dependant:
     """Analyse ``call``'s signature into a plan."""
+    if scope not in (None, "function", "request"):
+        raise DualwebError(f"a dependency's scope is 'function' or 'request', not {scope!r}")
     is_coroutine, is_gen, is_async_gen = callable_kind(call)
     dependant = Dependant(
         call=call,
@@ -384,6 +404,8 @@ def get_dependant(
         is_coroutine=is_coroutine,
         is_gen=is_gen,
         is_async_gen=is_async_gen,
+        never_suspends=never_suspends(call),
+        scope=scope,
     )
     path_names = get_path_param_names(path)
     for param_name, param in typed_signature(call).parameters.items():
@@ -457,6 +479,7 @@ def _add_param(
                 own_scopes=scopes,
                 parent_scopes=dependant.scopes,
                 use_cache=depends.use_cache,
+                scope=depends.scope,
             )
         )
         return
@@ -525,7 +548,11 @@ def dependant_from_depends(path: str, depends: params.Depends) -> Dependant:
         raise DualwebError("dependencies=[Depends()] needs a callable")
     scopes = list(depends.scopes) if isinstance(depends, params.Security) else []
     return get_dependant(
-        path=path, call=depends.dependency, own_scopes=scopes, use_cache=depends.use_cache
+        path=path,
+        call=depends.dependency,
+        own_scopes=scopes,
+        use_cache=depends.use_cache,
+        scope=depends.scope,
     )
 
 

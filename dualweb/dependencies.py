@@ -31,6 +31,8 @@ class SolveContext:
         "cache",
         "call_sync",
         "embed_body",
+        "function_stack",
+        "has_teardown",
         "override_plans",
         "overrides",
         "parts",
@@ -49,6 +51,7 @@ class SolveContext:
         overrides: dict[Callable[..., Any], Callable[..., Any]],
         override_plans: dict[tuple[Any, ...], Dependant],
         stack: contextlib.AsyncExitStack,
+        function_stack: contextlib.AsyncExitStack,
     ) -> None:
         self.parts = parts
         self.body = body
@@ -57,6 +60,8 @@ class SolveContext:
         self.overrides = overrides
         self.override_plans = override_plans
         self.stack = stack
+        self.function_stack = function_stack
+        self.has_teardown = False
         self.cache: dict[Any, Any] = {}
         self.background: BackgroundTasks | None = None
         self.request: Request | None = None
@@ -88,14 +93,43 @@ def _override(dependant: Dependant, ctx: SolveContext) -> Dependant:
     return plan
 
 
+class _SyncContext:
+    """A sync context manager entered and exited through ``call_sync``.
+
+    On ASGI that is a worker thread, so a ``yield`` dependency's set-up and
+    teardown never block the event loop; elsewhere it is a plain call.
+    """
+
+    __slots__ = ("call_sync", "manager")
+
+    def __init__(self, manager: contextlib.AbstractContextManager[Any], call_sync: Any) -> None:
+        self.manager = manager
+        self.call_sync = call_sync
+
+    async def __aenter__(self) -> Any:
+        return await self.call_sync(self.manager.__enter__, (), {})
+
+    async def __aexit__(self, *exc_info: Any) -> Any:
+        return await self.call_sync(self.manager.__exit__, exc_info, {})
+
+
 async def _call(dependant: Dependant, values: dict[str, Any], ctx: SolveContext) -> Any:
     call = dependant.call
     assert call is not None
-    if dependant.is_gen:
-        manager = contextlib.contextmanager(call)(**values)
-        return await ctx.call_sync(ctx.stack.enter_context, (manager,), {})
-    if dependant.is_async_gen:
-        return await ctx.stack.enter_async_context(contextlib.asynccontextmanager(call)(**values))
+    if dependant.is_gen or dependant.is_async_gen:
+        # Request-scoped teardown runs after the response is sent; function-scoped
+        # teardown right after the handler returns, as in FastAPI.
+        if dependant.scope == "function":
+            stack = ctx.function_stack
+        else:
+            stack = ctx.stack
+            ctx.has_teardown = True
+        manager: Any = (
+            _SyncContext(contextlib.contextmanager(call)(**values), ctx.call_sync)
+            if dependant.is_gen
+            else contextlib.asynccontextmanager(call)(**values)
+        )
+        return await stack.enter_async_context(manager)
     if dependant.is_coroutine:
         return await call(**values)
     return await ctx.call_sync(call, (), values)

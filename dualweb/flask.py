@@ -7,7 +7,6 @@ from typing import Any
 
 import flask
 
-from ._concurrency import drive, run_on_thread_loop
 from ._engine import Mount, Operation
 from ._hosting import check_docs_options, check_new_mount, route_shape
 from .datastructures import Address
@@ -113,10 +112,14 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             read_body=lambda: request.get_data(cache=True),
             native=request,
         )
-        response = target.handle_sync(parts)
+        response, after = target.handle_sync(parts)
         if response.unhandled is not None:
             _report(response.unhandled)
-        return _to_flask(response)
+        native = _to_flask(response)
+        if after is not None:
+            # WSGI servers close the response once its body is sent: then run what waits.
+            native.call_on_close(after.run_sync)
+        return native
 
     view.__name__ = op.route.name
     return view
@@ -131,18 +134,6 @@ def _report(exc: BaseException) -> None:
 
 
 def _to_flask(response: Response) -> flask.Response:
-    native = _FlaskResponse(
+    return _FlaskResponse(
         response=response.body, status=response.status_code, headers=response.raw_headers
     )
-    tasks = response.background
-    if tasks is not None and tasks.tasks:
-
-        def run_tasks() -> None:
-            coro = tasks.run()
-            if tasks.has_async:
-                run_on_thread_loop(coro)
-            else:
-                drive(coro)
-
-        native.call_on_close(run_tasks)
-    return native

@@ -8,7 +8,6 @@ from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 from starlette.routing import BaseRoute, Route
@@ -56,8 +55,10 @@ class _Endpoint:
             read_body_async=request.body,
             native=request,
         )
-        response = await self.op.handle_async(parts, _to_thread)
+        response, after = await self.op.handle_async(parts, _to_thread)
         await _to_starlette(response)(scope, receive, send)
+        if after is not None:
+            await after.run_async(_to_thread)
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
@@ -68,9 +69,6 @@ def _to_starlette(response: Response) -> StarletteResponse:
     native.raw_headers = [
         (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
     ]
-    tasks = response.background
-    if tasks is not None and tasks.tasks:
-        native.background = BackgroundTask(tasks.run, _to_thread)
     return native
 
 
