@@ -406,6 +406,10 @@ def get_dependant(
         is_async_gen=is_async_gen,
         never_suspends=never_suspends(call),
         scope=scope,
+        # A security scheme instance (dualweb.security) is recorded for the API document.
+        security_scheme=call
+        if not inspect.isclass(call) and hasattr(call, "scheme_name") and hasattr(call, "model")
+        else None,
     )
     path_names = get_path_param_names(path)
     for param_name, param in typed_signature(call).parameters.items():

@@ -184,7 +184,11 @@ class Request:
         return json.loads(await self.body())
 
     def body_sync(self) -> bytes:
-        """The body, for synchronous code."""
+        """The body, for synchronous code: a ``def`` handler or dependency on any host.
+
+        (On ASGI hosts a ``def`` handler runs in a worker thread, from which the
+        body is read on the event loop; in ``async def`` code use ``await body()``.)
+        """
         return self._parts.body_sync()
 
     def json_sync(self) -> Any:

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import anyio.from_thread
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request as StarletteRequest
@@ -52,6 +53,7 @@ class _Endpoint:
             server=scope.get("server"),
             client=Address(client[0], client[1]) if client else None,
             root_path=scope.get("root_path", ""),
+            read_body=functools.partial(anyio.from_thread.run, request.body),
             read_body_async=request.body,
             native=request,
         )
