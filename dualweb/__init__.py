@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import status
 from .background import BackgroundTasks
+from .datastructures import UploadFile
 from .exceptions import HTTPException
 from .params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from .requests import Request
@@ -28,5 +29,6 @@ __all__ = [
     "Response",
     "Router",
     "Security",
+    "UploadFile",
     "status",
 ]

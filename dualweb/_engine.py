@@ -22,7 +22,7 @@ from ._paths import PathTemplate
 from .analysis import Dependant, Undefined
 from .background import BackgroundTasks
 from .binding import decode_json_body
-from .dependencies import SolveContext, solve
+from .dependencies import SolveContext, runs_without_loop, solve
 from .encoders import jsonable_encoder
 from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
 from .requests import Request, RequestParts
@@ -97,6 +97,9 @@ class Operation:
         self.dependant: Dependant = route.dependant
         self.endpoint = route.endpoint
         self.needs_body = bool(route.body_fields)
+        self.is_form = any(field.is_form for field in route.body_fields)
+        self.form_limits = route.form_limits
+        self.max_body_size = route.max_body_size
         self.embed_body = route.embed_body
         self.overrides = overrides
         self.override_plans: dict[tuple[Any, ...], Dependant] = {}
@@ -120,11 +123,13 @@ class Operation:
     # --- the pipeline, written once ----------------------------------------------------
 
     async def run(
-        self, parts: RequestParts, body_bytes: bytes, call_sync: CallSync, sync_graph: bool
+        self, parts: RequestParts, payload: Any, call_sync: CallSync, sync_graph: bool
     ) -> tuple[Response, After | None]:
         body: Any = Undefined
-        if self.needs_body:
-            body = decode_json_body(body_bytes, parts.headers.get("content-type"))
+        if self.is_form:
+            body = payload
+        elif self.needs_body:
+            body = decode_json_body(payload, parts.headers.get("content-type"))
         response: Response | None = None
         async with contextlib.AsyncExitStack() as request_stack:
             async with contextlib.AsyncExitStack() as function_stack:
@@ -145,7 +150,7 @@ class Operation:
                     raw = await self.endpoint(**values)
                 else:
                     raw = await call_sync(self.endpoint, (), values)
-                response = self.serialize(raw, ctx)
+                response = self.serialize(raw, ctx).prepare(parts.method, parts.headers)
             if response is None:
                 raise DualwebError(_SWALLOWED)
             # Success: request-scoped teardown waits until the response is sent.
@@ -202,16 +207,27 @@ class Operation:
         if not self.graph_is_sync:
             return False
         if self.overrides:
-            return not any(
-                inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
-                for f in self.overrides.values()
-            )
+            # An override may suspend (or depend on something that does): look at
+            # the graph as it will be solved; the override plans are analysed once.
+            return runs_without_loop(self.dependant, self.overrides, self.override_plans)
         return True
+
+    def _payload_sync(self, parts: RequestParts) -> Any:
+        parts.max_body_size = self.max_body_size
+        if self.is_form:
+            return parts.form_sync(self.form_limits)
+        return parts.body_sync() if self.needs_body else b""
+
+    async def _payload_async(self, parts: RequestParts) -> Any:
+        parts.max_body_size = self.max_body_size
+        if self.is_form:
+            return await parts.form_async(self.form_limits)
+        return await parts.body_async() if self.needs_body else b""
 
     def handle_sync(self, parts: RequestParts) -> tuple[Response, After | None]:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""
         try:
-            body = parts.body_sync() if self.needs_body else b""
+            body = self._payload_sync(parts)
             sync_graph = self._is_sync()
             coro = self.run(parts, body, call_inline, sync_graph)
             if sync_graph:
@@ -231,7 +247,7 @@ class Operation:
     ) -> tuple[Response, After | None]:
         """Serve one request on an event loop; sync code runs in one thread-pool hop."""
         try:
-            body = await parts.body_async() if self.needs_body else b""
+            body = await self._payload_async(parts)
             if self._is_sync():
                 coro = self.run(parts, body, call_inline, True)
                 return await to_thread(drive, (coro,), {})  # type: ignore[no-any-return]

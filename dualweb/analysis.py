@@ -25,6 +25,7 @@ from pydantic_core import PydanticUndefined
 
 from . import params
 from .background import BackgroundTasks
+from .datastructures import UploadFile
 from .exceptions import DualwebError
 from .requests import Request
 from .responses import Response
@@ -85,10 +86,50 @@ def _is_complex(annotation: Any) -> bool:
     )
 
 
+def _optionally(cls: type[Any], annotation: Any) -> bool:
+    """``cls``, or a union (``cls | None``) or ``Annotated`` holding it."""
+    if _issubclass(annotation, cls):
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _optionally(cls, get_args(annotation)[0])
+    return _is_union(origin) and any(_issubclass(arg, cls) for arg in get_args(annotation))
+
+
+def _sequence_of(cls: type[Any], annotation: Any) -> bool:
+    """A sequence of ``cls`` (``list[cls]``), optionally in a union or ``Annotated``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _sequence_of(cls, get_args(annotation)[0])
+    if _is_union(origin):
+        return any(_sequence_of(cls, arg) for arg in get_args(annotation))
+    return is_sequence_annotation(annotation) and all(
+        _optionally(cls, arg) for arg in get_args(annotation)
+    )
+
+
 def _is_uploadfile(annotation: Any) -> bool:
-    # Forms and files arrive with a later part of the core; until then no type
-    # is an upload, and the check is kept in one place.
-    return False
+    return _issubclass(annotation, UploadFile)
+
+
+def is_uploadfile_annotation(annotation: Any) -> bool:
+    """``UploadFile``, optionally in a union (``UploadFile | None``)."""
+    return _optionally(UploadFile, annotation)
+
+
+def is_uploadfile_sequence_annotation(annotation: Any) -> bool:
+    """A sequence of ``UploadFile`` (``list[UploadFile]``, optionally in a union)."""
+    return _sequence_of(UploadFile, annotation)
+
+
+def is_bytes_annotation(annotation: Any) -> bool:
+    """``bytes``, optionally in a union."""
+    return _optionally(bytes, annotation)
+
+
+def is_bytes_sequence_annotation(annotation: Any) -> bool:
+    """A sequence of ``bytes`` (``list[bytes]``, optionally in a union)."""
+    return _sequence_of(bytes, annotation)
 
 
 def is_complex_annotation(annotation: Any) -> bool:
@@ -168,6 +209,11 @@ class ParamField:
     required: bool
     model: type[BaseModel] | None = None
     convert_underscores: bool = False
+    #: Form() or File(): read from the parsed form, not from JSON.
+    is_form: bool = False
+    #: File() of ``bytes`` (or a list of them): the upload's content is read for it.
+    reads_bytes: bool = False
+    reads_bytes_list: bool = False
 
     def default(self) -> Any:
         """A fresh copy of the default value (``Undefined`` when required)."""
@@ -238,7 +284,14 @@ def _make_field(name: str, annotation: Any, field_info: FieldInfo, location: str
         adapter = build_adapter(annotation, field_info)
     except Exception as exc:
         raise DualwebError(f"parameter {name!r}: pydantic cannot validate {annotation!r}") from exc
-    model = _model_type(inner) if location in ("query", "header", "cookie") else None
+    is_form = isinstance(field_info, params.Form)
+    is_file = isinstance(field_info, params.File)
+    if location in ("query", "header", "cookie"):
+        model = _model_type(inner)
+    elif is_form and not getattr(field_info, "embed", None):
+        model = _model_type(inner)  # a form model: one BaseModel filled from the whole form
+    else:
+        model = None
     return ParamField(
         name=name,
         location=location,
@@ -251,6 +304,9 @@ def _make_field(name: str, annotation: Any, field_info: FieldInfo, location: str
         required=field_info.is_required(),
         model=model,
         convert_underscores=convert,
+        is_form=is_form,
+        reads_bytes=is_file and is_bytes_annotation(inner),
+        reads_bytes_list=is_file and is_bytes_sequence_annotation(inner),
     )
 
 
@@ -286,12 +342,29 @@ class Dependant:
 
     @property
     def scopes(self) -> list[str]:
-        return [*self.parent_scopes, *self.own_scopes]
+        """The scopes ``SecurityScopes`` sees: the parents', then its own not yet listed."""
+        scopes = list(self.parent_scopes)
+        for scope in self.own_scopes:
+            if scope not in scopes:
+                scopes.append(scope)
+        return scopes
+
+    @functools.cached_property
+    def uses_scopes(self) -> bool:
+        """Whether scopes can change this dependency's value (so they key its cache)."""
+        return bool(
+            self.own_scopes
+            or self.security_scopes_param_name
+            or self.security_scheme is not None
+            or any(sub.uses_scopes for sub in self.dependencies)
+        )
 
     @property
-    def cache_key(self) -> tuple[Any, tuple[str, ...]]:
-        scopes = tuple(sorted(set(self.scopes))) if self.security_scopes_param_name else ()
-        return (self.call, scopes)
+    def cache_key(self) -> tuple[Any, tuple[str, ...], str]:
+        scopes = tuple(sorted(set(self.scopes))) if self.uses_scopes else ()
+        # As FastAPI: a yield dependency's teardown scope is part of its identity.
+        teardown = self.scope or ("request" if self.is_gen or self.is_async_gen else "")
+        return (self.call, scopes, teardown)
 
     def walk(self) -> typing.Iterator[Dependant]:
         """This dependant and every sub-dependant, depth first, children before parents."""
@@ -475,13 +548,25 @@ def _add_param(
     if depends is not None:
         dependency = depends.dependency if depends.dependency is not None else type_annotation
         scopes = list(depends.scopes) if isinstance(depends, params.Security) else []
+        if (
+            (dependant.is_gen or dependant.is_async_gen)
+            and dependant.scope != "function"
+            and depends.scope == "function"
+        ):
+            # Its teardown would run after the teardown of what it was given.
+            name = getattr(dependant.call, "__name__", "<unnamed_callable>")
+            raise DualwebError(
+                f'The dependency "{name}" has a scope of "request", it cannot depend on '
+                'dependencies with scope "function".'
+            )
         dependant.dependencies.append(
             get_dependant(
                 path=dependant.path,
                 call=dependency,
                 name=param_name,
                 own_scopes=scopes,
-                parent_scopes=dependant.scopes,
+                # FastAPI hands children the plain concatenation (repeats kept).
+                parent_scopes=[*dependant.parent_scopes, *dependant.own_scopes],
                 use_cache=depends.use_cache,
                 scope=depends.scope,
             )
@@ -501,6 +586,10 @@ def _add_param(
         default = value if value is not inspect.Signature.empty else Undefined
         if is_path:
             field_info = params.Path()
+        elif is_uploadfile_annotation(type_annotation) or is_uploadfile_sequence_annotation(
+            type_annotation
+        ):
+            field_info = params.File(default)
         elif not is_scalar_annotation(type_annotation):
             field_info = params.Body(default)
         else:
@@ -518,10 +607,6 @@ def _add_param(
     else:
         # A plain pydantic Field(): a query parameter, as FastAPI reads it.
         location = "query"
-    if isinstance(field_info, params.Form):
-        raise DualwebError(
-            f"parameter {param_name!r}: Form() and File() parameters are not supported yet"
-        )
     annotation_for_field = use_annotation
     if get_origin(use_annotation) is Annotated:
         # The marker already carries the Annotated metadata; validate the bare type
@@ -584,4 +669,9 @@ def should_embed_body(fields: list[ParamField]) -> bool:
         return False
     if len({field.name for field in fields}) > 1:
         return True
-    return bool(getattr(fields[0].field_info, "embed", None))
+    first = fields[0]
+    if getattr(first.field_info, "embed", None):
+        return True
+    # A lone form field is read by its name, unless it is a form model (a BaseModel
+    # filled from the whole form).
+    return first.is_form and first.model is None

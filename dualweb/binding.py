@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import AliasChoices, AliasPath, BaseModel
 
 from .analysis import ParamField, Undefined, _issubclass, missing_error
-from .datastructures import Headers, QueryParams
+from .datastructures import FormData, Headers, QueryParams, UploadFile
 from .exceptions import HTTPException, RequestValidationError
 
-__all__ = ["bind_body", "bind_params", "decode_json_body"]
+__all__ = ["bind_body", "bind_form", "bind_params", "decode_json_body"]
 
 Errors = list[dict[str, Any]]
 _MULTI = (QueryParams, Headers)
@@ -193,6 +193,9 @@ def bind_body(
     fields: list[ParamField], body: Any, embed: bool, values: dict[str, Any], errors: Errors
 ) -> None:
     """Validate the body parameters of one dependant."""
+    if isinstance(body, FormData):
+        bind_form(fields, body, values, errors)
+        return
     if len(fields) == 1 and not embed:
         field = fields[0]
         value, field_errors = field.validate(body, ("body",))
@@ -219,3 +222,88 @@ def bind_body(
             errors.extend(field_errors)
         else:
             values[field.name] = value
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+def _empty_upload(value: Any) -> bool:
+    # What a browser sends for a file input left empty.
+    return isinstance(value, UploadFile) and value.filename == "" and value.size == 0
+
+
+def _form_value(form: FormData, key: str, sequence: bool) -> Any:
+    """A form value as FastAPI reads it: empty strings and empty file inputs are absent."""
+    if sequence:
+        items = [item for item in form.getlist(key) if not _empty_upload(item)]
+        return items if items else Undefined
+    value = form.get(key)
+    if value is None or (isinstance(value, str) and value == "") or _empty_upload(value):
+        return Undefined
+    return value
+
+
+def _read_bytes(upload: UploadFile) -> bytes:
+    # The upload may be shared with another parameter: leave its position as it was.
+    position = upload.file.tell()
+    try:
+        return upload.file.read()
+    finally:
+        upload.file.seek(position)
+
+
+def bind_form(
+    fields: list[ParamField], form: FormData, values: dict[str, Any], errors: Errors
+) -> None:
+    """Validate the Form()/File() parameters of one dependant from the parsed form."""
+    for field in fields:
+        loc: tuple[str | int, ...]
+        if field.model is not None:
+            value = _form_model_value(field, form)
+            loc = ("body",)
+        else:
+            value, loc = Undefined, ("body", field.aliases[0])
+            for alias in field.aliases:
+                found = _form_value(form, alias, field.is_sequence)
+                if found is not Undefined:
+                    value, loc = found, ("body", alias)
+                    break
+            if field.reads_bytes and isinstance(value, UploadFile):
+                value = _read_bytes(value)
+            elif field.reads_bytes_list and isinstance(value, list):
+                value = [_read_bytes(v) if isinstance(v, UploadFile) else v for v in value]
+        validated, field_errors = field.validate(value, loc)
+        if field_errors:
+            errors.extend(field_errors)
+        else:
+            values[field.name] = validated
+
+
+def _form_model_value(field: ParamField, form: FormData) -> Any:
+    """The dict a form model is validated from: its fields, then any other form keys."""
+    model = field.model
+    assert model is not None
+    keys = _model_keys(model, False, False)
+    if type(None) in typing.get_args(field.annotation):
+        own = {key for _, pairs, _ in keys for key, _ in pairs}
+        supplied = bool(own.intersection(form)) or (
+            model.model_config.get("extra") in ("allow", "forbid") and len(form) > 0
+        )
+        if not supplied:
+            return Undefined
+    collected: dict[str, Any] = {}
+    tried: set[str] = set()
+    for _, pairs, sequence in keys:
+        for alias, request_key in pairs:
+            tried.add(request_key)
+            found = _form_value(form, request_key, sequence)
+            if found is not Undefined:
+                collected[alias] = found
+                break
+    grouped: dict[str, list[Any]] = {}
+    for key, item in form.multi_items():
+        if key not in tried:
+            grouped.setdefault(key, []).append(item)
+    for key, group in grouped.items():
+        collected[key] = group[0] if len(group) == 1 else group
+    return collected

@@ -5,12 +5,21 @@ A host fills these from its own request object; the core reads only these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from http.cookies import SimpleCookie
-from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, unquote, urlsplit
+from typing import Any, BinaryIO, NamedTuple
+from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["URL", "Address", "Headers", "QueryParams", "State", "parse_cookies"]
+__all__ = [
+    "URL",
+    "Address",
+    "FormData",
+    "Headers",
+    "QueryParams",
+    "State",
+    "UploadFile",
+    "parse_cookies",
+]
 
 
 class Address(NamedTuple):
@@ -124,6 +133,26 @@ class URL:
         self._url = url
         self._parts = urlsplit(url)
 
+    @staticmethod
+    def compose(
+        scheme: str, host: str | None, server: tuple[str, int | None] | None, path: str, query: str
+    ) -> str:
+        """The URL a request was sent to, spelled as Starlette spells it.
+
+        ``path`` is the decoded path (root path included) and ``query`` the raw
+        query string; the authority is the ``Host`` header, else the server.
+        """
+        path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+        netloc = host
+        if not netloc and server is not None:
+            name, port = server
+            if ":" in name and not name.startswith("["):
+                name = f"[{name}]"
+            default = {"http": 80, "https": 443}.get(scheme)
+            netloc = name if port in (None, default) else f"{name}:{port}"
+        url = f"{scheme}://{netloc}{path}" if netloc else path
+        return f"{url}?{query}" if query else url
+
     @property
     def scheme(self) -> str:
         return self._parts.scheme
@@ -142,7 +171,8 @@ class URL:
 
     @property
     def path(self) -> str:
-        return unquote(self._parts.path)
+        # Decoded by the server; only ``?``, ``#`` and ``\`` stay escaped (Starlette's rule).
+        return self._parts.path
 
     @property
     def query(self) -> str:
@@ -196,3 +226,101 @@ def parse_cookies(header: str) -> dict[str, str]:
             morsel_value = SimpleCookie().value_decode(value)[0]
             cookies[key] = morsel_value
     return cookies
+
+
+class UploadFile:
+    """An uploaded file, spooled to a temporary file by the host's parser.
+
+    The async ``read``/``write``/``seek``/``close`` are FastAPI's; ``file`` is
+    the underlying binary file, for synchronous code. On ASGI hosts a file that
+    has rolled over to disk is read in a worker thread (``offload``).
+    """
+
+    __slots__ = ("file", "filename", "headers", "offload", "size")
+
+    def __init__(
+        self,
+        file: BinaryIO,
+        *,
+        size: int | None = None,
+        filename: str | None = None,
+        headers: Headers | None = None,
+        offload: Callable[..., Awaitable[Any]] | None = None,
+    ) -> None:
+        self.file = file
+        self.size = size
+        self.filename = filename
+        self.headers = headers if headers is not None else Headers()
+        self.offload = offload
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's ``Content-Type``, as the client sent it."""
+        value = self.headers.get("content-type")
+        return None if value is None else str(value)
+
+    @property
+    def _in_memory(self) -> bool:
+        return not getattr(self.file, "_rolled", True)
+
+    async def _run(self, func: Callable[..., Any], *args: Any) -> Any:
+        if self.offload is not None and not self._in_memory:
+            return await self.offload(func, *args)
+        return func(*args)
+
+    async def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes (all by default)."""
+        return bytes(await self._run(self.file.read, size))
+
+    async def write(self, data: bytes) -> None:
+        """Write ``data`` at the current position."""
+        if self.size is not None:
+            self.size += len(data)
+        await self._run(self.file.write, data)
+
+    async def seek(self, offset: int) -> None:
+        """Move to ``offset``."""
+        await self._run(self.file.seek, offset)
+
+    async def close(self) -> None:
+        """Close the underlying file."""
+        await self._run(self.file.close)
+
+    def __repr__(self) -> str:
+        return (
+            f"UploadFile(filename={self.filename!r}, size={self.size!r}, headers={self.headers!r})"
+        )
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        def check(value: Any) -> UploadFile:
+            if not isinstance(value, UploadFile):
+                raise ValueError(f"Expected UploadFile, received: {type(value)}")
+            return value
+
+        return core_schema.no_info_plain_validator_function(check)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "format": "binary"}
+
+
+class FormData(_MultiMap):
+    """A parsed form: fields as strings, files as ``UploadFile``; the last value wins."""
+
+    __slots__ = ()
+
+    def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
+        self._list = list(items)
+        self._dict = dict(self._list)
+
+    def getlist(self, key: str) -> list[Any]:
+        return [v for k, v in self._list if k == key]
+
+    async def close(self) -> None:
+        """Close every uploaded file."""
+        for _, value in self._list:
+            if isinstance(value, UploadFile):
+                await value.close()

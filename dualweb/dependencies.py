@@ -19,7 +19,7 @@ from .binding import bind_body, bind_params
 from .requests import Request, RequestParts
 from .responses import Response
 
-__all__ = ["SolveContext", "solve"]
+__all__ = ["SolveContext", "override_plan", "runs_without_loop", "solve"]
 
 
 class SolveContext:
@@ -77,20 +77,46 @@ class SolveContext:
 
 
 def _override(dependant: Dependant, ctx: SolveContext) -> Dependant:
-    replacement = ctx.overrides.get(dependant.call)  # type: ignore[arg-type]
+    return override_plan(dependant, ctx.overrides, ctx.override_plans)
+
+
+def override_plan(
+    dependant: Dependant,
+    overrides: dict[Callable[..., Any], Callable[..., Any]],
+    plans: dict[tuple[Any, ...], Dependant],
+) -> Dependant:
+    """The plan of ``dependant``'s override, analysed once and kept in ``plans``."""
+    replacement = overrides.get(dependant.call)  # type: ignore[arg-type]
     if replacement is None:
         return dependant
-    key = (replacement, dependant.name, dependant.path, tuple(dependant.parent_scopes))
-    plan = ctx.override_plans.get(key)
+    # The replacement sees the scopes the original would have (its own included),
+    # and keeps its teardown scope, as in FastAPI.
+    scopes = dependant.scopes
+    key = (replacement, dependant.name, dependant.path, tuple(scopes), dependant.scope)
+    plan = plans.get(key)
     if plan is None:
         plan = get_dependant(
             path=dependant.path,
             call=replacement,
             name=dependant.name,
-            parent_scopes=dependant.parent_scopes,
+            parent_scopes=scopes,
+            scope=dependant.scope,
         )
-        ctx.override_plans[key] = plan
+        plans[key] = plan
     return plan
+
+
+def runs_without_loop(
+    dependant: Dependant,
+    overrides: dict[Callable[..., Any], Callable[..., Any]],
+    plans: dict[tuple[Any, ...], Dependant],
+) -> bool:
+    """Whether ``dependant``'s sub-graph, overrides applied, never suspends."""
+    for sub in dependant.dependencies:
+        use = override_plan(sub, overrides, plans)
+        if not use.never_suspends or not runs_without_loop(use, overrides, plans):
+            return False
+    return True
 
 
 class _SyncContext:

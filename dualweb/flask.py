@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
 import flask
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ._engine import Mount, Operation
 from ._hosting import check_docs_options, check_new_mount, route_shape
-from .datastructures import Address
-from .exceptions import DualwebError
-from .requests import RequestParts
-from .responses import Response
+from .datastructures import URL, Address, FormData, Headers, UploadFile
+from .exceptions import DualwebError, HTTPException
+from .requests import FormLimits, RequestParts, content_too_large
+from .responses import Response, StreamingResponse
 from .routing import Router
 
 __all__ = ["mount"]
@@ -98,24 +100,35 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             target, path_params = earlier
         environ = request.environ
         port = environ.get("REMOTE_PORT") or 0
+        query_string = request.query_string.decode("latin-1")
+        server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
         parts = RequestParts(
             method=request.method,
             path=request.path,
-            query_string=request.query_string.decode("latin-1"),
+            query_string=query_string,
             header_items=list(request.headers.items()),
             headers_joined=True,
             path_params=path_params,
-            url=request.url,
+            # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
+            url=URL.compose(
+                request.scheme,
+                environ.get("HTTP_HOST"),
+                server,
+                request.root_path + request.path,
+                query_string,
+            ),
             scheme=request.scheme,
+            server=server,
             client=Address(request.remote_addr, int(port)) if request.remote_addr else None,
             root_path=request.root_path,
-            read_body=lambda: request.get_data(cache=True),
+            read_body=functools.partial(_read_body, request),
+            read_form=functools.partial(_read_form, request),
             native=request,
         )
         response, after = target.handle_sync(parts)
         if response.unhandled is not None:
             _report(response.unhandled)
-        native = _to_flask(response)
+        native = _to_flask(response, request.method)
         if after is not None:
             # WSGI servers close the response once its body is sent: then run what waits.
             native.call_on_close(after.run_sync)
@@ -123,6 +136,48 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
 
     view.__name__ = op.route.name
     return view
+
+
+def _read_body(request: flask.Request, limit: int | None) -> bytes:
+    if limit is not None:
+        request.max_content_length = limit
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise content_too_large() from None
+
+
+def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) -> FormData:
+    # Werkzeug parses (files stream to temporary files); its caps are set from ours.
+    request.max_content_length = limit
+    request.max_form_memory_size = limits.max_part_size
+    request.max_form_parts = limits.max_fields + limits.max_files
+    try:
+        fields, files = request.form, request.files
+    except RequestEntityTooLarge:
+        declared = request.content_length
+        if limit is not None and declared is not None and declared > limit:
+            raise content_too_large() from None
+        raise HTTPException(
+            413,
+            f"Part exceeded maximum size of {limits.max_part_size // 1024}KB, or too many "
+            f"parts: at most {limits.max_fields} fields and {limits.max_files} files.",
+        ) from None
+    items: list[tuple[str, Any]] = list(fields.items(multi=True))
+    if len(items) > limits.max_fields:
+        raise limits.too_many_fields()
+    uploads = list(files.items(multi=True))
+    if len(uploads) > limits.max_files:
+        raise limits.too_many_files()
+    for name, storage in uploads:
+        stream = storage.stream
+        stream.seek(0, 2)
+        size = stream.tell()
+        stream.seek(0)
+        headers = Headers(list(storage.headers.items()))
+        upload = UploadFile(stream, size=size, filename=storage.filename, headers=headers)  # type: ignore[arg-type]
+        items.append((name, upload))
+    return FormData(items)
 
 
 def _report(exc: BaseException) -> None:
@@ -133,7 +188,8 @@ def _report(exc: BaseException) -> None:
     app.log_exception((type(exc), exc, exc.__traceback__))
 
 
-def _to_flask(response: Response) -> flask.Response:
-    return _FlaskResponse(
-        response=response.body, status=response.status_code, headers=response.raw_headers
-    )
+def _to_flask(response: Response, method: str) -> flask.Response:
+    body: Any = response.body
+    if isinstance(response, StreamingResponse):
+        body = response.iter_sync()  # the WSGI server pulls chunk by chunk
+    return _FlaskResponse(response=body, status=response.status_code, headers=response.raw_headers)

@@ -6,9 +6,59 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .datastructures import URL, Address, Headers, QueryParams, State, parse_cookies
+from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_cookies
+from .exceptions import HTTPException
 
-__all__ = ["Request", "RequestParts"]
+__all__ = ["FormLimits", "Request", "RequestParts", "content_too_large"]
+
+
+def content_too_large() -> HTTPException:
+    """The 413 for a body beyond the operation's ``max_body_size`` (FastAPI's words)."""
+    return HTTPException(413, "Content Too Large")
+
+
+class FormLimits:
+    """How much a form may hold; beyond any limit the request is answered 413.
+
+    ``max_fields`` non-file fields, ``max_files`` files, ``max_part_size``
+    bytes in one non-file field (files stream to temporary files instead).
+    """
+
+    __slots__ = ("max_fields", "max_files", "max_part_size")
+
+    def __init__(
+        self, *, max_fields: int = 1000, max_files: int = 1000, max_part_size: int = 1024 * 1024
+    ) -> None:
+        for name, value in (
+            ("max_fields", max_fields),
+            ("max_files", max_files),
+            ("max_part_size", max_part_size),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer")
+        self.max_fields = max_fields
+        self.max_files = max_files
+        self.max_part_size = max_part_size
+
+    def too_many_fields(self) -> HTTPException:
+        """The 413 for a form with more than ``max_fields`` fields."""
+        return HTTPException(
+            413, f"Too many fields. Maximum number of fields is {self.max_fields}."
+        )
+
+    def too_many_files(self) -> HTTPException:
+        """The 413 for a form with more than ``max_files`` files."""
+        return HTTPException(413, f"Too many files. Maximum number of files is {self.max_files}.")
+
+    def part_too_large(self) -> HTTPException:
+        """The 413 for a non-file field longer than ``max_part_size``."""
+        return HTTPException(413, f"Part exceeded maximum size of {self.max_part_size // 1024}KB.")
+
+    def __repr__(self) -> str:
+        return (
+            f"FormLimits(max_fields={self.max_fields}, max_files={self.max_files}, "
+            f"max_part_size={self.max_part_size})"
+        )
 
 
 class RequestParts:
@@ -21,11 +71,13 @@ class RequestParts:
     __slots__ = (
         "_body",
         "_cookies",
+        "_form",
         "_headers",
         "_query",
         "client",
         "header_items",
         "headers_joined",
+        "max_body_size",
         "method",
         "native",
         "path",
@@ -33,6 +85,8 @@ class RequestParts:
         "query_string",
         "read_body",
         "read_body_async",
+        "read_form",
+        "read_form_async",
         "root_path",
         "scheme",
         "server",
@@ -53,8 +107,10 @@ class RequestParts:
         server: tuple[str, int | None] | None = None,
         client: Address | None = None,
         root_path: str = "",
-        read_body: Callable[[], bytes] | None = None,
-        read_body_async: Callable[[], Awaitable[bytes]] | None = None,
+        read_body: Callable[[int | None], bytes] | None = None,
+        read_body_async: Callable[[int | None], Awaitable[bytes]] | None = None,
+        read_form: Callable[[FormLimits, int | None], FormData] | None = None,
+        read_form_async: Callable[[FormLimits, int | None], Awaitable[FormData]] | None = None,
         native: Any = None,
         state: dict[str, Any] | None = None,
         headers_joined: bool = False,
@@ -72,6 +128,11 @@ class RequestParts:
         self.root_path = root_path
         self.read_body = read_body
         self.read_body_async = read_body_async
+        self.read_form = read_form
+        self.read_form_async = read_form_async
+        self._form: FormData | None = None
+        #: The operation's body size limit; hosts enforce it while reading.
+        self.max_body_size: int | None = None
         self.native = native
         self.state = state if state is not None else {}
         self._body: bytes | None = None
@@ -100,19 +161,47 @@ class RequestParts:
             self._cookies = cookies
         return self._cookies
 
+    def _check_declared_length(self) -> None:
+        limit = self.max_body_size
+        if limit is None:
+            return
+        declared = self.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise content_too_large()
+
     def body_sync(self) -> bytes:
         """The whole body, read once (WSGI hosts, or after ``body_async``)."""
         if self._body is None:
             if self.read_body is None:
                 raise RuntimeError("this request's body can only be read with 'await'")
-            self._body = self.read_body()
+            self._check_declared_length()
+            self._body = self.read_body(self.max_body_size)
         return self._body
+
+    def form_sync(self, limits: FormLimits | None = None) -> FormData:
+        """The parsed form, read once by the host's parser (WSGI hosts)."""
+        if self._form is None:
+            if self.read_form is None:
+                raise RuntimeError("this request's form can only be read with 'await'")
+            self._check_declared_length()
+            self._form = self.read_form(limits or FormLimits(), self.max_body_size)
+        return self._form
+
+    async def form_async(self, limits: FormLimits | None = None) -> FormData:
+        """The parsed form, read once by the host's parser."""
+        if self._form is None:
+            if self.read_form_async is None:
+                return self.form_sync(limits)
+            self._check_declared_length()
+            self._form = await self.read_form_async(limits or FormLimits(), self.max_body_size)
+        return self._form
 
     async def body_async(self) -> bytes:
         """The whole body, read once."""
         if self._body is None:
             if self.read_body_async is not None:
-                self._body = await self.read_body_async()
+                self._check_declared_length()
+                self._body = await self.read_body_async(self.max_body_size)
             else:
                 return self.body_sync()
         return self._body
@@ -182,6 +271,14 @@ class Request:
 
     async def json(self) -> Any:
         return json.loads(await self.body())
+
+    async def form(self) -> FormData:
+        """The urlencoded or multipart form: fields as strings, files as ``UploadFile``."""
+        return await self._parts.form_async()
+
+    def form_sync(self) -> FormData:
+        """The form, for synchronous code (see ``body_sync``)."""
+        return self._parts.form_sync()
 
     def body_sync(self) -> bytes:
         """The body, for synchronous code: a ``def`` handler or dependency on any host.

@@ -6,23 +6,39 @@ response object, so the bytes sent are the same on every host.
 
 from __future__ import annotations
 
+import hashlib
 import http.cookies
 import json
-from collections.abc import Iterator, Mapping, MutableMapping
+import os
+import stat
+import sys
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+)
 from datetime import datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, formatdate
+from mimetypes import guess_type
+from secrets import token_hex
 from typing import Any, Literal
 from urllib.parse import quote
 
+from ._concurrency import CallSync, run_on_thread_loop
 from .background import BackgroundTasks
 
 __all__ = [
+    "FileResponse",
     "HTMLResponse",
     "JSONResponse",
     "MutableHeaders",
     "PlainTextResponse",
     "RedirectResponse",
     "Response",
+    "StreamingResponse",
 ]
 
 
@@ -125,6 +141,10 @@ class Response:
             raw.append(("content-type", content_type))
         self.raw_headers: list[tuple[str, str]] = raw
 
+    def prepare(self, method: str, headers: Mapping[str, str]) -> Response:
+        """This response, or the one to send instead, given the request's method and headers."""
+        return self
+
     @property
     def headers(self) -> MutableHeaders:
         """The headers, to read or change."""
@@ -141,18 +161,20 @@ class Response:
         secure: bool = False,
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
     ) -> None:
-        """Add a ``Set-Cookie`` header with the given attributes."""
+        """Add a ``Set-Cookie`` header with the given attributes.
+
+        An ``int`` for ``expires`` means seconds from now (``http.cookies`` writes the date).
+        """
         cookie: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
         cookie[key] = value
         morsel = cookie[key]
         if max_age is not None:
-            morsel["max-age"] = str(max_age)
+            morsel["max-age"] = max_age
         if expires is not None:
             morsel["expires"] = (
-                format_datetime(expires, usegmt=True)
-                if isinstance(expires, datetime)
-                else str(expires)
+                format_datetime(expires, usegmt=True) if isinstance(expires, datetime) else expires
             )
         if path is not None:
             morsel["path"] = path
@@ -166,6 +188,10 @@ class Response:
             if samesite.lower() not in ("strict", "lax", "none"):
                 raise ValueError("samesite must be either 'strict', 'lax' or 'none'")
             morsel["samesite"] = samesite
+        if partitioned:
+            if sys.version_info < (3, 14):
+                raise ValueError("partitioned cookies need Python 3.14 or later")
+            morsel["partitioned"] = True
         self.raw_headers.append(("set-cookie", cookie.output(header="").strip()))
 
     def delete_cookie(
@@ -176,6 +202,7 @@ class Response:
         secure: bool = False,
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
     ) -> None:
         """Tell the client to drop the cookie ``key``."""
         self.set_cookie(
@@ -187,6 +214,7 @@ class Response:
             secure=secure,
             httponly=httponly,
             samesite=samesite,
+            partitioned=partitioned,
         )
 
 
@@ -229,3 +257,288 @@ class RedirectResponse(Response):
             content=b"", status_code=status_code, headers=headers, background=background
         )
         self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")
+
+
+# --- streamed bodies ------------------------------------------------------------------------
+
+Chunk = str | bytes | memoryview
+SyncContent = Iterable[Chunk]
+AsyncContent = AsyncIterable[Chunk]
+
+
+class StreamingResponse(Response):
+    """A body sent chunk by chunk as an iterator (sync or async) produces it.
+
+    Hosts never buffer it: a WSGI host hands the chunks to the server as they
+    come (an async iterator is stepped on the thread's event loop), an ASGI host
+    sends each as one ``http.response.body`` message (a sync iterator is stepped
+    in a worker thread).
+    """
+
+    def __init__(
+        self,
+        content: SyncContent | AsyncContent,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTasks | None = None,
+    ) -> None:
+        self.body_iterator = content
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.body = b""
+        self._init_streaming_headers(headers)
+
+    def _init_streaming_headers(self, headers: Mapping[str, str] | None) -> None:
+        raw = [(k.lower(), v) for k, v in (headers or {}).items()]
+        content_type = self.media_type
+        if content_type is not None and "content-type" not in {name for name, _ in raw}:
+            if content_type.startswith("text/") and "charset=" not in content_type.lower():
+                content_type += "; charset=" + self.charset
+            raw.append(("content-type", content_type))
+        self.raw_headers = raw
+
+    def _encode(self, chunk: Chunk) -> bytes:
+        if isinstance(chunk, str):
+            return chunk.encode(self.charset)
+        return bytes(chunk)
+
+    def iter_sync(self) -> Iterator[bytes]:
+        """The chunks, for a WSGI server (async content runs on this thread's loop)."""
+        content = self.body_iterator
+        if isinstance(content, AsyncIterable):
+            iterator = content.__aiter__()
+            while True:
+                try:
+                    chunk = run_on_thread_loop(_anext(iterator))
+                except StopAsyncIteration:
+                    return
+                yield self._encode(chunk)
+        else:
+            for chunk in content:
+                yield self._encode(chunk)
+
+    async def iter_async(self, to_thread: CallSync) -> AsyncIterator[bytes]:
+        """The chunks, for an ASGI server (sync content is stepped in a worker thread)."""
+        content = self.body_iterator
+        if isinstance(content, AsyncIterable):
+            async for chunk in content:
+                yield self._encode(chunk)
+            return
+        iterator = iter(content)
+        while True:
+            chunk = await to_thread(next, (iterator, _DONE), {})
+            if chunk is _DONE:
+                return
+            yield self._encode(chunk)
+
+
+_DONE: Any = object()
+
+
+async def _anext(iterator: AsyncIterator[Chunk]) -> Chunk:
+    return await iterator.__anext__()
+
+
+class FileResponse(StreamingResponse):
+    """A file from disk, streamed in chunks, with FastAPI's headers and range support.
+
+    The media type is guessed from the file name; ``filename`` adds a
+    ``Content-Disposition``; ``Content-Length``, ``Last-Modified`` and ``ETag``
+    come from the file's metadata. A HEAD request gets the headers only, and a
+    ``Range`` request the parts it asks for (206), as Starlette serves them.
+    """
+
+    chunk_size = 64 * 1024
+    max_ranges = 100
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTasks | None = None,
+        filename: str | None = None,
+        stat_result: os.stat_result | None = None,
+        method: str | None = None,
+        content_disposition_type: str = "attachment",
+    ) -> None:
+        self.path = path
+        self.filename = filename
+        self._head_only = method == "HEAD"
+        self._ranges: list[tuple[int, int]] | None = None
+        if media_type is None:
+            media_type = guess_type(filename or os.fspath(path))[0] or "text/plain"
+        super().__init__(
+            (),
+            status_code=status_code,
+            headers=headers,
+            media_type=media_type,
+            background=background,
+        )
+        self.body_iterator = self._chunks()
+        self.raw_headers.append(("accept-ranges", "bytes"))
+        if filename is not None:
+            quoted = quote(filename)
+            if quoted != filename:
+                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
+            else:
+                disposition = f'{content_disposition_type}; filename="{filename}"'
+            self.raw_headers.append(("content-disposition", disposition))
+        if stat_result is None:
+            try:
+                stat_result = os.stat(path)
+            except FileNotFoundError:
+                raise RuntimeError(f"File at path {os.fspath(path)} does not exist.") from None
+        if not stat.S_ISREG(stat_result.st_mode):
+            raise RuntimeError(f"File at path {os.fspath(path)} is not a file.")
+        self.stat_result = stat_result
+        tag = hashlib.md5(
+            f"{stat_result.st_mtime}-{stat_result.st_size}".encode(), usedforsecurity=False
+        ).hexdigest()
+        names = {name for name, _ in self.raw_headers}
+        for name, value in (
+            ("content-length", str(stat_result.st_size)),
+            ("last-modified", formatdate(stat_result.st_mtime, usegmt=True)),
+            ("etag", f'"{tag}"'),
+        ):
+            if name not in names:
+                self.raw_headers.append((name, value))
+
+    def prepare(self, method: str, headers: Mapping[str, str]) -> Response:
+        if method == "HEAD":
+            self._head_only = True
+        requested = headers.get("range")
+        if_range = headers.get("if-range")
+        if (
+            self.status_code != 200
+            or requested is None
+            or method not in ("GET", "HEAD")
+            or (if_range is not None and not self._if_range_matches(if_range))
+        ):
+            return self
+        size = self.stat_result.st_size
+        try:
+            ranges = _parse_ranges(requested, size, self.max_ranges)
+        except _RangeError as exc:
+            if exc.size is not None:
+                return PlainTextResponse(
+                    status_code=416, headers={"content-range": f"bytes */{exc.size}"}
+                )
+            return PlainTextResponse(exc.message, status_code=400)
+        if not ranges:
+            return self
+        self.status_code = 206
+        self._ranges = ranges
+        view = self.headers
+        if len(ranges) == 1:
+            start, end = ranges[0]
+            view["content-range"] = f"bytes {start}-{end - 1}/{size}"
+            view["content-length"] = str(end - start)
+        else:
+            self._boundary = token_hex(13)
+            content_type = view["content-type"]
+            view["content-type"] = f"multipart/byteranges; boundary={self._boundary}"
+            view["content-length"] = str(
+                sum(len(self._part_head(s, e, content_type)) + (e - s) + 2 for s, e in ranges)
+                + len(self._boundary)
+                + 4
+            )
+            self._part_type = content_type
+        return self
+
+    def _if_range_matches(self, if_range: str) -> bool:
+        if if_range.startswith("W/"):
+            return False
+        view = self.headers
+        return if_range in (view["last-modified"], view["etag"])
+
+    def _part_head(self, start: int, end: int, content_type: str) -> bytes:
+        size = self.stat_result.st_size
+        return (
+            f"--{self._boundary}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Range: bytes {start}-{end - 1}/{size}\r\n\r\n"
+        ).encode("latin-1")
+
+    def _read(self, file: Any, start: int, end: int) -> Iterator[bytes]:
+        file.seek(start)
+        while start < end:
+            chunk = file.read(min(self.chunk_size, end - start))
+            if not chunk:
+                raise RuntimeError(f"File at path {os.fspath(self.path)} is shorter than expected.")
+            start += len(chunk)
+            yield chunk
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self._head_only:
+            return
+        with open(self.path, "rb") as file:
+            ranges = self._ranges
+            if ranges is None:
+                while chunk := file.read(self.chunk_size):
+                    yield chunk
+            elif len(ranges) == 1:
+                yield from self._read(file, *ranges[0])
+            else:
+                for start, end in ranges:
+                    yield self._part_head(start, end, self._part_type)
+                    yield from self._read(file, start, end)
+                    yield b"\r\n"
+                yield f"--{self._boundary}--".encode("latin-1")
+
+
+class _RangeError(Exception):
+    def __init__(self, message: str = "Malformed range header.", size: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.size = size
+
+
+def _parse_ranges(header: str, size: int, max_ranges: int) -> list[tuple[int, int]]:
+    """The (start, end) byte ranges a ``Range`` header asks of a file, merged and sorted.
+
+    An empty list means "send the whole file"; a malformed header or a range
+    starting past the end raise ``_RangeError`` (400 and 416).
+    """
+    units, sep, spec = header.partition("=")
+    if not sep:
+        raise _RangeError()
+    if units.strip().lower() != "bytes":
+        raise _RangeError("Only support bytes range")
+    if spec.count(",") + 1 > max_ranges:
+        return []
+    ranges: list[tuple[int, int]] = []
+    for part in spec.split(","):
+        first, dash, last = part.strip().partition("-")
+        first, last = first.strip(), last.strip()
+        if not dash or not (first or last):
+            continue
+        try:
+            if first:
+                start = int(first)
+                end = int(last) + 1 if last and int(last) < size else size
+            else:
+                start, end = max(size - int(last), 0), size
+        except ValueError:
+            continue
+        ranges.append((start, end))
+    if not ranges:
+        raise _RangeError("Range header: range must be requested")
+    if any(not 0 <= start < size for start, _ in ranges):
+        raise _RangeError(size=size)
+    if any(start >= end for start, end in ranges):
+        raise _RangeError("Range header: start must be less than end")
+    if len(ranges) == 1:
+        return ranges
+    ranges.sort()
+    merged = [ranges[0]]
+    for start, end in ranges[1:]:
+        last_start, last_end = merged[-1]
+        if start <= last_end:
+            merged[-1] = (last_start, max(last_end, end))
+        else:
+            merged.append((start, end))
+    return merged

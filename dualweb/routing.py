@@ -22,6 +22,7 @@ from .analysis import (
     should_embed_body,
 )
 from .exceptions import DualwebError
+from .requests import FormLimits
 from .responses import JSONResponse, Response
 
 __all__ = ["Route", "Router", "generate_unique_id"]
@@ -54,6 +55,11 @@ def _resolve(*candidates: Any) -> Any:
     return last.value if isinstance(last, _Default) else last
 
 
+def _first_set(*values: Any) -> Any:
+    """The first value that is not None (an operation's, else its routers')."""
+    return next((value for value in values if value is not None), None)
+
+
 def generate_unique_id(route: Route) -> str:
     """FastAPI's default operation id: name, path and first method, as one identifier."""
     operation_id = re.sub(r"\W", "_", f"{route.name}{route.path}")
@@ -84,6 +90,8 @@ _OP_DEFAULTS: dict[str, Any] = {
     "include_in_schema": True,
     "name": None,
     "openapi_extra": None,
+    "max_body_size": None,
+    "form_limits": None,
 }
 
 
@@ -113,6 +121,8 @@ class Route:
         generate_unique_id_function: Callable[[Route], str] | _Default = _Default(
             generate_unique_id
         ),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
         response_model_include: Any = None,
         response_model_exclude: Any = None,
         response_model_by_alias: bool = True,
@@ -142,6 +152,14 @@ class Route:
         self.include_in_schema = include_in_schema
         self.response_class = response_class
         self.openapi_extra = openapi_extra
+        if max_body_size is not None and (
+            isinstance(max_body_size, bool)
+            or not isinstance(max_body_size, int)
+            or max_body_size < 0
+        ):
+            raise DualwebError("max_body_size must be a non-negative integer or None")
+        self.max_body_size = max_body_size
+        self.form_limits = form_limits
         self.generate_unique_id_function = generate_unique_id_function
         self.response_model_include = response_model_include
         self.response_model_exclude = response_model_exclude
@@ -219,6 +237,8 @@ class Route:
             "response_class": self.response_class,
             "name": self.name,
             "openapi_extra": self.openapi_extra,
+            "max_body_size": self.max_body_size,
+            "form_limits": self.form_limits,
             "generate_unique_id_function": self.generate_unique_id_function,
             "response_model_include": self.response_model_include,
             "response_model_exclude": self.response_model_exclude,
@@ -239,7 +259,9 @@ class _Include:
     __slots__ = (
         "dependencies",
         "deprecated",
+        "form_limits",
         "include_in_schema",
+        "max_body_size",
         "prefix",
         "response_class",
         "responses",
@@ -258,6 +280,8 @@ class _Include:
         self.include_in_schema: bool = options["include_in_schema"]
         self.response_class: Any = options["default_response_class"]
         self.unique_id_function: Any = options["generate_unique_id_function"]
+        self.max_body_size: int | None = options["max_body_size"]
+        self.form_limits: FormLimits | None = options["form_limits"]
 
 
 class Router:
@@ -276,6 +300,8 @@ class Router:
         ),
         deprecated: bool | None = None,
         include_in_schema: bool = True,
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         if prefix:
             if not prefix.startswith("/"):
@@ -292,6 +318,8 @@ class Router:
         self.generate_unique_id_function = generate_unique_id_function
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
+        self.max_body_size = max_body_size
+        self.form_limits = form_limits
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.exception_handlers: dict[type[BaseException] | int, ExceptionHandler] = {}
         self._entries: list[Route | _Include] = []
@@ -339,7 +367,11 @@ class Router:
             deprecated=deprecated or self.deprecated,
             include_in_schema=include_in_schema and self.include_in_schema,
             exception_handler_chain=(self,),
-            **operation,
+            **{
+                **operation,
+                "max_body_size": _first_set(operation.get("max_body_size"), self.max_body_size),
+                "form_limits": _first_set(operation.get("form_limits"), self.form_limits),
+            },
         )
         self._entries.append(route)
         self.version += 1
@@ -410,6 +442,8 @@ class Router:
         generate_unique_id_function: Callable[[Route], str] | _Default = _Default(
             generate_unique_id
         ),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         """Serve ``router``'s operations as part of this router, under ``prefix``."""
         if router is self:
@@ -434,6 +468,8 @@ class Router:
                 include_in_schema=include_in_schema,
                 default_response_class=default_response_class,
                 generate_unique_id_function=generate_unique_id_function,
+                max_body_size=max_body_size,
+                form_limits=form_limits,
             )
         )
         self.version += 1
@@ -515,4 +551,8 @@ class Router:
             response_class=response_class,
             generate_unique_id_function=unique_id_function,
             exception_handler_chain=(*route.exception_handler_chain, self),
+            max_body_size=_first_set(
+                route.max_body_size, include.max_body_size, self.max_body_size
+            ),
+            form_limits=_first_set(route.form_limits, include.form_limits, self.form_limits),
         )

@@ -9,17 +9,20 @@ from typing import Any
 import anyio.from_thread
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
+from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ._engine import Mount, Operation
 from ._hosting import check_docs_options, check_new_mount, route_shape
-from .datastructures import Address
-from .exceptions import DualwebError
-from .requests import RequestParts
-from .responses import Response
+from .datastructures import Address, FormData, Headers, UploadFile
+from .exceptions import DualwebError, HTTPException
+from .requests import FormLimits, RequestParts, content_too_large
+from .responses import Response, StreamingResponse
 from .routing import Router
 
 __all__ = ["mount", "routes_for"]
@@ -40,6 +43,8 @@ class _Endpoint:
         self.op = op
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.op.max_body_size is not None:
+            receive = _limited(receive, self.op.max_body_size)
         request = StarletteRequest(scope, receive)
         client = scope.get("client")
         parts = RequestParts(
@@ -53,21 +58,83 @@ class _Endpoint:
             server=scope.get("server"),
             client=Address(client[0], client[1]) if client else None,
             root_path=scope.get("root_path", ""),
-            read_body=functools.partial(anyio.from_thread.run, request.body),
-            read_body_async=request.body,
+            # A def handler runs in a worker thread: those readers wait on the event loop.
+            # (The body limit is enforced by the receive wrapper above.)
+            read_body=lambda limit: anyio.from_thread.run(request.body),
+            read_body_async=lambda limit: request.body(),
+            read_form=lambda limits, limit: anyio.from_thread.run(_read_form, request, limits),
+            read_form_async=lambda limits, limit: _read_form(request, limits),
             native=request,
         )
         response, after = await self.op.handle_async(parts, _to_thread)
-        await _to_starlette(response)(scope, receive, send)
+        await _to_starlette(response, scope["method"])(scope, receive, send)
         if after is not None:
             await after.run_async(_to_thread)
+        await request.close()  # the form's uploaded files, if any
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
 
 
-def _to_starlette(response: Response) -> StarletteResponse:
-    native = StarletteResponse(response.body, status_code=response.status_code)
+def _limited(receive: Receive, limit: int) -> Receive:
+    received = 0
+
+    async def receive_with_limit() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise content_too_large()
+        return message
+
+    return receive_with_limit
+
+
+async def _offload(func: Callable[..., Any], *args: Any) -> Any:
+    return await anyio.to_thread.run_sync(func, *args)
+
+
+async def _read_form(request: StarletteRequest, limits: FormLimits) -> FormData:
+    try:
+        form = await request.form(
+            max_files=limits.max_files,
+            max_fields=limits.max_fields,
+            max_part_size=limits.max_part_size,
+        )
+    except StarletteHTTPException as exc:
+        # Starlette answers 400 for its form limits; dualweb's limits answer 413
+        # with the core's words, the same on every host.
+        detail = str(exc.detail)
+        if detail.startswith("Too many fields"):
+            raise limits.too_many_fields() from None
+        if detail.startswith("Too many files"):
+            raise limits.too_many_files() from None
+        if "exceeded maximum size" in detail:
+            raise limits.part_too_large() from None
+        raise HTTPException(exc.status_code, exc.detail) from None
+    items: list[tuple[str, Any]] = []
+    for key, item in form.multi_items():
+        value: Any = item
+        if isinstance(item, StarletteUploadFile):
+            value = UploadFile(
+                item.file,
+                size=item.size,
+                filename=item.filename,
+                headers=Headers(list(item.headers.items())),
+                offload=_offload,
+            )
+        items.append((key, value))
+    return FormData(items)
+
+
+def _to_starlette(response: Response, method: str) -> StarletteResponse:
+    native: StarletteResponse
+    if isinstance(response, StreamingResponse):
+        stream = response.iter_async(_to_thread)
+        native = StarletteStreamingResponse(stream, status_code=response.status_code)
+    else:
+        native = StarletteResponse(response.body, status_code=response.status_code)
     native.raw_headers = [
         (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
     ]
@@ -88,11 +155,30 @@ def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
     return routes
 
 
+def _check_multipart(routes: list[BaseRoute]) -> None:
+    needs_forms = [
+        route.path
+        for route in routes
+        if isinstance(route, Route) and isinstance(route.app, _Endpoint) and route.app.op.is_form
+    ]
+    if not needs_forms:
+        return
+    try:
+        import python_multipart  # noqa: F401
+    except ImportError:
+        raise DualwebError(
+            f"{needs_forms[0]} reads a form (Form()/File()/UploadFile), which Starlette parses "
+            "with python-multipart; install it: pip install python-multipart "
+            "(or pip install 'dualweb[starlette]')"
+        ) from None
+
+
 def add_routes(app: Starlette, router: Router, prefix: str) -> None:
     """Append ``router``'s routes to ``app``, refusing a second mount or a clash."""
     mounts: list[tuple[Router, str]] = app.__dict__.setdefault("_dualweb_mounts", [])
     check_new_mount(mounts, router, prefix)
     routes = routes_for(router, prefix)
+    _check_multipart(routes)
     existing = [
         (route_shape(r.path), frozenset(r.methods or ()))
         for r in app.router.routes

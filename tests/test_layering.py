@@ -107,6 +107,7 @@ def test_public_names_are_pinned():
             "Response",
             "Router",
             "Security",
+            "UploadFile",
             "status",
         ]
     )
