@@ -170,6 +170,10 @@ class Operation:
         status = self.route.status_code
         if ctx.response.status_code:
             status = ctx.response.status_code
+        # As FastAPI: the status is passed only when set, so a class keeps its own default.
+        class_args: dict[str, Any] = {"background": ctx.background}
+        if status:
+            class_args["status_code"] = status
         adapter = self.adapter
         if adapter is not None:
             try:
@@ -189,13 +193,9 @@ class Operation:
                 )
             else:
                 content = adapter.dump_python(value, mode="json", **self.dump_options)
-                response = self.response_class(
-                    content, status_code=status, background=ctx.background
-                )
+                response = self.response_class(content, **class_args)
         else:
-            response = self.response_class(
-                jsonable_encoder(raw), status_code=status, background=ctx.background
-            )
+            response = self.response_class(jsonable_encoder(raw), **class_args)
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
         response.raw_headers.extend(ctx.response.raw_headers)

@@ -51,3 +51,129 @@ def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: st
 def route_shape(path: str) -> str:
     """A path with every parameter blanked, in Flask's or FastAPI's syntax alike."""
     return _PARAM.sub("{}", path)
+
+
+class DocsSite:
+    """The API document and docs pages of every router mounted on one app under one prefix.
+
+    The first mount under a prefix creates the site with its documentation
+    options; later mounts under the same prefix add their routers to the same
+    document, as routes added to one FastAPI app all appear in its one document.
+    """
+
+    def __init__(self, prefix: str, options: dict[str, Any], offline_docs: bool) -> None:
+        self.prefix = prefix
+        self.options = options
+        self.offline_docs = offline_docs
+        self.routers: list[Router] = []
+        self._cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+    def add(self, router: Router) -> None:
+        self.routers.append(router)
+
+    def routes(self) -> list[Any]:
+        """Every mounted route, with the mount prefix in its path."""
+        if not self.prefix:
+            return [route for router in self.routers for route in router.routes]
+        outer = Router()
+        for router in self.routers:
+            outer.include_router(router, prefix=self.prefix)
+        return outer.routes
+
+    def document(self, root_path: str = "") -> dict[str, Any]:
+        """The API document, built once and rebuilt only when a router changes."""
+        from .openapi import get_openapi
+
+        key = tuple(router.state_version for router in self.routers)
+        cached = self._cache.get(root_path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        options = self.options
+        servers = list(options["servers"] or [])
+        root = root_path or options["root_path"]
+        if root and root not in [server.get("url") for server in servers]:
+            servers.insert(0, {"url": root})
+        document = get_openapi(
+            title=options["title"],
+            version=options["version"],
+            summary=options["summary"],
+            description=options["description"],
+            routes=self.routes(),
+            openapi_tags=options["openapi_tags"],
+            servers=servers or None,
+            terms_of_service=options["terms_of_service"],
+            contact=options["contact"],
+            license_info=options["license_info"],
+            separate_input_output_schemas=options["separate_input_output_schemas"],
+        )
+        self._cache[root_path] = (key, document)
+        return document
+
+    def router(self) -> Router:
+        """The routes serving the document and the pages (kept out of the document)."""
+        from .docs import docs_router
+
+        options = self.options
+        return docs_router(
+            self.document,
+            openapi_url=options["openapi_url"],
+            docs_url=options["docs_url"],
+            redoc_url=options["redoc_url"],
+            title=options["title"],
+            root_path=options["root_path"],
+            swagger_ui_parameters=options["swagger_ui_parameters"],
+            offline_docs=self.offline_docs,
+        )
+
+
+def docs_site(
+    sites: dict[str, DocsSite], prefix: str, docs: dict[str, Any], offline_docs: bool
+) -> tuple[DocsSite, bool]:
+    """The site for ``prefix`` (created when new), and whether it was just created."""
+    site = sites.get(prefix)
+    if site is None:
+        site = DocsSite(prefix, check_docs_options(docs), offline_docs)
+        sites[prefix] = site
+        return site, True
+    if docs or offline_docs:
+        raise DualwebError(
+            f"the API document under prefix {prefix!r} was configured by the first mount there; "
+            "pass documentation keywords to that mount only"
+        )
+    return site, False
+
+
+def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` (an app's own document) with ``extra``'s paths and components added.
+
+    An operation or a component defined differently in both is a clear error:
+    the two would clash in the one document.
+    """
+    merged = {**base}
+    paths = {path: dict(operations) for path, operations in base.get("paths", {}).items()}
+    for path, operations in extra.get("paths", {}).items():
+        target = paths.setdefault(path, {})
+        for method, operation in operations.items():
+            if method in target and target[method] != operation:
+                raise DualwebError(f"{method.upper()} {path} is documented twice in this app")
+            target[method] = operation
+    if paths:
+        merged["paths"] = paths
+    components = {name: dict(section) for name, section in base.get("components", {}).items()}
+    for name, section in extra.get("components", {}).items():
+        target = components.setdefault(name, {})
+        for key, value in section.items():
+            if key in target and target[key] != value:
+                raise DualwebError(
+                    f"components.{name}.{key} differs between the app's own routes and the "
+                    "dualweb routes; give one of the two models another name"
+                )
+            target[key] = value
+    if components:
+        merged["components"] = components
+    tags = list(base.get("tags", []))
+    names = {tag.get("name") for tag in tags}
+    tags += [tag for tag in extra.get("tags", []) if tag.get("name") not in names]
+    if tags:
+        merged["tags"] = tags
+    return merged

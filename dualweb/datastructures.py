@@ -304,7 +304,8 @@ class UploadFile:
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core: Any, handler: Any) -> dict[str, Any]:
-        return {"type": "string", "format": "binary"}
+        # As FastAPI 0.165 documents a file (OpenAPI 3.1 / JSON Schema 2020-12).
+        return {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
 class FormData(_MultiMap):

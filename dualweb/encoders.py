@@ -23,6 +23,8 @@ from uuid import UUID
 from pydantic import AnyUrl, BaseModel, NameEmail, SecretBytes, SecretStr
 from pydantic_core import PydanticUndefinedType, Url
 
+from .datastructures import UploadFile
+
 __all__ = ["jsonable_encoder"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]
@@ -64,9 +66,17 @@ _BY_TYPE: dict[type[Any], Callable[[Any], Any]] = {
     ipaddress.IPv6Interface: str,
     ipaddress.IPv6Network: str,
 }
+
+
+def _upload(value: UploadFile) -> dict[str, Any]:
+    # An upload echoed in a 422 body: what FastAPI shows of it, without its internals.
+    return {"filename": value.filename, "size": value.size, "headers": dict(value.headers)}
+
+
 _BY_CLASS: tuple[tuple[type[Any], Callable[[Any], Any]], ...] = (
     *((cls, fn) for cls, fn in _BY_TYPE.items()),
     (Pattern, lambda value: value.pattern),
+    (UploadFile, _upload),
 )
 
 

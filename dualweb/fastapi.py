@@ -1,9 +1,12 @@
-"""Serve a dualweb Router on a FastAPI app, beside the app's own routes."""
+"""Serve a dualweb Router on a FastAPI app, beside the app's own routes and in its document."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
+from ._hosting import DocsSite, merge_documents
 from .routing import Router
 from .starlette import add_routes
 
@@ -11,5 +14,55 @@ __all__ = ["mount"]
 
 
 def mount(app: FastAPI, router: Router, *, prefix: str = "") -> None:
-    """Serve ``router``'s operations on ``app`` (FastAPI is Starlette: same routes)."""
+    """Serve ``router``'s operations on ``app``; they appear in ``app.openapi()`` and /docs.
+
+    The app's own constructor keywords (title, openapi_url, docs_url...) govern
+    its document and pages, as for its native routes.
+    """
     add_routes(app, router, prefix)
+    sites: dict[str, DocsSite] | None = app.__dict__.get("_dualweb_fastapi_sites")
+    if sites is None:
+        sites = {}
+        app.__dict__["_dualweb_fastapi_sites"] = sites
+        _document_mounts(app, sites)
+    site = sites.get(prefix)
+    if site is None:
+        site = sites[prefix] = DocsSite(prefix, _options(app), False)
+    site.add(router)
+
+
+def _options(app: FastAPI) -> dict[str, Any]:
+    return {
+        "title": app.title,
+        "summary": app.summary,
+        "description": app.description,
+        "version": app.version,
+        "openapi_tags": None,
+        "servers": None,
+        "terms_of_service": None,
+        "contact": None,
+        "license_info": None,
+        "root_path": "",
+        "separate_input_output_schemas": app.separate_input_output_schemas,
+    }
+
+
+def _document_mounts(app: FastAPI, sites: dict[str, DocsSite]) -> None:
+    # FastAPI documents only its own route classes; add the mounted routers'
+    # operations to the document it builds (FastAPI's documented way to extend it).
+    native_openapi = app.openapi
+    built: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        key = tuple(router.state_version for site in sites.values() for router in site.routers)
+        if built.get("key") == key and app.openapi_schema is built.get("document"):
+            return app.openapi_schema  # type: ignore[return-value]
+        app.openapi_schema = None
+        document = native_openapi()
+        for site in sites.values():
+            document = merge_documents(document, site.document())
+        app.openapi_schema = document
+        built.update(key=key, document=document)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

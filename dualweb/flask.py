@@ -10,7 +10,7 @@ import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ._engine import Mount, Operation
-from ._hosting import check_docs_options, check_new_mount, route_shape
+from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
 from .datastructures import URL, Address, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
 from .requests import FormLimits, RequestParts, content_too_large
@@ -41,11 +41,33 @@ class _FlaskResponse(flask.Response):
         return super().get_wsgi_headers(environ)
 
 
-def mount(app: flask.Flask, router: Router, *, prefix: str = "", **docs: Any) -> flask.Blueprint:
-    """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint."""
-    check_docs_options(docs)
+def mount(
+    app: flask.Flask,
+    router: Router,
+    *,
+    prefix: str = "",
+    offline_docs: bool = False,
+    **docs: Any,
+) -> flask.Blueprint:
+    """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint.
+
+    ``docs`` are FastAPI's documentation keywords (``title``, ``openapi_url``,
+    ``docs_url``...); the first mount under a prefix serves the API document and
+    its pages there, for every router mounted under that prefix.
+    """
     mounts: list[tuple[Router, str]] = app.extensions.setdefault("dualweb", [])
     check_new_mount(mounts, router, prefix)
+    sites: dict[str, DocsSite] = app.extensions.setdefault("dualweb_sites", {})
+    site, created = docs_site(sites, prefix, docs, offline_docs)
+    blueprint = _register(app, router, prefix)
+    if created:
+        _register(app, site.router(), prefix)
+    site.add(router)
+    mounts.append((router, prefix))
+    return blueprint
+
+
+def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
     table = Mount(router, prefix)
     existing = [
         (route_shape(rule.rule), frozenset(rule.methods or ())) for rule in app.url_map.iter_rules()
@@ -73,7 +95,6 @@ def mount(app: flask.Flask, router: Router, *, prefix: str = "", **docs: Any) ->
             index = int(registered.endpoint.split(".", 1)[1].split("_", 1)[0])
             if "HEAD" not in table.operations[index].methods:
                 registered.methods.discard("HEAD")
-    mounts.append((router, prefix))
     return blueprint
 
 
@@ -152,8 +173,13 @@ def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) ->
     request.max_content_length = limit
     request.max_form_memory_size = limits.max_part_size
     request.max_form_parts = limits.max_fields + limits.max_files
+    # Werkzeug's parser is silent about malformed multipart by default: ask it to tell.
+    parser_class = request.form_data_parser_class
+    request.form_data_parser_class = functools.partial(parser_class, silent=False)  # type: ignore[assignment]
     try:
         fields, files = request.form, request.files
+    except ValueError as exc:
+        fields, files = _malformed_multipart(request, exc)
     except RequestEntityTooLarge:
         declared = request.content_length
         if limit is not None and declared is not None and declared > limit:
@@ -164,8 +190,15 @@ def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) ->
             f"parts: at most {limits.max_fields} fields and {limits.max_files} files.",
         ) from None
     items: list[tuple[str, Any]] = list(fields.items(multi=True))
+    if any(name is None for name, _ in itertools.chain(items, files.items(multi=True))):
+        raise HTTPException(400, 'The Content-Disposition header field "name" must be provided.')
     if len(items) > limits.max_fields:
         raise limits.too_many_fields()
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Werkzeug caps no urlencoded field; Starlette counts each field's name and value.
+        for name, value in items:
+            if len(name.encode()) + len(value.encode()) > limits.max_part_size:
+                raise limits.part_too_large()
     uploads = list(files.items(multi=True))
     if len(uploads) > limits.max_files:
         raise limits.too_many_files()
@@ -178,6 +211,18 @@ def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) ->
         upload = UploadFile(stream, size=size, filename=storage.filename, headers=headers)  # type: ignore[arg-type]
         items.append((name, upload))
     return FormData(items)
+
+
+def _malformed_multipart(request: flask.Request, exc: ValueError) -> tuple[Any, Any]:
+    # A 400 where python-multipart answers one (Starlette's words); a body that
+    # ends early or is empty reads as an empty form there, and here too.
+    if str(exc) == "Missing boundary":
+        raise HTTPException(400, "Missing boundary in multipart.") from None
+    if "State.PREAMBLE" in str(exc) and request.content_length:
+        raise HTTPException(400, "Invalid multipart data.") from None
+    empty = request.parameter_storage_class()
+    request.__dict__["form"] = request.__dict__["files"] = empty
+    return empty, empty
 
 
 def _report(exc: BaseException) -> None:

@@ -45,7 +45,7 @@ class ParamTypes(str, enum.Enum):
 class _Marker(FieldInfo):  # type: ignore[misc]
     """Common constructor of every location marker."""
 
-    __slots__ = ("include_in_schema", "media_type", "openapi_examples")
+    __slots__ = ("example", "include_in_schema", "media_type", "openapi_examples")
 
     def __init__(
         self,
@@ -98,6 +98,9 @@ class _Marker(FieldInfo):  # type: ignore[misc]
                 stacklevel=4,
             )
             pattern = pattern or regex
+        # As FastAPI: `example` is documented on the parameter (or request body), not
+        # folded into the JSON schema's `examples`.
+        self.example = example
         self.include_in_schema = include_in_schema
         self.openapi_examples = openapi_examples
         self.media_type = media_type
@@ -143,8 +146,6 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         if default is Ellipsis:
             kwargs["default"] = _Unset
         super().__init__(**kwargs)
-        if example is not _Unset:
-            self.examples = [*(self.examples or []), example]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.default!r})"

@@ -231,6 +231,11 @@ class Request:
         return URL(self._parts.url)
 
     @property
+    def root_path(self) -> str:
+        """The path the app is mounted under (WSGI ``SCRIPT_NAME``, ASGI ``root_path``)."""
+        return self._parts.root_path
+
+    @property
     def base_url(self) -> URL:
         url = self.url
         return URL(f"{url.scheme}://{url.netloc}{self._parts.root_path}/")

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from ._concurrency import CallSync, run_on_thread_loop
-from .background import BackgroundTasks
+from .background import BackgroundTask, BackgroundTasks
 
 __all__ = [
     "FileResponse",
@@ -109,7 +109,7 @@ class Response:
         status_code: int | None = None,
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
-        background: BackgroundTasks | None = None,
+        background: BackgroundTasks | BackgroundTask | None = None,
     ) -> None:
         self.status_code = self.default_status_code if status_code is None else status_code
         if media_type is not None:
@@ -127,6 +127,16 @@ class Response:
         if isinstance(content, str):
             return content.encode(self.charset)
         raise TypeError(f"{type(self).__name__} cannot send {type(content).__name__} content")
+
+    @property
+    def background(self) -> BackgroundTasks | None:
+        """The tasks to run once the response is sent."""
+        return self._background
+
+    @background.setter
+    def background(self, value: BackgroundTasks | BackgroundTask | None) -> None:
+        # One BackgroundTask (Starlette's spelling) is accepted too.
+        self._background = BackgroundTasks([value]) if isinstance(value, BackgroundTask) else value
 
     def _init_headers(self, headers: Mapping[str, str] | None) -> None:
         raw = [(k.lower(), v) for k, v in (headers or {}).items()]
@@ -251,7 +261,7 @@ class RedirectResponse(Response):
         url: str,
         status_code: int = 307,
         headers: Mapping[str, str] | None = None,
-        background: BackgroundTasks | None = None,
+        background: BackgroundTasks | BackgroundTask | None = None,
     ) -> None:
         super().__init__(
             content=b"", status_code=status_code, headers=headers, background=background
@@ -281,7 +291,7 @@ class StreamingResponse(Response):
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
-        background: BackgroundTasks | None = None,
+        background: BackgroundTasks | BackgroundTask | None = None,
     ) -> None:
         self.body_iterator = content
         self.status_code = status_code
@@ -360,7 +370,7 @@ class FileResponse(StreamingResponse):
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
-        background: BackgroundTasks | None = None,
+        background: BackgroundTasks | BackgroundTask | None = None,
         filename: str | None = None,
         stat_result: os.stat_result | None = None,
         method: str | None = None,
@@ -371,7 +381,7 @@ class FileResponse(StreamingResponse):
         self._head_only = method == "HEAD"
         self._ranges: list[tuple[int, int]] | None = None
         if media_type is None:
-            media_type = guess_type(filename or os.fspath(path))[0] or "text/plain"
+            media_type = guess_type(filename or os.fspath(path))[0] or "application/octet-stream"
         super().__init__(
             (),
             status_code=status_code,
@@ -380,14 +390,15 @@ class FileResponse(StreamingResponse):
             background=background,
         )
         self.body_iterator = self._chunks()
-        self.raw_headers.append(("accept-ranges", "bytes"))
+        given = self.headers  # headers the caller gave win over the file's own
+        given.setdefault("accept-ranges", "bytes")
         if filename is not None:
             quoted = quote(filename)
             if quoted != filename:
                 disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
             else:
                 disposition = f'{content_disposition_type}; filename="{filename}"'
-            self.raw_headers.append(("content-disposition", disposition))
+            given.setdefault("content-disposition", disposition)
         if stat_result is None:
             try:
                 stat_result = os.stat(path)

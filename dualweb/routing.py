@@ -60,9 +60,12 @@ def _first_set(*values: Any) -> Any:
     return next((value for value in values if value is not None), None)
 
 
+_CONVERTOR = re.compile(r"{([^{}:]+):[^{}]*}")
+
+
 def generate_unique_id(route: Route) -> str:
     """FastAPI's default operation id: name, path and first method, as one identifier."""
-    operation_id = re.sub(r"\W", "_", f"{route.name}{route.path}")
+    operation_id = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
     return f"{operation_id}_{sorted(route.methods)[0].lower()}"
 
 
@@ -207,7 +210,8 @@ class Route:
 
     @property
     def path_format(self) -> str:
-        return self.path
+        """The path with convertors dropped (``/files/{rest:path}`` -> ``/files/{rest}``)."""
+        return _CONVERTOR.sub(r"{\1}", self.path)
 
     def derive(self, **changes: Any) -> Route:
         """A copy of this route with some declaration keywords changed (re-analysed)."""

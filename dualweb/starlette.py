@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from ._engine import Mount, Operation
-from ._hosting import check_docs_options, check_new_mount, route_shape
+from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
 from .datastructures import Address, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
 from .requests import FormLimits, RequestParts, content_too_large
@@ -177,6 +177,11 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
     """Append ``router``'s routes to ``app``, refusing a second mount or a clash."""
     mounts: list[tuple[Router, str]] = app.__dict__.setdefault("_dualweb_mounts", [])
     check_new_mount(mounts, router, prefix)
+    _append(app, router, prefix)
+    mounts.append((router, prefix))
+
+
+def _append(app: Starlette, router: Router, prefix: str) -> None:
     routes = routes_for(router, prefix)
     _check_multipart(routes)
     existing = [
@@ -190,10 +195,28 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
             if shape == route_shape(route.path) and methods & (route.methods or set()):
                 raise DualwebError(f"{route.path} is already routed by this app")
     app.router.routes.extend(routes)
+
+
+def mount(
+    app: Starlette,
+    router: Router,
+    *,
+    prefix: str = "",
+    offline_docs: bool = False,
+    **docs: Any,
+) -> None:
+    """Serve ``router``'s operations on ``app`` as Starlette routes.
+
+    ``docs`` are FastAPI's documentation keywords (``title``, ``openapi_url``,
+    ``docs_url``...); the first mount under a prefix serves the API document and
+    its pages there, for every router mounted under that prefix.
+    """
+    mounts: list[tuple[Router, str]] = app.__dict__.setdefault("_dualweb_mounts", [])
+    check_new_mount(mounts, router, prefix)
+    sites: dict[str, DocsSite] = app.__dict__.setdefault("_dualweb_sites", {})
+    site, created = docs_site(sites, prefix, docs, offline_docs)
+    _append(app, router, prefix)
+    if created:
+        _append(app, site.router(), prefix)
+    site.add(router)
     mounts.append((router, prefix))
-
-
-def mount(app: Starlette, router: Router, *, prefix: str = "", **docs: Any) -> None:
-    """Serve ``router``'s operations on ``app`` as Starlette routes."""
-    check_docs_options(docs)
-    add_routes(app, router, prefix)

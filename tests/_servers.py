@@ -74,3 +74,72 @@ def fetch(
         return response.status, response.headers, response.read()
     finally:
         connection.close()
+
+
+class ServerProcess:
+    """A server running in a subprocess: its process, port and what it wrote to stderr."""
+
+    def __init__(self, process: Any, port: int, log: Any) -> None:
+        self.process = process
+        self.pid: int = process.pid
+        self.port = port
+        self._log = log
+
+    def output(self) -> str:
+        """What the server wrote to stderr so far (tracebacks of its failures)."""
+        self._log.flush()
+        self._log.seek(0)
+        return str(self._log.read().decode(errors="replace"))
+
+
+@contextlib.contextmanager
+def server_process(args: list[str], *, timeout: float = 30) -> Iterator[ServerProcess]:
+    """Run ``python ARGS``: a server that prints its port on its first line of output.
+
+    The process is terminated on exit, and killed if it does not stop within a
+    bounded wait.
+    """
+    import os
+    import select
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            assert process.stdout is not None
+            ready, _, _ = select.select([process.stdout], [], [], timeout)
+            line = process.stdout.readline() if ready else b""
+            if not line.strip().isdigit():
+                process.kill()
+                process.wait(timeout=10)
+                server = ServerProcess(process, 0, log)
+                raise RuntimeError(f"server {args} did not start:\n{server.output()}")
+            server = ServerProcess(process, int(line), log)
+            deadline = time.monotonic() + timeout
+            while True:  # the port is bound before it is printed: wait until it answers
+                try:
+                    fetch(server.port, "GET", "/")  # any answer will do
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"server {args} does not answer:\n{server.output()}"
+                        ) from None
+                    time.sleep(0.05)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+            if process.stdout is not None:
+                process.stdout.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["request-and-response.md", "background-tasks.md"]
+PAGES = ["request-and-response.md", "background-tasks.md", "forms-and-files.md", "responses.md"]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 

@@ -1,0 +1,292 @@
+"""Swagger UI and ReDoc pages for the API document, served as ordinary dualweb routes.
+
+``docs_router`` builds a small Router (kept out of the document itself) that
+serves the document, the two pages and, in offline mode, their assets. Hosts
+mount it like any other router, so the pages behave the same everywhere.
+
+By default the pages load Swagger UI and ReDoc from a CDN. With
+``offline_docs=True`` they load them from installed packages
+(``pip install 'dualweb[offline]'``): Swagger UI from ``swagger-ui-bundle-v2``
+(Apache-2.0) and ReDoc from ``drf-spectacular-sidecar`` (ReDoc is MIT). Their
+licence files are served beside the assets.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .exceptions import DualwebError, HTTPException
+from .requests import Request
+from .responses import FileResponse, HTMLResponse, JSONResponse
+from .routing import Router
+
+__all__ = [
+    "CDN",
+    "docs_router",
+    "offline_assets",
+    "redoc_html",
+    "swagger_ui_html",
+    "swagger_ui_oauth2_redirect_html",
+]
+
+#: Where the pages load their assets from by default.
+CDN = {
+    "swagger_js": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js",
+    "swagger_css": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css",
+    "redoc_js": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+}
+
+_SWAGGER_DEFAULTS: dict[str, Any] = {
+    "dom_id": "#swagger-ui",
+    "layout": "BaseLayout",
+    "deepLinking": True,
+    "showExtensions": True,
+    "showCommonExtensions": True,
+}
+
+
+def swagger_ui_html(
+    *,
+    openapi_url: str,
+    title: str,
+    js_url: str = CDN["swagger_js"],
+    css_url: str = CDN["swagger_css"],
+    oauth2_redirect_url: str | None = None,
+    init_oauth: dict[str, Any] | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> str:
+    """The Swagger UI page for the document at ``openapi_url``."""
+    options = {**_SWAGGER_DEFAULTS, **(parameters or {})}
+    settings = "\n".join(f"    {json.dumps(k)}: {json.dumps(v)}," for k, v in options.items())
+    redirect = (
+        f"    oauth2RedirectUrl: window.location.origin + {json.dumps(oauth2_redirect_url)},\n"
+        if oauth2_redirect_url
+        else ""
+    )
+    oauth = f"ui.initOAuth({json.dumps(init_oauth)});\n" if init_oauth else ""
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link type="text/css" rel="stylesheet" href="{escape(css_url)}">
+<title>{escape(title)}</title>
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{escape(js_url)}"></script>
+<script>
+const ui = SwaggerUIBundle({{
+    url: {json.dumps(openapi_url)},
+{settings}
+{redirect}    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+}});
+{oauth}</script>
+</body>
+</html>
+"""
+
+
+def redoc_html(*, openapi_url: str, title: str, js_url: str = CDN["redoc_js"]) -> str:
+    """The ReDoc page for the document at ``openapi_url``."""
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style>body {{ margin: 0; padding: 0; }}</style>
+</head>
+<body>
+<noscript>ReDoc needs JavaScript to show this API's documentation.</noscript>
+<redoc spec-url="{escape(openapi_url)}"></redoc>
+<script src="{escape(js_url)}"></script>
+</body>
+</html>
+"""
+
+
+def swagger_ui_oauth2_redirect_html() -> str:
+    """The page Swagger UI's OAuth2 flows return to; it hands the result to the opener."""
+    return """<!doctype html>
+<html lang="en-US">
+<head><title>Swagger UI: OAuth2 Redirect</title></head>
+<body>
+<script>
+"use strict";
+(function () {
+    const opener = window.opener;
+    if (!opener || !opener.swaggerUIRedirectOauth2) { window.close(); return; }
+    const oauth2 = opener.swaggerUIRedirectOauth2;
+    const sentState = oauth2.state;
+    const isValid = (value) => value && value.length > 0;
+    const query = /code|token|error/.test(window.location.hash)
+        ? window.location.hash.substring(1)
+        : window.location.search.substring(1);
+    const params = Object.fromEntries(new URLSearchParams(query));
+    const flow = oauth2.auth.schema.get("flow");
+    if ((flow === "accessCode" || flow === "authorizationCode" || flow === "authorization_code")
+        && !oauth2.auth.code) {
+        if (!isValid(params.state) || params.state !== sentState) {
+            oauth2.errCb({authId: oauth2.auth.name, source: "auth", level: "warning",
+                          message: "Authorization may be unsafe: the state sent back differs."});
+        }
+        if (params.code) {
+            delete oauth2.state;
+            oauth2.auth.code = params.code;
+            oauth2.callback({auth: oauth2.auth, redirectUrl: oauth2.redirectUrl});
+        } else {
+            oauth2.errCb({authId: oauth2.auth.name, source: "auth", level: "error",
+                          message: params.error
+                              ? "[" + params.error + "]: " + (params.error_description || "")
+                              : "[Authorization failed]: no access code received."});
+        }
+    } else {
+        oauth2.callback({auth: oauth2.auth, token: params, isValid: isValid,
+                         redirectUrl: oauth2.redirectUrl});
+    }
+    window.close();
+})();
+</script>
+</body>
+</html>
+"""
+
+
+def _package_dir(name: str) -> Path | None:
+    # Locate without importing: the packages only carry static files.
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def offline_assets() -> dict[str, Path]:
+    """The asset files for offline pages, by the name they are served under."""
+    swagger = _package_dir("swagger_ui_bundle")
+    sidecar = _package_dir("drf_spectacular_sidecar")
+    if swagger is None or sidecar is None:
+        raise DualwebError(
+            "offline_docs=True serves Swagger UI and ReDoc from installed packages: "
+            "pip install 'dualweb[offline]' (swagger-ui-bundle-v2 and drf-spectacular-sidecar)"
+        )
+    dists = sorted((swagger / "vendor").glob("swagger-ui-*"))
+    if not dists:
+        raise DualwebError(f"no Swagger UI distribution found in {swagger}")
+    dist = dists[-1]
+    redoc = sidecar / "static" / "drf_spectacular_sidecar" / "redoc"
+    files = {
+        "swagger-ui-bundle.js": dist / "swagger-ui-bundle.js",
+        "swagger-ui.css": dist / "swagger-ui.css",
+        "swagger-ui-LICENSE": dist / "LICENSE",
+        "redoc.standalone.js": redoc / "bundles" / "redoc.standalone.js",
+        "redoc-LICENSE": redoc / "LICENSE",
+    }
+    missing = [name for name, path in files.items() if not path.is_file()]
+    if "swagger-ui-LICENSE" in missing and (swagger.parent / "LICENSE").is_file():
+        files["swagger-ui-LICENSE"] = swagger.parent / "LICENSE"
+        missing.remove("swagger-ui-LICENSE")
+    if missing:
+        raise DualwebError(f"offline docs assets not found: {', '.join(missing)}")
+    return files
+
+
+def docs_router(
+    document: Any,
+    *,
+    openapi_url: str | None,
+    docs_url: str | None,
+    redoc_url: str | None,
+    title: str,
+    root_path: str = "",
+    swagger_ui_parameters: dict[str, Any] | None = None,
+    swagger_ui_init_oauth: dict[str, Any] | None = None,
+    offline_docs: bool = False,
+    assets_path: str = "/docs-assets",
+) -> Router:
+    """A Router serving the document and its pages.
+
+    ``document(root_path)`` returns the API document as a dict; it is called
+    per request with the root path the request was served under (so the
+    document's ``servers`` can name it), and is expected to cache.
+    """
+    router = Router(include_in_schema=False)
+    if openapi_url is None:
+        if docs_url or redoc_url:
+            raise DualwebError("docs_url and redoc_url need an openapi_url to load the document")
+        return router
+    assets = offline_assets() if offline_docs else None
+
+    def base(request: Request) -> str:
+        return (request.root_path or root_path).rstrip("/")
+
+    def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(document(base(request)))
+
+    router.add_api_route(openapi_url, openapi, methods=["GET"], name="openapi")
+
+    if docs_url:
+        redirect_url = docs_url.rstrip("/") + "/oauth2-redirect"
+
+        def swagger_ui(request: Request) -> HTMLResponse:
+            prefix = base(request)
+            urls = _asset_urls(prefix + assets_path) if assets else CDN
+            return HTMLResponse(
+                swagger_ui_html(
+                    openapi_url=prefix + openapi_url,
+                    title=f"{title} - Swagger UI",
+                    js_url=urls["swagger_js"],
+                    css_url=urls["swagger_css"],
+                    oauth2_redirect_url=prefix + redirect_url,
+                    init_oauth=swagger_ui_init_oauth,
+                    parameters=swagger_ui_parameters,
+                )
+            )
+
+        def swagger_ui_redirect() -> HTMLResponse:
+            return HTMLResponse(swagger_ui_oauth2_redirect_html())
+
+        router.add_api_route(docs_url, swagger_ui, methods=["GET"], name="swagger_ui_html")
+        router.add_api_route(
+            redirect_url, swagger_ui_redirect, methods=["GET"], name="swagger_ui_redirect"
+        )
+
+    if redoc_url:
+
+        def redoc(request: Request) -> HTMLResponse:
+            prefix = base(request)
+            urls = _asset_urls(prefix + assets_path) if assets else CDN
+            return HTMLResponse(
+                redoc_html(
+                    openapi_url=prefix + openapi_url,
+                    title=f"{title} - ReDoc",
+                    js_url=urls["redoc_js"],
+                )
+            )
+
+        router.add_api_route(redoc_url, redoc, methods=["GET"], name="redoc_html")
+
+    if assets:
+        files = assets
+
+        def asset(name: str) -> FileResponse:
+            path = files.get(name)
+            if path is None:
+                raise HTTPException(404, "Not Found")
+            media_type = "text/plain" if name.endswith("LICENSE") else None
+            return FileResponse(path, media_type=media_type)
+
+        router.add_api_route(assets_path + "/{name}", asset, methods=["GET"], name="docs_assets")
+    return router
+
+
+def _asset_urls(base: str) -> dict[str, str]:
+    return {
+        "swagger_js": f"{base}/swagger-ui-bundle.js",
+        "swagger_css": f"{base}/swagger-ui.css",
+        "redoc_js": f"{base}/redoc.standalone.js",
+    }

@@ -1,0 +1,969 @@
+"""The OpenAPI 3.1 document of a router, from its routes alone.
+
+The document is the one FastAPI produces for the same handler source: the
+same operations, parameters, request bodies, responses and component names.
+Schemas come from pydantic's JSON Schema generator, given every field of every
+route in one pass (as FastAPI does), so that pydantic names components the
+same way (``Item``, or ``Item-Input``/``Item-Output`` where the validation and
+serialization schemas differ).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+import http.client
+import inspect
+import json
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import is_dataclass
+from enum import Enum
+from os import PathLike
+from typing import IO, Annotated, Any, Literal, Optional, cast, get_args, get_origin
+
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetPydanticSchema,
+    Json,
+    TypeAdapter,
+)
+from pydantic import create_model as _create_model
+from pydantic.fields import FieldInfo
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticUndefined
+
+from . import params
+from .analysis import Dependant, ParamField, _is_union, annotated
+from .encoders import jsonable_encoder
+from .responses import JSONResponse
+
+__all__ = ["export_openapi", "get_openapi", "openapi_for"]
+
+REF_PREFIX = "#/components/schemas/"
+REF_TEMPLATE = "#/components/schemas/{model}"
+METHODS_WITH_BODY = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"}
+
+Mode = Literal["validation", "serialization"]
+
+VALIDATION_ERROR_DEFINITION: dict[str, Any] = {
+    "title": "ValidationError",
+    "type": "object",
+    "properties": {
+        "loc": {
+            "title": "Location",
+            "type": "array",
+            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+        },
+        "msg": {"title": "Message", "type": "string"},
+        "type": {"title": "Error Type", "type": "string"},
+        "input": {"title": "Input"},
+        "ctx": {"title": "Context", "type": "object"},
+    },
+    "required": ["loc", "msg", "type"],
+}
+
+HTTP_VALIDATION_ERROR_DEFINITION: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "properties": {
+        "detail": {
+            "title": "Detail",
+            "type": "array",
+            "items": {"$ref": REF_PREFIX + "ValidationError"},
+        }
+    },
+}
+
+STATUS_CODE_RANGES: dict[str, str] = {
+    "1XX": "Information",
+    "2XX": "Success",
+    "3XX": "Redirection",
+    "4XX": "Client Error",
+    "5XX": "Server Error",
+    "DEFAULT": "Default Response",
+}
+
+# The FieldInfo attributes that are carried into a field's JSON schema.
+_ATTRIBUTES = (
+    "default",
+    "default_factory",
+    "alias",
+    "alias_priority",
+    "validation_alias",
+    "serialization_alias",
+    "title",
+    "field_title_generator",
+    "description",
+    "examples",
+    "exclude",
+    "exclude_if",
+    "discriminator",
+    "deprecated",
+    "json_schema_extra",
+    "frozen",
+    "validate_default",
+    "repr",
+    "init",
+    "init_var",
+    "kw_only",
+)
+
+
+class _JsonSchemaGenerator(GenerateJsonSchema):
+    """pydantic's generator, with ``bytes`` described as binary content (as FastAPI does)."""
+
+    def bytes_schema(self, schema: Any) -> JsonSchemaValue:
+        json_schema: dict[str, Any] = {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+        }
+        bytes_mode = (
+            self._config.ser_json_bytes
+            if self.mode == "serialization"
+            else self._config.val_json_bytes
+        )
+        if bytes_mode == "base64":
+            json_schema["contentEncoding"] = "base64"
+        self.update_with_validations(json_schema, schema, self.ValidationsMapping.bytes)
+        return json_schema
+
+
+def _attributes(field_info: FieldInfo) -> dict[str, Any]:
+    found = {}
+    for name in _ATTRIBUTES:
+        value = getattr(field_info, name, PydanticUndefined)
+        if value is not PydanticUndefined:
+            found[name] = value
+    return found
+
+
+@dataclasses.dataclass(eq=False)
+class _Field:
+    """One schema-bearing field: a parameter, a body, a response (identity-hashed)."""
+
+    field_info: FieldInfo
+    name: str
+    mode: Mode = "validation"
+    config: ConfigDict | None = None
+    adapter: TypeAdapter[Any] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            target = (
+                self.field_info.annotation,
+                *self.field_info.metadata,
+                Field(**_attributes(self.field_info)),
+            )
+            self.adapter = TypeAdapter(cast(Any, Annotated[target]), config=self.config)
+
+    @property
+    def alias(self) -> str:
+        alias = self.field_info.alias
+        return alias if alias is not None else self.name
+
+    @property
+    def validation_alias(self) -> str | None:
+        alias = self.field_info.validation_alias
+        return alias if isinstance(alias, str) and alias else None
+
+    @property
+    def serialization_alias(self) -> str | None:
+        return self.field_info.serialization_alias or None
+
+
+def _issubclass(cls: Any, bases: Any) -> bool:
+    try:
+        return isinstance(cls, type) and issubclass(cls, bases)
+    except TypeError:
+        return False
+
+
+# --- models reachable from fields (for component generation) ------------------------
+
+
+def _model_fields(model: type[BaseModel]) -> list[_Field]:
+    fields = []
+    for name, field_info in model.model_fields.items():
+        annotation = field_info.annotation
+        config = (
+            None
+            if _issubclass(annotation, (BaseModel, dict)) or is_dataclass(annotation)
+            else model.model_config
+        )
+        fields.append(_Field(field_info=field_info, name=name, config=config))
+    return fields
+
+
+def _flat_models_from_annotation(annotation: Any, known: set[Any]) -> None:
+    if get_origin(annotation) is None:
+        return
+    for arg in get_args(annotation):
+        if _issubclass(arg, (BaseModel, Enum)):
+            if arg not in known:
+                known.add(arg)
+                if _issubclass(arg, BaseModel):
+                    _flat_models_from_fields(_model_fields(arg), known)
+        else:
+            _flat_models_from_annotation(arg, known)
+
+
+def _flat_models_from_fields(fields: Sequence[_Field], known: set[Any]) -> set[Any]:
+    for field in fields:
+        annotation = field.field_info.annotation
+        if _issubclass(annotation, BaseModel):
+            if annotation in known:
+                continue
+            known.add(annotation)
+            _flat_models_from_fields(_model_fields(cast(type[BaseModel], annotation)), known)
+        elif _issubclass(annotation, Enum):
+            known.add(annotation)
+        else:
+            _flat_models_from_annotation(annotation, known)
+    return known
+
+
+def _annotation_has_computed_fields(annotation: Any, known: set[Any]) -> bool:
+    if _issubclass(annotation, BaseModel):
+        if annotation in known:
+            return False
+        known.add(annotation)
+        if annotation.model_computed_fields:
+            return True
+        return any(
+            _annotation_has_computed_fields(info.annotation, known)
+            for info in annotation.model_fields.values()
+        )
+    return any(_annotation_has_computed_fields(arg, known) for arg in get_args(annotation))
+
+
+def _has_computed_fields(field: _Field) -> bool:
+    core: Any = field.adapter.core_schema
+    if core.get("schema", {}).get("computed_fields", []):
+        return True
+    return _annotation_has_computed_fields(field.field_info.annotation, set())
+
+
+# --- parameters -----------------------------------------------------------------------
+
+
+def _model_type(annotation: Any) -> type[BaseModel] | None:
+    if _is_union(get_origin(annotation)):
+        args = get_args(annotation)
+        if len(args) == 2 and type(None) in args:
+            annotation = next(arg for arg in args if arg is not type(None))
+    return cast(type[BaseModel], annotation) if _issubclass(annotation, BaseModel) else None
+
+
+def _is_json_field(field: _Field) -> bool:
+    return any(type(item) is Json for item in field.field_info.metadata)
+
+
+def _param_model(field: _Field) -> type[BaseModel] | None:
+    annotation = field.field_info.annotation
+    if isinstance(field.field_info, (params.Query, params.Header, params.Cookie)):
+        annotation = _model_type(annotation)
+    if _issubclass(annotation, BaseModel) and not _is_json_field(field):
+        return cast(type[BaseModel], annotation)
+    return None
+
+
+def _param_aliases(field: _Field, *, convert_underscores: bool = False) -> list[tuple[str, str]]:
+    """The (validation alias, request key) pairs a parameter is read under, preferred first."""
+    alias = field.validation_alias or field.alias
+    request_alias = alias
+    if convert_underscores and alias == field.name:
+        request_alias = alias.replace("_", "-")
+    validation_alias = field.field_info.validation_alias
+    if isinstance(field.field_info, params.Path) or isinstance(validation_alias, AliasPath):
+        return [(alias, request_alias)]
+    aliases = [(alias, request_alias)]
+    if isinstance(validation_alias, AliasChoices):
+        if any(isinstance(choice, AliasPath) for choice in validation_alias.choices):
+            return aliases
+        aliases = [(choice, choice) for choice in cast(list[str], validation_alias.choices)]
+    config = field.config or {}
+    if config.get("validate_by_alias") is False or config.get(
+        "validate_by_name", config.get("populate_by_name", False)
+    ):
+        request_name = field.name.replace("_", "-") if convert_underscores else field.name
+        if config.get("validate_by_alias") is False:
+            return [(field.name, request_name)]
+        if field.name not in [alias for alias, _ in aliases]:
+            aliases.append((field.name, request_name))
+    return aliases
+
+
+def _form_models(field: _Field) -> list[type[BaseModel]]:
+    info = field.field_info
+    if not isinstance(info, params.Form) or getattr(info, "embed", None) or _is_json_field(field):
+        return []
+    model = _model_type(info.annotation)
+    if model is not None:
+        return [model]
+    annotation = info.annotation
+    if _is_union(get_origin(annotation)):
+        choices = [arg for arg in get_args(annotation) if arg is not type(None)]
+        bases = [get_args(c)[0] if get_origin(c) is Annotated else c for c in choices]
+        if bases and all(_issubclass(base, BaseModel) for base in bases):
+            return cast(list[type[BaseModel]], bases)
+    return []
+
+
+def _form_model_schema(
+    model: type[BaseModel], core_schema: CoreSchema, handler: Any
+) -> dict[str, Any]:
+    """A form model's schema in a form body: its fields under the names the form uses."""
+    schema: dict[str, Any] = handler(core_schema)
+    model_schema: dict[str, Any] = handler.resolve_ref_schema(schema)
+    properties = model_schema.get("properties", {})
+    required = model_schema.get("required", [])
+    aliases: dict[str, list[str]] = {}
+    for field in _model_fields(model):
+        validation_alias = field.field_info.validation_alias
+        schema_name = (
+            validation_alias.choices[0]
+            if isinstance(validation_alias, AliasChoices)
+            else (field.validation_alias or field.alias)
+        )
+        names = [alias for alias, _ in _param_aliases(field)]
+        if (
+            isinstance(schema_name, str)
+            and schema_name in properties
+            and (names[0] != schema_name or (len(names) > 1 and schema_name in required))
+        ):
+            aliases[schema_name] = names
+    if not aliases:
+        return schema
+    model_schema = copy.deepcopy(model_schema)
+    model_schema["properties"] = {
+        aliases.get(name, [name])[0]: value for name, value in model_schema["properties"].items()
+    }
+    model_schema["required"] = []
+    for name in required:
+        names = aliases.get(name, [name])
+        if len(names) == 1:
+            model_schema["required"].append(names[0])
+        else:
+            model_schema.setdefault("allOf", []).append(
+                {"anyOf": [{"required": [name]} for name in names]}
+            )
+    return model_schema
+
+
+def _apply_form_body_schema(body_params: list[_Field], schema: dict[str, Any]) -> None:
+    """The schema of a form body mixing form models and form fields."""
+    parameter_schemas = schema.pop("properties")
+    schema.pop("required", None)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    conditions: list[dict[str, Any]] = []
+    for index, param in enumerate(body_params):
+        field_schema = parameter_schemas[f"field_{index}"]
+        models = _form_models(param)
+        if not models:
+            alias = _param_aliases(param)[0][0]
+            if alias in properties:
+                conditions.append({"properties": {alias: field_schema}})
+            else:
+                properties[alias] = field_schema
+            if param.field_info.is_required() and alias not in required:
+                required.append(alias)
+            continue
+        field_schema.pop("default", None)
+        if type(None) in get_args(param.field_info.annotation):
+            # A flat form group is omitted through absent fields, not a null body.
+            field_schema["anyOf"] = [
+                choice for choice in field_schema["anyOf"] if choice.get("type") != "null"
+            ]
+            absent: dict[str, Any]
+            if any(model.model_config.get("extra") in ("allow", "forbid") for model in models):
+                absent = {"maxProperties": 0}
+            else:
+                names = sorted(
+                    {
+                        alias
+                        for model in models
+                        for item in _model_fields(model)
+                        for alias, _ in _param_aliases(item)
+                    }
+                )
+                absent = (
+                    {"not": {"anyOf": [{"required": [name]} for name in names]}} if names else {}
+                )
+            if param.field_info.is_required():
+                conditions.append({"not": absent})
+            else:
+                field_schema = {"anyOf": [absent, field_schema]}
+        conditions.append(field_schema)
+    if properties:
+        schema["properties"] = properties
+    if required:
+        schema["required"] = required
+    schema["allOf"] = conditions
+
+
+def _deep_dict_update(main: dict[Any, Any], update: dict[Any, Any]) -> None:
+    for key, value in update.items():
+        if key in main and isinstance(main[key], dict) and isinstance(value, dict):
+            _deep_dict_update(main[key], value)
+        elif key in main and isinstance(main[key], list) and isinstance(value, list):
+            main[key] = main[key] + value
+        else:
+            main[key] = value
+
+
+_CONVERTOR = re.compile(r"{([^{}:]+):[^{}]*}")
+
+
+def _path_format(path: str) -> str:
+    return _CONVERTOR.sub(r"{\1}", path)
+
+
+@dataclasses.dataclass
+class _DependencyData:
+    path: list[ParamField] = dataclasses.field(default_factory=list)
+    query: list[ParamField] = dataclasses.field(default_factory=list)
+    header: list[ParamField] = dataclasses.field(default_factory=list)
+    cookie: list[ParamField] = dataclasses.field(default_factory=list)
+    security: list[tuple[Dependant, list[str]]] = dataclasses.field(default_factory=list)
+
+
+def _dependency_data(root: Dependant) -> _DependencyData:
+    """Parameters and security schemes of a dependency graph, each dependency once."""
+    data = _DependencyData()
+    visited: list[Any] = []
+    stack: list[tuple[Dependant, list[str], bool]] = [(root, [], True)]
+    while stack:
+        current, parent_scopes, is_root = stack.pop()
+        key = current.cache_key
+        if key in visited:
+            continue
+        visited.append(key)
+        data.path.extend(current.path_params)
+        data.query.extend(current.query_params)
+        data.header.extend(current.header_params)
+        data.cookie.extend(current.cookie_params)
+        scopes = list(parent_scopes)
+        for scope in current.scopes:
+            if scope not in scopes:
+                scopes.append(scope)
+        if not is_root and current.security_scheme is not None:
+            data.security.append((current, scopes))
+        stack.extend((sub, scopes, False) for sub in reversed(current.dependencies))
+    return data
+
+
+def _default_status_code(response_class: type[Any]) -> str:
+    parameter = inspect.signature(response_class.__init__).parameters.get("status_code")
+    if parameter is not None and isinstance(parameter.default, int):
+        return str(parameter.default)
+    return str(getattr(response_class, "default_status_code", 200))
+
+
+def _is_body_allowed(status_code: int | str | None) -> bool:
+    if status_code is None or status_code in {"default", "1XX", "2XX", "3XX", "4XX", "5XX"}:
+        return True
+    code = int(status_code)
+    return not (code < 200 or code in {204, 205, 304})
+
+
+# --- the builder -----------------------------------------------------------------------
+
+
+class _RoutePlan:
+    """What the document needs of one route: its schema fields and dependency data."""
+
+    def __init__(self, route: Any, builder: _Builder) -> None:
+        self.route = route
+        self.data = _dependency_data(route.dependant)
+        self.groups: list[tuple[str, list[ParamField]]] = [
+            ("path", self.data.path),
+            ("query", self.data.query),
+            ("header", self.data.header),
+            ("cookie", self.data.cookie),
+        ]
+        self.body_params = [builder.param_field(p) for p in route.body_fields]
+        self.body_field = builder.body_field(route, self.body_params)
+        self.response_field: _Field | None = None
+        if route.response_model:
+            self.response_field = _Field(
+                field_info=FieldInfo(annotation=route.response_model),
+                name="Response_" + route.unique_id,
+                mode="serialization",
+            )
+        self.response_fields: dict[int | str, _Field] = {}
+        for code, response in route.responses.items():
+            model = response.get("model")
+            if model:
+                self.response_fields[code] = _Field(
+                    field_info=FieldInfo(annotation=model),
+                    name=f"Response_{code}_{route.unique_id}",
+                    mode="serialization",
+                )
+
+    def flat_params(self, builder: _Builder) -> list[_Field]:
+        return [
+            field
+            for _, group in self.groups
+            for field in builder.flat(builder.param_field(p) for p in group)
+        ]
+
+    def fields(self, builder: _Builder) -> tuple[list[_Field], list[_Field], list[_Field]]:
+        bodies = [self.body_field] if self.body_field is not None else []
+        responses = [self.response_field] if self.response_field is not None else []
+        responses.extend(self.response_fields.values())
+        return bodies, responses, self.flat_params(builder)
+
+
+class _Builder:
+    def __init__(self, separate_input_output_schemas: bool) -> None:
+        self.separate = separate_input_output_schemas
+        self._params: dict[int, tuple[ParamField, _Field]] = {}
+        self._models: dict[type[BaseModel], list[_Field]] = {}
+        self.field_mapping: dict[tuple[_Field, Mode], JsonSchemaValue] = {}
+
+    # fields ---------------------------------------------------------------------
+
+    def param_field(self, param: ParamField) -> _Field:
+        """The schema field of a parameter, FastAPI's way: the type, its metadata, the marker."""
+        cached = self._params.get(id(param))
+        if cached is not None and cached[0] is param:
+            return cached[1]
+        info = copy.copy(param.field_info)
+        # The attributes the user set, as FastAPI's markers record them: an explicit
+        # alias is also the validation and serialization alias.
+        attributes_set = {k: v for k, v in info._attributes_set.items() if v is not None}
+        alias = attributes_set.get("alias")
+        if isinstance(alias, str):
+            if info.validation_alias is None:
+                info.validation_alias = alias
+                attributes_set["validation_alias"] = alias
+            if info.serialization_alias is None:
+                info.serialization_alias = alias
+                attributes_set["serialization_alias"] = alias
+        info._attributes_set = attributes_set
+        annotation = param.annotation
+        if get_origin(annotation) is Annotated:
+            base, *extras = get_args(annotation)
+            merged = FieldInfo.from_annotation(annotated(base, extras))
+            info.annotation = merged.annotation
+            info.metadata = [*merged.metadata, *info.metadata]
+        else:
+            info.annotation = annotation
+        field = _Field(field_info=info, name=param.name)
+        self._params[id(param)] = (param, field)
+        return field
+
+    def model_fields(self, model: type[BaseModel]) -> list[_Field]:
+        if model not in self._models:
+            self._models[model] = _model_fields(model)
+        return self._models[model]
+
+    def flat(self, fields: Any) -> list[_Field]:
+        """Parameter models expanded into their fields."""
+        flat: list[_Field] = []
+        for field in fields:
+            model = _param_model(field)
+            flat.extend(self.model_fields(model) if model is not None else [field])
+        return flat
+
+    def body_field(self, route: Any, body_params: list[_Field]) -> _Field | None:
+        """The one field describing the request body (a ``Body_<unique_id>`` model if needed)."""
+        if not body_params:
+            return None
+        first = body_params[0]
+        nullable_form_model = any(
+            _form_models(f) and type(None) in get_args(f.field_info.annotation) for f in body_params
+        )
+        if not route.embed_body and not nullable_form_model:
+            return first
+        fields = body_params
+        config: ConfigDict | None = None
+        if any(_form_models(f) for f in body_params):
+            fields = []
+            for index, field in enumerate(body_params):
+                info = copy.copy(field.field_info)
+                models = _form_models(field)
+                if len(models) == 1:
+                    model_annotation: Any = Annotated[
+                        models[0],
+                        GetPydanticSchema(
+                            get_pydantic_json_schema=functools.partial(
+                                _form_model_schema, models[0]
+                            )
+                        ),
+                    ]
+                    info.annotation = (
+                        model_annotation
+                        if info.annotation is models[0]
+                        else Optional[model_annotation]  # noqa: UP045
+                    )
+                info.alias = info.validation_alias = f"field_{index}"
+                info.serialization_alias = f"field_{index}"
+                info.title = info.title or field.name.replace("_", " ").title()
+                fields.append(_Field(field_info=info, name=f"field_{index}"))
+            config = ConfigDict(
+                json_schema_extra=functools.partial(_apply_form_body_schema, body_params)
+            )
+        body_model: type[BaseModel] = _create_model(
+            "Body_" + route.unique_id,
+            __config__=config,
+            **cast(Any, {f.name: (f.field_info.annotation, f.field_info) for f in fields}),
+        )
+        if not route.embed_body:
+            info = copy.copy(first.field_info)
+            info.annotation = body_model
+            info.metadata = []
+            info.discriminator = None
+            return _Field(field_info=info, name=first.name)
+        kwargs: dict[str, Any] = {"annotation": body_model, "alias": "body"}
+        if not any(f.field_info.is_required() for f in body_params):
+            kwargs["default"] = None
+        marker: type[params.Body]
+        if any(isinstance(f.field_info, params.File) for f in body_params):
+            marker = params.File
+        elif any(isinstance(f.field_info, params.Form) for f in body_params):
+            marker = params.Form
+        else:
+            marker = params.Body
+        if marker is not params.File:
+            media_types = [
+                getattr(f.field_info, "media_type", None)
+                for f in body_params
+                if isinstance(f.field_info, marker)
+            ]
+            if marker is params.Form and "multipart/form-data" in media_types:
+                kwargs["media_type"] = "multipart/form-data"
+            elif len(set(media_types)) == 1:
+                kwargs["media_type"] = media_types[0]
+        return _Field(field_info=marker(**kwargs), name="body")
+
+    # schemas --------------------------------------------------------------------
+
+    def definitions(self, fields: list[_Field]) -> dict[str, dict[str, Any]]:
+        """Generate every field's schema in one pass; return the component schemas."""
+        validation = [f for f in fields if f.mode == "validation"]
+        serialization = [f for f in fields if f.mode == "serialization"]
+        groups: tuple[tuple[Mode, list[_Field]], ...] = (
+            ("validation", validation),
+            ("serialization", serialization),
+        )
+        model_fields = [
+            _Field(field_info=FieldInfo(annotation=model), name=model.__name__, mode=mode)
+            for mode, group in groups
+            for model in _flat_models_from_fields(group, set())
+        ]
+        input_types = {f.field_info.annotation for f in fields}
+        unique_model_fields = [
+            f for f in model_fields if f.field_info.annotation not in input_types
+        ]
+        inputs: list[tuple[_Field, Mode, CoreSchema]] = [
+            (
+                field,
+                field.mode if (self.separate or _has_computed_fields(field)) else "validation",
+                field.adapter.core_schema,
+            )
+            for field in [*fields, *unique_model_fields]
+        ]
+        generator = _JsonSchemaGenerator(ref_template=REF_TEMPLATE)
+        mapping, definitions = generator.generate_definitions(inputs=inputs)
+        self.field_mapping = mapping
+        for definition in definitions.values():
+            if "description" in definition:
+                definition["description"] = str(definition["description"]).split("\f")[0]
+        return cast(dict[str, dict[str, Any]], definitions)
+
+    def schema(self, field: _Field, *, alias: str | None = None) -> dict[str, Any]:
+        override: Mode | None = None
+        if not self.separate:
+            override = None if _has_computed_fields(field) else "validation"
+        if alias is None:
+            alias = (
+                (field.validation_alias or field.alias)
+                if field.mode == "validation"
+                else (field.serialization_alias or field.alias)
+            )
+        schema = dict(self.field_mapping[(field, override or field.mode)])
+        if "$ref" not in schema:
+            schema["title"] = field.field_info.title or alias.title().replace("_", " ")
+        return schema
+
+    # operations -----------------------------------------------------------------
+
+    def parameters(self, plan: _RoutePlan) -> list[dict[str, Any]]:
+        parameters = []
+        for location, group in plan.groups:
+            for param in group:
+                if not getattr(param.field_info, "include_in_schema", True):
+                    continue
+                parent = self.param_field(param)
+                model = _param_model(parent)
+                optional_model = (
+                    model is not None
+                    and parent.field_info.annotation is not model
+                    and not parent.field_info.is_required()
+                )
+                for field in self.flat([parent]):
+                    info = field.field_info
+                    convert = location == "header" and getattr(
+                        info,
+                        "convert_underscores",
+                        getattr(parent.field_info, "convert_underscores", True),
+                    )
+                    alias, name = _param_aliases(field, convert_underscores=bool(convert))[0]
+                    parameter: dict[str, Any] = {
+                        "name": name,
+                        "in": location,
+                        "required": info.is_required() and not optional_model,
+                        "schema": self.schema(field, alias=alias),
+                    }
+                    if info.description:
+                        parameter["description"] = info.description
+                    openapi_examples = getattr(info, "openapi_examples", None)
+                    example = getattr(info, "example", PydanticUndefined)
+                    if openapi_examples:
+                        parameter["examples"] = jsonable_encoder(openapi_examples)
+                    elif example is not PydanticUndefined:
+                        parameter["example"] = jsonable_encoder(example)
+                    if getattr(info, "deprecated", None):
+                        parameter["deprecated"] = True
+                    parameters.append(parameter)
+        return parameters
+
+    def request_body(self, field: _Field) -> dict[str, Any]:
+        info = field.field_info
+        body: dict[str, Any] = {}
+        if info.is_required():
+            body["required"] = True
+        content: dict[str, Any] = {"schema": self.schema(field)}
+        openapi_examples = getattr(info, "openapi_examples", None)
+        example = getattr(info, "example", PydanticUndefined)
+        if openapi_examples:
+            content["examples"] = jsonable_encoder(openapi_examples)
+        elif example is not PydanticUndefined:
+            content["example"] = jsonable_encoder(example)
+        body["content"] = {getattr(info, "media_type", None) or "application/json": content}
+        return body
+
+    def path_item(
+        self, plan: _RoutePlan, operation_ids: set[str]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        route = plan.route
+        path: dict[str, Any] = {}
+        security_schemes: dict[str, Any] = {}
+        definitions: dict[str, Any] = {}
+        response_class = route.response_class
+        response_class = getattr(response_class, "value", response_class)
+        media_type: str | None = response_class.media_type
+        has_params = bool(self.flat(self.param_field(p) for _, g in plan.groups for p in g))
+        for method in route.methods:
+            operation: dict[str, Any] = {}
+            if route.tags:
+                operation["tags"] = list(route.tags)
+            operation["summary"] = route.summary or route.name.replace("_", " ").title()
+            if route.description:
+                operation["description"] = route.description
+            operation_id = route.operation_id or route.unique_id
+            if operation_id in operation_ids:
+                name = getattr(route.endpoint, "__name__", "<unnamed_endpoint>")
+                message = f"Duplicate Operation ID {operation_id} for function {name}"
+                file_name = getattr(route.endpoint, "__globals__", {}).get("__file__")
+                if file_name:
+                    message += f" at {file_name}"
+                warnings.warn(message, stacklevel=2)
+            operation_ids.add(operation_id)
+            operation["operationId"] = operation_id
+            if route.deprecated:
+                operation["deprecated"] = route.deprecated
+
+            requirements: dict[str, list[str]] = {}
+            for dependant, scopes in plan.data.security:
+                scheme = dependant.security_scheme
+                security_schemes[scheme.scheme_name] = jsonable_encoder(
+                    scheme.model, by_alias=True, exclude_none=True
+                )
+                merged = requirements.setdefault(scheme.scheme_name, [])
+                merged.extend(s for s in scopes if s not in merged)
+            if requirements:
+                operation["security"] = [{name: s} for name, s in requirements.items()]
+
+            parameters = self.parameters(plan)
+            if parameters:
+                everything = {(p["in"], p["name"]): p for p in parameters}
+                everything.update({(p["in"], p["name"]): p for p in parameters if p["required"]})
+                operation["parameters"] = list(everything.values())
+            if method in METHODS_WITH_BODY and plan.body_field is not None:
+                operation["requestBody"] = self.request_body(plan.body_field)
+
+            status_code = (
+                str(route.status_code)
+                if route.status_code is not None
+                else _default_status_code(response_class)
+            )
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(status_code, {})["description"] = route.response_description
+            if _is_body_allowed(route.status_code) and media_type:
+                response_schema: dict[str, Any] = {"type": "string"}
+                if _issubclass(response_class, JSONResponse):
+                    response_schema = (
+                        self.schema(plan.response_field) if plan.response_field else {}
+                    )
+                responses[status_code].setdefault("content", {}).setdefault(media_type, {})[
+                    "schema"
+                ] = response_schema
+            for code, additional in route.responses.items():
+                processed = copy.deepcopy(additional)
+                processed.pop("model", None)
+                key = str(code).upper()
+                if key == "DEFAULT":
+                    key = "default"
+                response = responses.setdefault(key, {})
+                field = plan.response_fields.get(code)
+                if field is not None:
+                    target = (
+                        processed.setdefault("content", {})
+                        .setdefault(media_type or "application/json", {})
+                        .setdefault("schema", {})
+                    )
+                    _deep_dict_update(target, self.schema(field))
+                status_text = STATUS_CODE_RANGES.get(str(code).upper()) or (
+                    http.client.responses.get(int(code))
+                )
+                description = (
+                    processed.get("description")
+                    or response.get("description")
+                    or status_text
+                    or "Additional Response"
+                )
+                _deep_dict_update(response, processed)
+                response["description"] = description
+            if (has_params or plan.body_field is not None) and not any(
+                status in responses for status in ("422", "4XX", "default")
+            ):
+                responses["422"] = {
+                    "description": "Validation Error",
+                    "content": {
+                        "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
+                    },
+                }
+                definitions["ValidationError"] = VALIDATION_ERROR_DEFINITION
+                definitions["HTTPValidationError"] = HTTP_VALIDATION_ERROR_DEFINITION
+            if route.openapi_extra:
+                _deep_dict_update(operation, route.openapi_extra)
+            path[method.lower()] = operation
+        return path, security_schemes, definitions
+
+
+def get_openapi(
+    *,
+    title: str,
+    version: str,
+    routes: Sequence[Any],
+    openapi_version: str = "3.1.0",
+    summary: str | None = None,
+    description: str | None = None,
+    openapi_tags: list[dict[str, Any]] | None = None,
+    servers: list[dict[str, Any]] | None = None,
+    terms_of_service: str | None = None,
+    contact: dict[str, Any] | None = None,
+    license_info: dict[str, Any] | None = None,
+    separate_input_output_schemas: bool = True,
+) -> dict[str, Any]:
+    """The OpenAPI document of ``routes`` (``Router.routes``), as FastAPI would write it."""
+    info: dict[str, Any] = {"title": title, "version": version}
+    if summary:
+        info["summary"] = summary
+    if description:
+        info["description"] = description
+    if terms_of_service:
+        info["termsOfService"] = terms_of_service
+    if contact:
+        info["contact"] = contact
+    if license_info:
+        info["license"] = license_info
+    output: dict[str, Any] = {"openapi": openapi_version, "info": info}
+    if servers:
+        output["servers"] = servers
+
+    builder = _Builder(separate_input_output_schemas)
+    plans = [_RoutePlan(route, builder) for route in routes if route.include_in_schema]
+    bodies: list[_Field] = []
+    responses: list[_Field] = []
+    requests: list[_Field] = []
+    for plan in plans:
+        plan_bodies, plan_responses, plan_requests = plan.fields(builder)
+        bodies.extend(plan_bodies)
+        responses.extend(plan_responses)
+        requests.extend(plan_requests)
+    definitions = builder.definitions([*bodies, *responses, *requests])
+
+    components: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    operation_ids: set[str] = set()
+    for plan in plans:
+        path, security_schemes, path_definitions = builder.path_item(plan, operation_ids)
+        if path:
+            paths.setdefault(_path_format(plan.route.path), {}).update(path)
+        if security_schemes:
+            components.setdefault("securitySchemes", {}).update(security_schemes)
+        definitions.update(path_definitions)
+    if definitions:
+        components["schemas"] = {key: definitions[key] for key in sorted(definitions)}
+    if components:
+        output["components"] = components
+    output["paths"] = paths
+    if openapi_tags:
+        output["tags"] = openapi_tags
+    document: dict[str, Any] = jsonable_encoder(output, by_alias=True, exclude_none=True)
+    return document
+
+
+# --- caching and export -------------------------------------------------------------
+
+
+_CACHE_ATTRIBUTE = "_dualweb_openapi_cache"
+
+
+def openapi_for(router: Any, **kwargs: Any) -> dict[str, Any]:
+    """``router``'s document, built once per state of the router and these keywords.
+
+    Declaring a route (on the router or on one it includes) changes
+    ``router.state_version``, which invalidates the cached document.
+    """
+    options = {"title": "FastAPI", "version": "0.1.0", **kwargs}
+    key = (router.state_version, json.dumps(options, sort_keys=True, default=repr))
+    cache: dict[Any, dict[str, Any]] = getattr(router, _CACHE_ATTRIBUTE, None) or {}
+    document = cache.get(key)
+    if document is None:
+        document = get_openapi(routes=router.routes, **options)
+        # Keep only the current state's documents: older ones can never be asked again.
+        cache = {k: v for k, v in cache.items() if k[0] == key[0]}
+        cache[key] = document
+        setattr(router, _CACHE_ATTRIBUTE, cache)
+    return document
+
+
+def export_openapi(
+    router: Any,
+    path_or_file: str | PathLike[str] | IO[str],
+    *,
+    indent: int | None = 2,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Write ``router``'s document as JSON to a path or a text file; return the document."""
+    document = openapi_for(router, **kwargs)
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    if isinstance(path_or_file, (str, PathLike)):
+        with open(path_or_file, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    else:
+        path_or_file.write(text + "\n")
+    return document
