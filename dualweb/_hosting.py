@@ -59,6 +59,10 @@ class DocsSite:
     The first mount under a prefix creates the site with its documentation
     options; later mounts under the same prefix add their routers to the same
     document, as routes added to one FastAPI app all appear in its one document.
+
+    The document describes the routes as mounted: hosts serve a router's
+    operations as they were at mount time, so routes declared on it later are
+    neither served nor documented.
     """
 
     def __init__(self, prefix: str, options: dict[str, Any], offline_docs: bool) -> None:
@@ -66,27 +70,30 @@ class DocsSite:
         self.options = options
         self.offline_docs = offline_docs
         self.routers: list[Router] = []
-        self._cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        #: Changes whenever a router is added, so that documents built before go stale.
+        self.version = 0
+        self._routes: list[Any] = []
+        self._cache: dict[str, tuple[int, dict[str, Any]]] = {}
 
     def add(self, router: Router) -> None:
         self.routers.append(router)
+        if self.prefix:
+            outer = Router()
+            outer.include_router(router, prefix=self.prefix)
+            router = outer
+        self._routes.extend(router.routes)
+        self.version += 1
 
     def routes(self) -> list[Any]:
-        """Every mounted route, with the mount prefix in its path."""
-        if not self.prefix:
-            return [route for router in self.routers for route in router.routes]
-        outer = Router()
-        for router in self.routers:
-            outer.include_router(router, prefix=self.prefix)
-        return outer.routes
+        """Every mounted route as mounted, with the mount prefix in its path."""
+        return list(self._routes)
 
     def document(self, root_path: str = "") -> dict[str, Any]:
-        """The API document, built once and rebuilt only when a router changes."""
+        """The API document, built once per root path and rebuilt when a router is added."""
         from .openapi import get_openapi
 
-        key = tuple(router.state_version for router in self.routers)
         cached = self._cache.get(root_path)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == self.version:
             return cached[1]
         options = self.options
         servers = list(options["servers"] or [])
@@ -106,7 +113,7 @@ class DocsSite:
             license_info=options["license_info"],
             separate_input_output_schemas=options["separate_input_output_schemas"],
         )
-        self._cache[root_path] = (key, document)
+        self._cache[root_path] = (self.version, document)
         return document
 
     def router(self) -> Router:
@@ -123,6 +130,7 @@ class DocsSite:
             root_path=options["root_path"],
             swagger_ui_parameters=options["swagger_ui_parameters"],
             offline_docs=self.offline_docs,
+            prefix=self.prefix,
         )
 
 

@@ -186,13 +186,31 @@ def offline_assets() -> dict[str, Path]:
         "redoc.standalone.js": redoc / "bundles" / "redoc.standalone.js",
         "redoc-LICENSE": redoc / "LICENSE",
     }
+    third_party = redoc / "bundles" / "redoc.standalone.js.LICENSE.txt"
+    if third_party.is_file():
+        # The bundle's first line points its readers at this file, beside it.
+        files["redoc.standalone.js.LICENSE.txt"] = third_party
+    if not files["swagger-ui-LICENSE"].is_file():
+        # swagger-ui-bundle-v2 ships Swagger UI's licence as its wheel's licence file.
+        files["swagger-ui-LICENSE"] = _dist_licence("swagger-ui-bundle-v2") or swagger / "LICENSE"
     missing = [name for name, path in files.items() if not path.is_file()]
-    if "swagger-ui-LICENSE" in missing and (swagger.parent / "LICENSE").is_file():
-        files["swagger-ui-LICENSE"] = swagger.parent / "LICENSE"
-        missing.remove("swagger-ui-LICENSE")
     if missing:
         raise DualwebError(f"offline docs assets not found: {', '.join(missing)}")
     return files
+
+
+def _dist_licence(distribution: str) -> Path | None:
+    """The LICENSE file an installed distribution declares, if any."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+    for file in dist.files or ():
+        if file.name == "LICENSE":
+            return Path(str(dist.locate_file(file)))
+    return None
 
 
 def docs_router(
@@ -207,8 +225,12 @@ def docs_router(
     swagger_ui_init_oauth: dict[str, Any] | None = None,
     offline_docs: bool = False,
     assets_path: str = "/docs-assets",
+    prefix: str = "",
 ) -> Router:
     """A Router serving the document and its pages.
+
+    ``prefix`` is the path the router is mounted under: the pages' links to
+    the document and the assets include it (after the root path).
 
     ``document(root_path)`` returns the API document as a dict; it is called
     per request with the root path the request was served under (so the
@@ -216,16 +238,15 @@ def docs_router(
     """
     router = Router(include_in_schema=False)
     if openapi_url is None:
-        if docs_url or redoc_url:
-            raise DualwebError("docs_url and redoc_url need an openapi_url to load the document")
+        # As FastAPI(openapi_url=None): no document, hence no pages to show it.
         return router
     assets = offline_assets() if offline_docs else None
 
     def base(request: Request) -> str:
-        return (request.root_path or root_path).rstrip("/")
+        return (request.root_path or root_path).rstrip("/") + prefix.rstrip("/")
 
     def openapi(request: Request) -> JSONResponse:
-        return JSONResponse(document(base(request)))
+        return JSONResponse(document((request.root_path or root_path).rstrip("/")))
 
     router.add_api_route(openapi_url, openapi, methods=["GET"], name="openapi")
 

@@ -54,11 +54,13 @@ def _document_mounts(app: FastAPI, sites: dict[str, DocsSite]) -> None:
     built: dict[str, Any] = {}
 
     def openapi() -> dict[str, Any]:
-        key = tuple(router.state_version for site in sites.values() for router in site.routers)
-        if built.get("key") == key and app.openapi_schema is built.get("document"):
-            return app.openapi_schema  # type: ignore[return-value]
-        app.openapi_schema = None
-        document = native_openapi()
+        key = tuple(site.version for site in sites.values())
+        if built.get("key") != key:
+            app.openapi_schema = None
+        # FastAPI returns its cached document (our merged one) until its own routes change.
+        document: dict[str, Any] = native_openapi()
+        if id(document) == id(built.get("document")):
+            return document
         for site in sites.values():
             document = merge_documents(document, site.document())
         app.openapi_schema = document

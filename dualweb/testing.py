@@ -1,15 +1,54 @@
-"""Test a router on any host with one httpx-style client."""
+"""Test a router on any host with one httpx-style client.
+
+``TestClient(router, target)`` mounts ``router`` on a new Flask, FastAPI or
+Starlette app and sends requests to it in-process. The client is an
+``httpx2.Client`` and behaves the same whatever the target: the same base URL
+(``http://testserver``), the same ``user-agent: testclient`` header, redirects
+followed unless asked otherwise, and unhandled server exceptions raised in the
+test. The pytest plugin (``dualweb.pytest_plugin``) runs a test once per
+installed host with it.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any
+
+import httpx2
 
 from .routing import Router
 
-__all__ = ["HOSTS", "TestClient", "build_app"]
+__all__ = ["HOSTS", "TestClient", "build_app", "client_for_app", "installed_hosts"]
 
 #: Every host dualweb serves on, by the name ``target`` takes.
 HOSTS = ("flask", "fastapi", "starlette")
+
+# What each host needs to import: its framework, then dualweb's host module.
+_HOST_MODULES: dict[str, tuple[str, ...]] = {
+    "flask": ("flask", "werkzeug", "dualweb.flask"),
+    "fastapi": ("fastapi", "starlette", "dualweb.fastapi"),
+    "starlette": ("starlette", "dualweb.starlette"),
+}
+
+
+def host_import_error(target: str) -> ImportError | None:
+    """Why ``target`` cannot be served here (its framework does not import), or ``None``."""
+    if target not in _HOST_MODULES:
+        raise ValueError(f"unknown target {target!r}; expected one of {', '.join(HOSTS)}")
+    for module in _HOST_MODULES[target]:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            return exc
+    return None
+
+
+def installed_hosts() -> tuple[str, ...]:
+    """The hosts whose frameworks import in this environment, in ``HOSTS`` order."""
+    return tuple(name for name in HOSTS if host_import_error(name) is None)
 
 
 def build_app(router: Router, target: str, **mount_kwargs: Any) -> Any:
@@ -41,41 +80,175 @@ def build_app(router: Router, target: str, **mount_kwargs: Any) -> Any:
     raise ValueError(f"unknown target {target!r}; expected one of {', '.join(HOSTS)}")
 
 
-def TestClient(
-    router: Router,
-    target: str = "flask",
-    *,
-    raise_server_exceptions: bool = True,
-    base_url: str = "http://testserver",
-    **mount_kwargs: Any,
-) -> Any:
-    """An httpx client whose requests are served in-process by ``router`` on ``target``.
+def _is_asgi(app: Any) -> bool:
+    if hasattr(app, "wsgi_app"):  # a Flask app
+        return False
+    if inspect.iscoroutinefunction(app):
+        return True
+    call = type(app).__call__ if callable(app) else None
+    return inspect.iscoroutinefunction(call)
 
-    The client's ``app`` attribute is the host app, for adding native routes or
-    hooks. Unhandled server exceptions are raised in the test unless
+
+class _ASGITransport(httpx2.BaseTransport):
+    """Sends each request through Starlette's test client (ASGI apps, lifespan, portals)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        # The outer client owns cookies, redirects and auth; this hop only delivers.
+        response: httpx2.Response = self.client.send(request, stream=True, follow_redirects=False)
+        return response
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class TestClient(httpx2.Client):
+    """An httpx client whose requests ``router`` serves in-process on ``target``.
+
+    ``target`` is ``"flask"``, ``"fastapi"`` or ``"starlette"``; other keyword
+    arguments (``prefix``, and the docs keywords of Flask and Starlette) go to
+    the host's ``mount``. ``client.app`` is the host app, for adding native
+    routes or hooks, and ``client.target`` the host's name.
+
+    Unhandled server exceptions are raised in the test unless
     ``raise_server_exceptions=False``, which shows the host's own 500 instead.
+    Use the client as a context manager to run an ASGI app's lifespan.
     """
-    app = build_app(router, target, **mount_kwargs)
-    return client_for_app(app, raise_server_exceptions=raise_server_exceptions, base_url=base_url)
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    app: Any
+    target: str
+
+    def __init__(
+        self,
+        router: Router,
+        target: str = "flask",
+        *,
+        raise_server_exceptions: bool = True,
+        base_url: str = "http://testserver",
+        follow_redirects: bool = True,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        cookies: Any = None,
+        **mount_kwargs: Any,
+    ) -> None:
+        if not isinstance(router, Router):
+            raise TypeError(
+                f"TestClient takes a dualweb Router, not {type(router).__name__}; "
+                "use client_for_app(app) for an app"
+            )
+        error = host_import_error(target)
+        if error is not None:
+            raise ImportError(
+                f"dualweb cannot serve on {target!r} here: {error} (install 'dualweb[{target}]')"
+            ) from error
+        app = build_app(router, target, **mount_kwargs)
+        self._setup(
+            app,
+            target,
+            raise_server_exceptions=raise_server_exceptions,
+            base_url=base_url,
+            follow_redirects=follow_redirects,
+            headers=headers,
+            cookies=cookies,
+        )
+
+    @classmethod
+    def for_app(
+        cls,
+        app: Any,
+        *,
+        raise_server_exceptions: bool = True,
+        base_url: str = "http://testserver",
+        follow_redirects: bool = True,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        cookies: Any = None,
+    ) -> TestClient:
+        """A client of an existing app: Flask or any WSGI app, FastAPI, Starlette or any ASGI
+        app (a ``dualweb.bridge.combine`` result included)."""
+        client = cls.__new__(cls)
+        client._setup(
+            app,
+            None,
+            raise_server_exceptions=raise_server_exceptions,
+            base_url=base_url,
+            follow_redirects=follow_redirects,
+            headers=headers,
+            cookies=cookies,
+        )
+        return client
+
+    def _setup(
+        self,
+        app: Any,
+        target: str | None,
+        *,
+        raise_server_exceptions: bool,
+        base_url: str,
+        follow_redirects: bool,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None,
+        cookies: Any,
+    ) -> None:
+        self.app = app
+        self._asgi_client: Any = None
+        transport: httpx2.BaseTransport
+        if _is_asgi(app):
+            from starlette.testclient import TestClient as StarletteClient
+
+            self._asgi_client = StarletteClient(
+                app, base_url=base_url, raise_server_exceptions=raise_server_exceptions
+            )
+            transport = _ASGITransport(self._asgi_client)
+            kind = "fastapi" if type(app).__module__.startswith("fastapi") else "starlette"
+        else:
+            if hasattr(app, "wsgi_app"):
+                app.testing = raise_server_exceptions
+            transport = httpx2.WSGITransport(app=app, raise_app_exceptions=raise_server_exceptions)
+            kind = "flask" if hasattr(app, "wsgi_app") else "wsgi"
+        self.target = target or kind
+        default_headers = httpx2.Headers(headers)
+        default_headers.setdefault("user-agent", "testclient")
+        super().__init__(
+            base_url=base_url,
+            headers=default_headers,
+            cookies=cookies,
+            transport=transport,
+            follow_redirects=follow_redirects,
+        )
+
+    def websocket_connect(
+        self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
+    ) -> Any:
+        """A WebSocket session (ASGI hosts only), as Starlette's test client gives."""
+        if self._asgi_client is None:
+            raise RuntimeError(f"WebSockets need an ASGI host; {self.target!r} is WSGI")
+        return self._asgi_client.websocket_connect(url, subprotocols, **kwargs)
+
+    def __enter__(self) -> TestClient:
+        if self._asgi_client is not None:
+            self._asgi_client.__enter__()  # starts the portal and runs lifespan startup
+        super().__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        try:
+            if self._asgi_client is not None:
+                self._asgi_client.__exit__(exc_type, exc_value, traceback)  # lifespan shutdown
+        finally:
+            super().__exit__(exc_type, exc_value, traceback)
 
 
 def client_for_app(
     app: Any, *, raise_server_exceptions: bool = True, base_url: str = "http://testserver"
-) -> Any:
-    """An httpx client for an existing Flask, FastAPI or Starlette app."""
-    import httpx2
-
-    if hasattr(app, "wsgi_app"):
-        app.testing = raise_server_exceptions
-        client: Any = httpx2.Client(
-            transport=httpx2.WSGITransport(app=app, raise_app_exceptions=raise_server_exceptions),
-            base_url=base_url,
-        )
-    else:
-        from starlette.testclient import TestClient as StarletteClient
-
-        client = StarletteClient(
-            app, base_url=base_url, raise_server_exceptions=raise_server_exceptions
-        )
-    client.app = app
-    return client
+) -> TestClient:
+    """A ``TestClient`` for an existing Flask, FastAPI or Starlette app (or any WSGI/ASGI app)."""
+    return TestClient.for_app(
+        app, raise_server_exceptions=raise_server_exceptions, base_url=base_url
+    )

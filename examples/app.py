@@ -22,6 +22,10 @@ class Item(ItemIn):
     id: int
 
 
+class Message(BaseModel):
+    detail: str
+
+
 _ITEMS: dict[int, Item] = {1: Item(id=1, name="Teapot", price=12.5, tags=["kitchen"])}
 
 
@@ -45,7 +49,10 @@ def list_items(
     return items[:limit]
 
 
-@router.get("/items/{item_id}")
+@router.get(
+    "/items/{item_id}",
+    responses={404: {"model": Message, "description": "No item has this id"}},
+)
 async def read_item(item_id: Annotated[int, Path(gt=0)]) -> Item:
     """One item."""
     if item_id not in _ITEMS:
@@ -61,7 +68,10 @@ def create_item(item: ItemIn, x_request_id: Annotated[str | None, Header()] = No
     return new
 
 
-@router.post("/items/{item_id}/buy")
+@router.post(
+    "/items/{item_id}/buy",
+    responses={409: {"model": Message, "description": "Not enough of the item in stock"}},
+)
 def buy(item_id: int, quantity: Annotated[int, Body(embed=True, gt=0)]) -> dict[str, int]:
     """Buy an item: only item 1 is in stock, and only three of it."""
     if item_id != 1 or quantity > 3:

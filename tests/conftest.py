@@ -18,7 +18,7 @@ import dualweb
 import dualweb.exception_handlers
 import dualweb.exceptions
 import dualweb.responses
-from dualweb.testing import HOSTS, TestClient, client_for_app
+from dualweb.testing import TestClient, client_for_app
 
 
 def _dualweb_namespace() -> types.SimpleNamespace:
@@ -54,10 +54,11 @@ def fastapi_ns() -> types.SimpleNamespace:
     return _fastapi_namespace()
 
 
-@pytest.fixture(params=HOSTS)
-def host(request: pytest.FixtureRequest) -> str:
-    """The name of the host the test runs on."""
-    return str(request.param)
+@pytest.fixture
+def host(dualweb_host: str) -> str:
+    """The name of the host the test runs on: dualweb's pytest plugin parametrizes
+    ``dualweb_host`` over every installed host (ids flask, fastapi, starlette)."""
+    return dualweb_host
 
 
 @pytest.fixture

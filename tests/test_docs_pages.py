@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["request-and-response.md", "background-tasks.md", "forms-and-files.md", "responses.md"]
+PAGES = [
+    "request-and-response.md",
+    "background-tasks.md",
+    "forms-and-files.md",
+    "responses.md",
+    "openapi.md",
+]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 

@@ -1,0 +1,1 @@
+"""dualweb's benchmark suite: the same endpoints on dualweb and its peers."""

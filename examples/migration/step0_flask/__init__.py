@@ -1,0 +1,1 @@
+"""Step 0: the bookstore as a plain Flask application (before the migration)."""

@@ -1,0 +1,1 @@
+"""Step 3: the migration done, the same dualweb Router mounted on FastAPI."""

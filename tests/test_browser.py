@@ -1,0 +1,232 @@
+"""A real headless browser opens the Flask host's docs pages in offline mode.
+
+Debian's chromium (``scripts/install-browser`` installs it) loads ``/docs`` from
+a real threaded WSGI server on 127.0.0.1, with every other host name made
+unresolvable, and the test reads the DOM Swagger UI rendered: each operation of
+examples/app.py must be there. The page and its assets must come from the local
+server alone: no CDN URL in the page, and the server must have served the assets.
+"""
+
+import contextlib
+import importlib.util
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _servers import fetch, wsgi_server
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_TIMEOUT = 90  # seconds of real time for one browser run
+VIRTUAL_TIME_BUDGET = 20_000  # ms of page time: scripts and fetches settle well within it
+# Every host but the test server's own address fails to resolve: a page that needed a
+# CDN could not render, whatever the machine's network allows.
+CLOSED_NETWORK = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+
+#: The operations of examples/app.py, as Swagger UI shows them: path and summary.
+OPERATIONS = {
+    ("get", "/items", "List Items"),
+    ("post", "/items", "Create Item"),
+    ("get", "/items/{item_id}", "Read Item"),
+    ("post", "/items/{item_id}/buy", "Buy"),
+}
+
+
+def require_chromium() -> None:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"{CHROMIUM} is missing: this test drives Debian's chromium. "
+            f"Install it with scripts/install-browser (as root: apt-get install -y chromium)",
+            pytrace=False,
+        )
+
+
+def example_app(*, offline_docs: bool) -> Any:
+    import flask
+
+    import dualweb.flask
+
+    spec = importlib.util.spec_from_file_location("_browser_example", ROOT / "examples" / "app.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    flask_app = flask.Flask("browser_test")
+    dualweb.flask.mount(flask_app, example.router, offline_docs=offline_docs)
+    return flask_app
+
+
+@contextlib.contextmanager
+def recording_server(app: Any) -> Iterator[tuple[int, list[str]]]:
+    """A real server for ``app``; yields its port and the paths it was asked for."""
+    requested: list[str] = []
+    lock = threading.Lock()
+
+    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+        with lock:
+            requested.append(environ.get("PATH_INFO", ""))
+        return app.wsgi_app(environ, start_response)
+
+    with wsgi_server(recording) as port:
+        yield port, requested
+
+
+def chromium(*args: str, profile: str) -> str:
+    """Run headless chromium with ``args``; returns its stdout, or fails with its output."""
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        CLOSED_NETWORK,
+        f"--virtual-time-budget={VIRTUAL_TIME_BUDGET}",
+        *args,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so all its helpers stop with it
+    )
+    try:
+        out, err = process.communicate(timeout=CHROMIUM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate(timeout=10)
+        pytest.fail(f"chromium did not finish in {CHROMIUM_TIMEOUT}s:\n{err.decode()[-3000:]}")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # helpers left behind, if any
+    assert process.returncode == 0, f"chromium exited {process.returncode}:\n{err.decode()[-3000:]}"
+    return out.decode("utf-8", errors="replace")
+
+
+class Rendered(HTMLParser):
+    """What Swagger UI rendered: operations (method, path, summary) and asset URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operations: set[tuple[str, str, str]] = set()
+        self.urls: list[str] = []
+        self._method = ""
+        self._path = ""
+        self._in_summary = False
+        self._summary = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        classes = (found.get("class") or "").split()
+        for name in ("src", "href"):
+            if found.get(name):
+                self.urls.append(str(found[name]))
+        if "opblock" in classes:
+            methods = [c.removeprefix("opblock-") for c in classes if c.startswith("opblock-")]
+            self._method = next((m for m in methods if m in _METHODS), "")
+            self._path = ""
+        if "opblock-summary-path" in classes:
+            self._path = found.get("data-path") or ""
+        if "opblock-summary-description" in classes:
+            self._in_summary, self._summary = True, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._in_summary:
+            self._summary += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in_summary:
+            self._in_summary = False
+            self.operations.add((self._method, self._path, self._summary.strip()))
+
+
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def rendered(dom: str) -> Rendered:
+    parser = Rendered()
+    parser.feed(dom)
+    return parser
+
+
+def local_only(urls: list[str]) -> list[str]:
+    """The URLs that would leave the local server (absolute, or scheme-relative)."""
+    return [url for url in urls if re.match(r"^([a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE)]
+
+
+@pytest.fixture
+def profile() -> Iterator[str]:
+    require_chromium()
+    with tempfile.TemporaryDirectory(prefix="dualweb-chromium-") as tmp:
+        yield tmp
+
+
+def test_swagger_ui_renders_the_operations_offline(profile: str) -> None:
+    with recording_server(example_app(offline_docs=True)) as (port, requested):
+        status, _, page = fetch(port, "GET", "/docs")
+        assert status == 200
+        html = page.decode()
+        assert "cdn" not in html.lower()
+        assert local_only(rendered(html).urls) == []
+        assert re.findall(r'(?:src|href)="([^"]+)"', html) == [
+            "/docs-assets/swagger-ui.css",
+            "/docs-assets/swagger-ui-bundle.js",
+        ]
+
+        requested.clear()
+        dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/docs", profile=profile)
+
+    page_seen = rendered(dom)
+    assert page_seen.operations == OPERATIONS, dom[-3000:]
+    assert 'class="swagger-ui"' in dom
+    assert "cdn" not in dom.lower()
+    assert local_only(page_seen.urls) == [], page_seen.urls
+    # The browser fetched the page, its assets and the document from the local server.
+    for path in (
+        "/docs",
+        "/docs-assets/swagger-ui-bundle.js",
+        "/docs-assets/swagger-ui.css",
+        "/openapi.json",
+    ):
+        assert path in requested, requested
+
+
+def test_the_network_is_closed_to_the_browser(profile: str) -> None:
+    """The control: the same page loading Swagger UI from its CDN renders nothing here."""
+    with recording_server(example_app(offline_docs=False)) as (port, requested):
+        dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/docs", profile=profile)
+    assert "cdn.jsdelivr.net" in dom
+    assert rendered(dom).operations == set()
+    assert "opblock" not in dom
+    assert "/openapi.json" not in requested  # Swagger UI never ran
+
+
+def test_screenshot_of_the_docs_page(profile: str, tmp_path: Path) -> None:
+    shot = tmp_path / "docs.png"
+    with recording_server(example_app(offline_docs=True)) as (port, _):
+        chromium(
+            f"--screenshot={shot}",
+            "--window-size=1280,1600",
+            "--hide-scrollbars",
+            f"http://127.0.0.1:{port}/docs",
+            profile=profile,
+        )
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
+    assert data[12:16] == b"IHDR"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1280, 1600)
+    assert len(data) > 10_000  # a rendered page, not a blank image
