@@ -182,9 +182,12 @@ def _lua(method: str, body: bytes) -> str:
     )
 
 
-def _seconds(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+def _percentile(out: str, label: str) -> float:
+    found = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.MULTILINE)
+    if found is None:
+        return float("nan")
+    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[found.group(2)]
+    return float(found.group(1)) * scale
 
 
 def load(port: int, endpoint: str, duration: int, connections: int) -> dict[str, float]:
@@ -212,8 +215,7 @@ def load(port: int, endpoint: str, duration: int, connections: int) -> dict[str,
     finally:
         os.unlink(script.name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _seconds(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _seconds(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50, p99 = _percentile(out, "50"), _percentile(out, "99")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rate,

@@ -105,6 +105,8 @@ class Operation:
         self.override_plans: dict[tuple[Any, ...], Dependant] = {}
         self.handlers = handlers
         self.graph_is_sync = self.dependant.all_sync
+        # A graph without yield dependencies needs no exit stacks (the common case).
+        self.has_generators = any(d.is_gen or d.is_async_gen for d in self.dependant.walk())
         self.adapter = route.response_adapter
         self.default_class = isinstance(route.response_class, _Default)
         response_class = route.response_class
@@ -129,37 +131,64 @@ class Operation:
         if self.is_form:
             body = payload
         elif self.needs_body:
-            body = decode_json_body(payload, parts.headers.get("content-type"))
-        response: Response | None = None
+            body = decode_json_body(payload, parts.header("content-type"))
+        if not self.has_generators and not self.overrides:
+            # NOTE: the fast path: no teardown can be pending, so no exit stacks.
+            ctx = self._context(parts, body, call_sync, None, None)
+            response = await self._respond(parts, body, call_sync, ctx)
+            background = response.background
+            if background is None or not background.tasks:
+                return response, None
+            return response, After(background, None, sync_graph)
+        result: Response | None = None
         async with contextlib.AsyncExitStack() as request_stack:
             async with contextlib.AsyncExitStack() as function_stack:
-                ctx = SolveContext(
-                    parts,
-                    body=body,
-                    embed_body=self.embed_body,
-                    call_sync=call_sync,
-                    overrides=self.overrides,
-                    override_plans=self.override_plans,
-                    stack=request_stack,
-                    function_stack=function_stack,
-                )
-                values, errors = await solve(self.dependant, ctx)
-                if errors:
-                    raise RequestValidationError(errors, body=None if body is Undefined else body)
-                if self.dependant.is_coroutine:
-                    raw = await self.endpoint(**values)
-                else:
-                    raw = await call_sync(self.endpoint, (), values)
-                response = self.serialize(raw, ctx).prepare(parts.method, parts.headers)
-            if response is None:
+                ctx = self._context(parts, body, call_sync, request_stack, function_stack)
+                result = await self._respond(parts, body, call_sync, ctx)
+            if result is None:
                 raise DualwebError(_SWALLOWED)
             # Success: request-scoped teardown waits until the response is sent.
             pending = request_stack.pop_all() if ctx.has_teardown else None
-        if response is None:
+        if result is None:
             raise DualwebError(_SWALLOWED)
-        if pending is None and not (response.background and response.background.tasks):
-            return response, None
-        return response, After(response.background, pending, sync_graph)
+        if pending is None and not (result.background and result.background.tasks):
+            return result, None
+        return result, After(result.background, pending, sync_graph)
+
+    def _context(
+        self,
+        parts: RequestParts,
+        body: Any,
+        call_sync: CallSync,
+        request_stack: contextlib.AsyncExitStack | None,
+        function_stack: contextlib.AsyncExitStack | None,
+    ) -> SolveContext:
+        return SolveContext(
+            parts,
+            body=body,
+            embed_body=self.embed_body,
+            call_sync=call_sync,
+            overrides=self.overrides,
+            override_plans=self.override_plans,
+            stack=request_stack,
+            function_stack=function_stack,
+        )
+
+    async def _respond(
+        self, parts: RequestParts, body: Any, call_sync: CallSync, ctx: SolveContext
+    ) -> Response:
+        values, errors = await solve(self.dependant, ctx)
+        if errors:
+            raise RequestValidationError(errors, body=None if body is Undefined else body)
+        if self.dependant.is_coroutine:
+            raw = await self.endpoint(**values)
+        else:
+            raw = await call_sync(self.endpoint, (), values)
+        response = self.serialize(raw, ctx)
+        if type(response).prepare is not Response.prepare:
+            # Only some responses look at the request (FileResponse: HEAD, Range).
+            response = response.prepare(parts.method, parts.headers)
+        return response
 
     def serialize(self, raw: Any, ctx: SolveContext) -> Response:
         """The response for the handler's return value."""
@@ -168,8 +197,9 @@ class Operation:
                 raw.background = ctx.background
             return raw
         status = self.route.status_code
-        if ctx.response.status_code:
-            status = ctx.response.status_code
+        sub = ctx.sub_response
+        if sub is not None and sub.status_code:
+            status = sub.status_code
         # As FastAPI: the status is passed only when set, so a class keeps its own default.
         class_args: dict[str, Any] = {"background": ctx.background}
         if status:
@@ -185,11 +215,8 @@ class Operation:
                 ]
                 raise ResponseValidationError(errors, body=raw) from None
             if self.default_class:
-                response = Response(
-                    adapter.dump_json(value, **self.dump_options),
-                    status_code=status,
-                    media_type="application/json",
-                    background=ctx.background,
+                response = _json_bytes(
+                    adapter.dump_json(value, **self.dump_options), status or 200, ctx.background
                 )
             else:
                 content = adapter.dump_python(value, mode="json", **self.dump_options)
@@ -198,7 +225,8 @@ class Operation:
             response = self.response_class(jsonable_encoder(raw), **class_args)
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
-        response.raw_headers.extend(ctx.response.raw_headers)
+        if sub is not None:
+            response.raw_headers.extend(sub.raw_headers)
         return response
 
     # --- entry points for the hosts ------------------------------------------------------
@@ -261,6 +289,24 @@ class Operation:
             else:
                 result = await to_thread(handler, (Request(parts), exc), {})
             return _check_handler_result(result, handler, exc if server_error else None)
+
+
+def _json_bytes(body: bytes, status: int, background: BackgroundTasks | None) -> Response:
+    # The default response for a response model: JSON bytes straight from pydantic.
+    # Built without Response.__init__'s rendering steps; the headers are Starlette's.
+    response = Response.__new__(Response)
+    response.status_code = status
+    response.body = body
+    response.media_type = "application/json"
+    response.background = background
+    if status < 200 or status in (204, 304):
+        response.raw_headers = [("content-type", "application/json")]
+    else:
+        response.raw_headers = [
+            ("content-length", str(len(body))),
+            ("content-type", "application/json"),
+        ]
+    return response
 
 
 def _check_handler_result(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import AliasChoices, AliasPath, BaseModel
+from pydantic_core import from_json
 
 from .analysis import ParamField, Undefined, _issubclass, missing_error
 from .datastructures import FormData, Headers, QueryParams, UploadFile
@@ -162,13 +163,20 @@ def decode_json_body(body: bytes, content_type: str | None) -> Any:
         return Undefined
     if not content_type:
         return body
-    message = email.message.Message()
-    message["content-type"] = content_type
-    if message.get_content_maintype() != "application":
-        return body
-    subtype = message.get_content_subtype()
-    if subtype != "json" and not subtype.endswith("+json"):
-        return body
+    if content_type != "application/json":  # the usual spelling skips the parsing below
+        message = email.message.Message()
+        message["content-type"] = content_type
+        if message.get_content_maintype() != "application":
+            return body
+        subtype = message.get_content_subtype()
+        if subtype != "json" and not subtype.endswith("+json"):
+            return body
+    try:
+        # pydantic's parser is the fast path; whatever it refuses goes to the
+        # standard library's, whose result or error FastAPI reports exactly.
+        return from_json(body)
+    except ValueError:
+        pass
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:

@@ -82,7 +82,7 @@ def load_router(spec: str, app_dir: str | None = ".") -> Router:
         )
     if app_dir is not None:
         directory = os.path.abspath(app_dir)
-        if directory not in sys.path:
+        if not sys.path or sys.path[0] != directory:
             sys.path.insert(0, directory)
     try:
         module = importlib.import_module(module_name)
@@ -327,8 +327,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if server == "gunicorn" and os.name == "nt":
         raise CLIError("gunicorn does not run on Windows; use --server werkzeug")
     _require(_TARGET_MODULES[target], f"--target {target}", f"pip install 'dualweb[{target}]'")
+    if server == "werkzeug" and args.server is None:
+        print(
+            "dualweb: gunicorn is not installed: serving with Werkzeug's development server "
+            "(pip install gunicorn for a production server)",
+            file=sys.stderr,
+        )
     _require(
-        ["gunicorn.app.base" if server == "gunicorn" else server],
+        [server],
         f"--server {server}" if args.server else f"serving --target {target}",
         _INSTALL_HINTS.get(server, f"pip install {server}"),
     )

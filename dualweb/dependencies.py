@@ -37,8 +37,8 @@ class SolveContext:
         "overrides",
         "parts",
         "request",
-        "response",
         "stack",
+        "sub_response",
     )
 
     def __init__(
@@ -50,8 +50,8 @@ class SolveContext:
         call_sync: Any,
         overrides: dict[Callable[..., Any], Callable[..., Any]],
         override_plans: dict[tuple[Any, ...], Dependant],
-        stack: contextlib.AsyncExitStack,
-        function_stack: contextlib.AsyncExitStack,
+        stack: contextlib.AsyncExitStack | None,
+        function_stack: contextlib.AsyncExitStack | None,
     ) -> None:
         self.parts = parts
         self.body = body
@@ -65,10 +65,18 @@ class SolveContext:
         self.cache: dict[Any, Any] = {}
         self.background: BackgroundTasks | None = None
         self.request: Request | None = None
-        response = Response()
-        response.raw_headers = []
-        response.status_code = None  # type: ignore[assignment]
-        self.response = response
+        #: The ``response: Response`` parameter's object, made when first asked for.
+        self.sub_response: Response | None = None
+
+    @property
+    def response(self) -> Response:
+        """The response whose status, headers and cookies a handler or dependency sets."""
+        if self.sub_response is None:
+            response = Response()
+            response.raw_headers = []
+            response.status_code = None  # type: ignore[assignment]
+            self.sub_response = response
+        return self.sub_response
 
     def get_request(self) -> Request:
         if self.request is None:
@@ -150,6 +158,8 @@ async def _call(dependant: Dependant, values: dict[str, Any], ctx: SolveContext)
         else:
             stack = ctx.stack
             ctx.has_teardown = True
+        # The engine gives stacks whenever the graph (or an override) holds a generator.
+        assert stack is not None
         manager: Any = (
             _SyncContext(contextlib.contextmanager(call)(**values), ctx.call_sync)
             if dependant.is_gen

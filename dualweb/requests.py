@@ -9,7 +9,7 @@ from typing import Any
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_cookies
 from .exceptions import HTTPException
 
-__all__ = ["FormLimits", "Request", "RequestParts", "content_too_large"]
+__all__ = ["FormLimits", "Lazy", "Request", "RequestParts", "content_too_large"]
 
 
 def content_too_large() -> HTTPException:
@@ -61,6 +61,15 @@ class FormLimits:
         )
 
 
+class Lazy:
+    """A request value a host computes only if something asks for it."""
+
+    __slots__ = ("factory",)
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self.factory = factory
+
+
 class RequestParts:
     """What a host knows of one request, as plain values.
 
@@ -73,13 +82,14 @@ class RequestParts:
         "_cookies",
         "_form",
         "_headers",
+        "_native",
         "_query",
+        "_url",
         "client",
         "header_items",
         "headers_joined",
         "max_body_size",
         "method",
-        "native",
         "path",
         "path_params",
         "query_string",
@@ -91,7 +101,6 @@ class RequestParts:
         "scheme",
         "server",
         "state",
-        "url",
     )
 
     def __init__(
@@ -100,9 +109,9 @@ class RequestParts:
         method: str,
         path: str,
         query_string: str,
-        header_items: list[tuple[str, str]],
+        header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]],
         path_params: dict[str, Any],
-        url: str = "",
+        url: str | Lazy = "",
         scheme: str = "http",
         server: tuple[str, int | None] | None = None,
         client: Address | None = None,
@@ -111,7 +120,7 @@ class RequestParts:
         read_body_async: Callable[[int | None], Awaitable[bytes]] | None = None,
         read_form: Callable[[FormLimits, int | None], FormData] | None = None,
         read_form_async: Callable[[FormLimits, int | None], Awaitable[FormData]] | None = None,
-        native: Any = None,
+        native: Any | Lazy = None,
         state: dict[str, Any] | None = None,
         headers_joined: bool = False,
     ) -> None:
@@ -121,7 +130,7 @@ class RequestParts:
         self.header_items = header_items
         self.headers_joined = headers_joined
         self.path_params = path_params
-        self.url = url
+        self._url = url
         self.scheme = scheme
         self.server = server
         self.client = client
@@ -133,7 +142,7 @@ class RequestParts:
         self._form: FormData | None = None
         #: The operation's body size limit; hosts enforce it while reading.
         self.max_body_size: int | None = None
-        self.native = native
+        self._native = native
         self.state = state if state is not None else {}
         self._body: bytes | None = None
         self._query: QueryParams | None = None
@@ -141,15 +150,46 @@ class RequestParts:
         self._cookies: dict[str, str] | None = None
 
     @property
+    def url(self) -> str:
+        """The full request URL, as Starlette spells it."""
+        if isinstance(self._url, Lazy):
+            self._url = str(self._url.factory())
+        return self._url
+
+    @property
+    def native(self) -> Any:
+        """The host's own request object."""
+        if isinstance(self._native, Lazy):
+            self._native = self._native.factory()
+        return self._native
+
+    @property
     def query_params(self) -> QueryParams:
         if self._query is None:
             self._query = QueryParams(self.query_string)
         return self._query
 
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (lowercase), without building ``headers``."""
+        if self._headers is not None:
+            return self._headers.get(name)  # type: ignore[no-any-return]
+        items = self.header_items
+        if items and isinstance(items[0][0], bytes):
+            key = name.encode("latin-1")
+            for raw_name, raw_value in items:
+                if raw_name == key:
+                    return raw_value.decode("latin-1")
+            return None
+        return self.headers.get(name)  # type: ignore[no-any-return]
+
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = Headers(self.header_items, joined=self.headers_joined)
+            items = self.header_items
+            if items and isinstance(items[0][0], bytes):
+                # ASGI: raw latin-1 bytes, decoded only when the headers are read.
+                items = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in items]
+            self._headers = Headers(items, joined=self.headers_joined)  # type: ignore[arg-type]
         return self._headers
 
     @property

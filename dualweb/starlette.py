@@ -11,6 +11,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse as StarletteStreamingResponse
@@ -21,8 +22,8 @@ from ._engine import Mount, Operation
 from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
 from .datastructures import Address, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
-from .requests import FormLimits, RequestParts, content_too_large
-from .responses import Response, StreamingResponse
+from .requests import FormLimits, Lazy, RequestParts, content_too_large
+from .responses import StreamingResponse
 from .routing import Router
 
 __all__ = ["mount", "routes_for"]
@@ -43,37 +44,93 @@ class _Endpoint:
         self.op = op
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.op.max_body_size is not None:
-            receive = _limited(receive, self.op.max_body_size)
-        request = StarletteRequest(scope, receive)
+        op = self.op
+        if op.max_body_size is not None:
+            receive = _limited(receive, op.max_body_size)
+        source = _Source(scope, receive)
         client = scope.get("client")
         parts = RequestParts(
             method=scope["method"],
             path=scope["path"],
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-            header_items=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            query_string=scope["query_string"].decode("latin-1"),
+            header_items=scope["headers"],
             path_params=scope.get("path_params", {}),
-            url=str(request.url),
+            url=Lazy(source.url),
             scheme=scope.get("scheme", "http"),
             server=scope.get("server"),
             client=Address(client[0], client[1]) if client else None,
             root_path=scope.get("root_path", ""),
             # A def handler runs in a worker thread: those readers wait on the event loop.
             # (The body limit is enforced by the receive wrapper above.)
-            read_body=lambda limit: anyio.from_thread.run(request.body),
-            read_body_async=lambda limit: request.body(),
-            read_form=lambda limits, limit: anyio.from_thread.run(_read_form, request, limits),
-            read_form_async=lambda limits, limit: _read_form(request, limits),
-            native=request,
+            read_body=source.body_from_thread,
+            read_body_async=source.body,
+            read_form=source.form_from_thread,
+            read_form_async=source.form,
+            native=Lazy(source.request),
         )
-        response, after = await self.op.handle_async(parts, _to_thread)
-        await _to_starlette(response, scope["method"])(scope, receive, send)
+        response, after = await op.handle_async(parts, _to_thread)
+        if isinstance(response, StreamingResponse):
+            await _streaming(response)(scope, receive, send)
+        else:
+            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers]
+            await send(
+                {"type": "http.response.start", "status": response.status_code, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": response.body})
         if after is not None:
             await after.run_async(_to_thread)
-        await request.close()  # the form's uploaded files, if any
+        if source.made is not None:
+            await source.made.close()  # the form's uploaded files, if any
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
+
+
+class _Source:
+    """Starlette's request, made only when the body, the form or the URL is needed."""
+
+    __slots__ = ("body_read", "made", "receive", "scope")
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.made: StarletteRequest | None = None
+        self.body_read: bytes | None = None
+
+    def request(self) -> StarletteRequest:
+        if self.made is None:
+            self.made = StarletteRequest(self.scope, self.receive)
+            if self.body_read is not None:
+                # NOTE: the body was read straight from `receive` (the fast path);
+                # hand it to Starlette's request, which would otherwise wait for it.
+                self.made._body = self.body_read
+        return self.made
+
+    def url(self) -> str:
+        return str(self.request().url)
+
+    async def body(self, limit: int | None) -> bytes:
+        if self.made is not None:
+            return await self.made.body()
+        chunks = []
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        self.body_read = b"".join(chunks)
+        return self.body_read
+
+    def body_from_thread(self, limit: int | None) -> bytes:
+        return anyio.from_thread.run(self.request().body)
+
+    async def form(self, limits: FormLimits, limit: int | None) -> FormData:
+        return await _read_form(self.request(), limits)
+
+    def form_from_thread(self, limits: FormLimits, limit: int | None) -> FormData:
+        return anyio.from_thread.run(_read_form, self.request(), limits)
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -128,13 +185,11 @@ async def _read_form(request: StarletteRequest, limits: FormLimits) -> FormData:
     return FormData(items)
 
 
-def _to_starlette(response: Response, method: str) -> StarletteResponse:
-    native: StarletteResponse
-    if isinstance(response, StreamingResponse):
-        stream = response.iter_async(_to_thread)
-        native = StarletteStreamingResponse(stream, status_code=response.status_code)
-    else:
-        native = StarletteResponse(response.body, status_code=response.status_code)
+def _streaming(response: StreamingResponse) -> StarletteResponse:
+    # Starlette streams the chunks and watches for the client going away.
+    native = StarletteStreamingResponse(
+        response.iter_async(_to_thread), status_code=response.status_code
+    )
     native.raw_headers = [
         (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
     ]

@@ -250,10 +250,13 @@ def _start_slow_and_leave(front: Front, name: str) -> None:
 
 
 def _wait_for(path: Path, timeout: float) -> bool:
+    # The server writes the marker with write_text: wait until it has its content too.
     deadline = time.monotonic() + timeout
-    while not path.exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return True
         time.sleep(0.05)
-    return path.exists()
+    return path.exists() and bool(path.read_text().strip())
 
 
 def test_a_client_that_disconnects_stops_the_fallbacks_stream(front):

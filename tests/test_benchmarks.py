@@ -1,0 +1,59 @@
+"""The benchmark harnesses keep working (a smoke run; no timing is asserted)."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_in_process_harness_smoke(tmp_path):
+    result = run("benchmarks.run", "--smoke", "--out", str(tmp_path), timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads((tmp_path / "inprocess.json").read_text())
+    assert set(data["table"]) >= {"dualweb-fastapi-async", "fastapi-async", "flask-raw", "litestar"}
+    assert all(cell["median"] > 0 for row in data["table"].values() for cell in row.values())
+    assert (tmp_path / "inprocess.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| target |" in (tmp_path / "inprocess.md").read_text()
+
+
+def test_real_server_harness_smoke(tmp_path):
+    if shutil.which("wrk") is None:
+        pytest.fail(
+            "wrk is missing: the real-server benchmarks use Debian's wrk (scripts/setup --system)"
+        )
+    result = run(
+        "benchmarks.servers",
+        "--smoke",
+        "--variants",
+        "dualweb-fastapi-async,dualweb-flask-sync",
+        "--servers",
+        "uvicorn,gunicorn-gthread,granian-asgi,granian-wsgi",
+        "--endpoints",
+        "ping,post_item",
+        "--out",
+        str(tmp_path),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = json.loads((tmp_path / "servers.json").read_text())["table"]
+    assert set(table) == {
+        "dualweb-fastapi-async @ uvicorn",
+        "dualweb-fastapi-async @ granian-asgi",
+        "dualweb-flask-sync @ gunicorn-gthread",
+        "dualweb-flask-sync @ granian-wsgi",
+    }
+    for row in table.values():
+        for cell in row.values():
+            assert cell["rps_median"] > 0
+            assert cell["non_2xx"] == 0
