@@ -1,7 +1,9 @@
-"""The README's example app, served by real servers started and stopped here."""
+"""The README's example app, served by the CLI on real servers started and stopped here."""
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,15 +38,20 @@ def request(method: str, url: str, body: object = None) -> tuple[int, object]:
 @pytest.fixture(params=["flask", "fastapi", "starlette"])
 def server(request):
     port = free_port()
+    # The README's main command, on each target: the CLI serving examples/app.py.
     process = subprocess.Popen(
         [
-            sys.executable,
-            str(ROOT / "examples" / "serve.py"),
+            str(Path(sys.executable).parent / "dualweb"),
+            "serve",
+            "app:router",
+            "--app-dir",
+            str(ROOT / "examples"),
             "--target",
             request.param,
             "--port",
             str(port),
         ],
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -62,11 +69,14 @@ def server(request):
                 time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
+        # The server's whole process group: gunicorn and uvicorn may have workers.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
 

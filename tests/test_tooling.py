@@ -17,7 +17,7 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one():
     commands = readme_commands()
     assert len(commands) == 2
     run_example, run_tests = commands
-    assert "examples/serve.py" in run_example
+    assert "dualweb serve" in run_example and "--app-dir examples" in run_example
     assert "pytest" in run_tests
     assert run_tests in (ROOT / ".ci" / "run").read_text().splitlines()
 
