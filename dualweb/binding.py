@@ -44,7 +44,11 @@ def bind_params(
         if field.model is not None:
             value, field_errors = _bind_model(field, source)
         else:
-            key = next((a for a in field.aliases if a in source), field.aliases[0])
+            aliases = field.aliases
+            if len(aliases) == 1:
+                key = aliases[0]
+            else:
+                key = next((a for a in aliases if a in source), aliases[0])
             value, field_errors = field.validate(_get(field, source, key), (field.location, key))
         if field_errors:
             errors.extend(field_errors)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from http.cookies import SimpleCookie
 from typing import Any, BinaryIO, NamedTuple
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 __all__ = [
     "URL",
@@ -66,6 +66,21 @@ class _MultiMap(Mapping[str, str]):
         return f"{type(self).__name__}({self._list!r})"
 
 
+def _parse_query(query: str) -> list[tuple[str, str]]:
+    """``parse_qsl(query, keep_blank_values=True)``, decoding only what is encoded."""
+    pairs: list[tuple[str, str]] = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        pairs.append((name, value))
+    return pairs
+
+
 class QueryParams(_MultiMap):
     """The query string's parameters; the last value wins for a repeated key, as Starlette."""
 
@@ -75,7 +90,7 @@ class QueryParams(_MultiMap):
         if isinstance(items, bytes):
             items = items.decode("latin-1")
         if isinstance(items, str):
-            items = parse_qsl(items, keep_blank_values=True)
+            items = _parse_query(items)
         self._list = list(items)
         self._dict = dict(self._list)
 

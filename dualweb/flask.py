@@ -13,7 +13,7 @@ from ._engine import Mount, Operation
 from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
 from .datastructures import URL, Address, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
-from .requests import FormLimits, RequestParts, content_too_large
+from .requests import FormLimits, Lazy, RequestParts, content_too_large
 from .responses import Response, StreamingResponse
 from .routing import Router
 
@@ -114,7 +114,8 @@ def _rule(op: Operation) -> tuple[str, dict[str, str]]:
 
 def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
     def view(**kwargs: Any) -> flask.Response:
-        request = flask.request
+        # The request object itself, not Flask's context proxy: read many times below.
+        request = flask.request._get_current_object()  # type: ignore[attr-defined]
         target, path_params = op, {names[k]: v for k, v in kwargs.items()}
         earlier = table.resolve(op, request.method, request.path)
         if earlier is not None:
@@ -127,16 +128,20 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             method=request.method,
             path=request.path,
             query_string=query_string,
-            header_items=list(request.headers.items()),
+            header_items=Lazy(lambda: list(request.headers.items())),
+            header_lookup=functools.partial(_environ_header, environ),
             headers_joined=True,
             path_params=path_params,
             # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
-            url=URL.compose(
-                request.scheme,
-                environ.get("HTTP_HOST"),
-                server,
-                request.root_path + request.path,
-                query_string,
+            url=Lazy(
+                functools.partial(
+                    URL.compose,
+                    request.scheme,
+                    environ.get("HTTP_HOST"),
+                    server,
+                    request.root_path + request.path,
+                    query_string,
+                )
             ),
             scheme=request.scheme,
             server=server,
@@ -157,6 +162,16 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
 
     view.__name__ = op.route.name
     return view
+
+
+def _environ_header(environ: dict[str, Any], name: str) -> str | None:
+    # One header straight from the WSGI environ, without building every header.
+    if name == "content-type":
+        return environ.get("CONTENT_TYPE") or None
+    if name == "content-length":
+        return environ.get("CONTENT_LENGTH") or None
+    value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+    return None if value is None else str(value)
 
 
 def _read_body(request: flask.Request, limit: int | None) -> bytes:

@@ -87,6 +87,7 @@ class RequestParts:
         "_url",
         "client",
         "header_items",
+        "header_lookup",
         "headers_joined",
         "max_body_size",
         "method",
@@ -109,7 +110,7 @@ class RequestParts:
         method: str,
         path: str,
         query_string: str,
-        header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]],
+        header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]] | Lazy,
         path_params: dict[str, Any],
         url: str | Lazy = "",
         scheme: str = "http",
@@ -123,12 +124,14 @@ class RequestParts:
         native: Any | Lazy = None,
         state: dict[str, Any] | None = None,
         headers_joined: bool = False,
+        header_lookup: Callable[[str], str | None] | None = None,
     ) -> None:
         self.method = method
         self.path = path
         self.query_string = query_string
         self.header_items = header_items
         self.headers_joined = headers_joined
+        self.header_lookup = header_lookup
         self.path_params = path_params
         self._url = url
         self.scheme = scheme
@@ -169,27 +172,34 @@ class RequestParts:
             self._query = QueryParams(self.query_string)
         return self._query
 
+    def _header_list(self) -> list[Any]:
+        if isinstance(self.header_items, Lazy):
+            self.header_items = self.header_items.factory()
+        return self.header_items  # type: ignore[return-value]
+
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (lowercase), without building ``headers``."""
         if self._headers is not None:
             return self._headers.get(name)  # type: ignore[no-any-return]
-        items = self.header_items
+        if self.header_lookup is not None:
+            return self.header_lookup(name)
+        items = self._header_list()
         if items and isinstance(items[0][0], bytes):
             key = name.encode("latin-1")
             for raw_name, raw_value in items:
                 if raw_name == key:
-                    return raw_value.decode("latin-1")
+                    return str(raw_value.decode("latin-1"))
             return None
         return self.headers.get(name)  # type: ignore[no-any-return]
 
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            items = self.header_items
+            items = self._header_list()
             if items and isinstance(items[0][0], bytes):
                 # ASGI: raw latin-1 bytes, decoded only when the headers are read.
                 items = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in items]
-            self._headers = Headers(items, joined=self.headers_joined)  # type: ignore[arg-type]
+            self._headers = Headers(items, joined=self.headers_joined)
         return self._headers
 
     @property
