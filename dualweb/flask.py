@@ -11,9 +11,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ._engine import Mount, Operation
 from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
-from .datastructures import URL, Address, FormData, Headers, UploadFile
+from .datastructures import URL, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
-from .requests import FormLimits, Lazy, RequestParts, content_too_large
+from .requests import FormLimits, HostIO, RequestParts, content_too_large
 from .responses import Response, StreamingResponse
 from .routing import Router
 
@@ -121,35 +121,18 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
         if earlier is not None:
             target, path_params = earlier
         environ = request.environ
-        port = environ.get("REMOTE_PORT") or 0
-        query_string = request.query_string.decode("latin-1")
-        server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
+        remote = request.remote_addr
         parts = RequestParts(
-            method=request.method,
-            path=request.path,
-            query_string=query_string,
-            header_items=Lazy(lambda: list(request.headers.items())),
-            header_lookup=functools.partial(_environ_header, environ),
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            path_params,
+            _FlaskIO(request),
             headers_joined=True,
-            path_params=path_params,
-            # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
-            url=Lazy(
-                functools.partial(
-                    URL.compose,
-                    request.scheme,
-                    environ.get("HTTP_HOST"),
-                    server,
-                    request.root_path + request.path,
-                    query_string,
-                )
-            ),
             scheme=request.scheme,
-            server=server,
-            client=Address(request.remote_addr, int(port)) if request.remote_addr else None,
+            server=(environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None),
+            client=(remote, int(environ.get("REMOTE_PORT") or 0)) if remote else None,
             root_path=request.root_path,
-            read_body=functools.partial(_read_body, request),
-            read_form=functools.partial(_read_form, request),
-            native=request,
         )
         response, after = target.handle_sync(parts)
         if response.unhandled is not None:
@@ -164,14 +147,48 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
     return view
 
 
-def _environ_header(environ: dict[str, Any], name: str) -> str | None:
-    # One header straight from the WSGI environ, without building every header.
-    if name == "content-type":
-        return environ.get("CONTENT_TYPE") or None
-    if name == "content-length":
-        return environ.get("CONTENT_LENGTH") or None
-    value = environ.get("HTTP_" + name.upper().replace("-", "_"))
-    return None if value is None else str(value)
+class _FlaskIO(HostIO):
+    """What the core may ask of Flask's request, computed only when asked."""
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: flask.Request) -> None:
+        self.request = request
+
+    def native(self) -> flask.Request:
+        return self.request
+
+    def url(self) -> str:
+        # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
+        request = self.request
+        environ = request.environ
+        server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
+        return URL.compose(
+            request.scheme,
+            environ.get("HTTP_HOST"),
+            server,
+            request.root_path + request.path,
+            request.query_string.decode("latin-1"),
+        )
+
+    def header_items(self) -> list[tuple[str, str]]:
+        return list(self.request.headers.items())
+
+    def header(self, name: str) -> str | None:
+        # One header straight from the WSGI environ, without building every header.
+        environ = self.request.environ
+        if name == "content-type":
+            return environ.get("CONTENT_TYPE") or None
+        if name == "content-length":
+            return environ.get("CONTENT_LENGTH") or None
+        value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+        return None if value is None else str(value)
+
+    def read_body(self, limit: int | None) -> bytes:
+        return _read_body(self.request, limit)
+
+    def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
+        return _read_form(self.request, limits, limit)
 
 
 def _read_body(request: flask.Request, limit: int | None) -> bytes:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State, parse_cookies
 from .exceptions import HTTPException
 
-__all__ = ["FormLimits", "Lazy", "Request", "RequestParts", "content_too_large"]
+__all__ = ["FormLimits", "HostIO", "Request", "RequestParts", "content_too_large"]
 
 
 def content_too_large() -> HTTPException:
@@ -61,21 +60,53 @@ class FormLimits:
         )
 
 
-class Lazy:
-    """A request value a host computes only if something asks for it."""
+class HostIO:
+    """What only the host can do for one request; each host subclasses it.
 
-    __slots__ = ("factory",)
+    The core asks for these lazily: most requests never need their URL, their
+    host request object or every header, and a body or form is read once.
+    """
 
-    def __init__(self, factory: Callable[[], Any]) -> None:
-        self.factory = factory
+    __slots__ = ()
+
+    def url(self) -> str:
+        """The full request URL, as Starlette spells it."""
+        return ""
+
+    def native(self) -> Any:
+        """The host's own request object."""
+        return None
+
+    def header_items(self) -> list[tuple[str, str]]:
+        """Every header, when the host did not hand them over already."""
+        return []
+
+    def header(self, name: str) -> str | bool | None:
+        """One header's first value, when the host can find it cheaply; else ``False``."""
+        return False
+
+    def read_body(self, limit: int | None) -> bytes:
+        """The whole body, read synchronously."""
+        raise RuntimeError("this request's body can only be read with 'await'")
+
+    async def read_body_async(self, limit: int | None) -> bytes:
+        """The whole body."""
+        return self.read_body(limit)
+
+    def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
+        """The parsed form, read synchronously."""
+        raise RuntimeError("this request's form can only be read with 'await'")
+
+    async def read_form_async(self, limits: FormLimits, limit: int | None) -> FormData:
+        """The parsed form."""
+        return self.read_form(limits, limit)
+
+
+_NO_IO = HostIO()
 
 
 class RequestParts:
-    """What a host knows of one request, as plain values.
-
-    ``read_body`` returns the whole body; a WSGI host gives a plain function, an
-    ASGI host a coroutine function. ``native`` is the host's own request object.
-    """
+    """What a host knows of one request, as plain values, and its ``HostIO``."""
 
     __slots__ = (
         "_body",
@@ -87,17 +118,13 @@ class RequestParts:
         "_url",
         "client",
         "header_items",
-        "header_lookup",
         "headers_joined",
+        "io",
         "max_body_size",
         "method",
         "path",
         "path_params",
         "query_string",
-        "read_body",
-        "read_body_async",
-        "read_form",
-        "read_form_async",
         "root_path",
         "scheme",
         "server",
@@ -106,47 +133,38 @@ class RequestParts:
 
     def __init__(
         self,
-        *,
         method: str,
         path: str,
         query_string: str,
-        header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]] | Lazy,
         path_params: dict[str, Any],
-        url: str | Lazy = "",
+        io: HostIO = _NO_IO,
+        *,
+        header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]] | None = None,
         scheme: str = "http",
         server: tuple[str, int | None] | None = None,
-        client: Address | None = None,
+        client: tuple[str, int] | None = None,
         root_path: str = "",
-        read_body: Callable[[int | None], bytes] | None = None,
-        read_body_async: Callable[[int | None], Awaitable[bytes]] | None = None,
-        read_form: Callable[[FormLimits, int | None], FormData] | None = None,
-        read_form_async: Callable[[FormLimits, int | None], Awaitable[FormData]] | None = None,
-        native: Any | Lazy = None,
-        state: dict[str, Any] | None = None,
         headers_joined: bool = False,
-        header_lookup: Callable[[str], str | None] | None = None,
+        url: str | None = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
         self.method = method
         self.path = path
         self.query_string = query_string
-        self.header_items = header_items
-        self.headers_joined = headers_joined
-        self.header_lookup = header_lookup
         self.path_params = path_params
-        self._url = url
+        self.io = io
+        self.header_items = header_items
         self.scheme = scheme
         self.server = server
         self.client = client
         self.root_path = root_path
-        self.read_body = read_body
-        self.read_body_async = read_body_async
-        self.read_form = read_form
-        self.read_form_async = read_form_async
-        self._form: FormData | None = None
+        self.headers_joined = headers_joined
+        self._url = url
+        self.state = state if state is not None else {}
         #: The operation's body size limit; hosts enforce it while reading.
         self.max_body_size: int | None = None
-        self._native = native
-        self.state = state if state is not None else {}
+        self._native: Any = None
+        self._form: FormData | None = None
         self._body: bytes | None = None
         self._query: QueryParams | None = None
         self._headers: Headers | None = None
@@ -155,15 +173,15 @@ class RequestParts:
     @property
     def url(self) -> str:
         """The full request URL, as Starlette spells it."""
-        if isinstance(self._url, Lazy):
-            self._url = str(self._url.factory())
+        if self._url is None:
+            self._url = self.io.url()
         return self._url
 
     @property
     def native(self) -> Any:
         """The host's own request object."""
-        if isinstance(self._native, Lazy):
-            self._native = self._native.factory()
+        if self._native is None:
+            self._native = self.io.native()
         return self._native
 
     @property
@@ -173,16 +191,18 @@ class RequestParts:
         return self._query
 
     def _header_list(self) -> list[Any]:
-        if isinstance(self.header_items, Lazy):
-            self.header_items = self.header_items.factory()
-        return self.header_items  # type: ignore[return-value]
+        if self.header_items is None:
+            self.header_items = self.io.header_items()
+        return self.header_items
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (lowercase), without building ``headers``."""
         if self._headers is not None:
             return self._headers.get(name)  # type: ignore[no-any-return]
-        if self.header_lookup is not None:
-            return self.header_lookup(name)
+        if self.header_items is None:
+            found = self.io.header(name)
+            if found is not False:
+                return found  # type: ignore[return-value]
         items = self._header_list()
         if items and isinstance(items[0][0], bytes):
             key = name.encode("latin-1")
@@ -215,46 +235,37 @@ class RequestParts:
         limit = self.max_body_size
         if limit is None:
             return
-        declared = self.headers.get("content-length")
+        declared = self.header("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise content_too_large()
 
     def body_sync(self) -> bytes:
-        """The whole body, read once (WSGI hosts, or after ``body_async``)."""
+        """The whole body, read once (WSGI hosts, or a ``def`` handler on ASGI)."""
         if self._body is None:
-            if self.read_body is None:
-                raise RuntimeError("this request's body can only be read with 'await'")
             self._check_declared_length()
-            self._body = self.read_body(self.max_body_size)
+            self._body = self.io.read_body(self.max_body_size)
+        return self._body
+
+    async def body_async(self) -> bytes:
+        """The whole body, read once."""
+        if self._body is None:
+            self._check_declared_length()
+            self._body = await self.io.read_body_async(self.max_body_size)
         return self._body
 
     def form_sync(self, limits: FormLimits | None = None) -> FormData:
-        """The parsed form, read once by the host's parser (WSGI hosts)."""
+        """The parsed form, read once by the host's parser."""
         if self._form is None:
-            if self.read_form is None:
-                raise RuntimeError("this request's form can only be read with 'await'")
             self._check_declared_length()
-            self._form = self.read_form(limits or FormLimits(), self.max_body_size)
+            self._form = self.io.read_form(limits or FormLimits(), self.max_body_size)
         return self._form
 
     async def form_async(self, limits: FormLimits | None = None) -> FormData:
         """The parsed form, read once by the host's parser."""
         if self._form is None:
-            if self.read_form_async is None:
-                return self.form_sync(limits)
             self._check_declared_length()
-            self._form = await self.read_form_async(limits or FormLimits(), self.max_body_size)
+            self._form = await self.io.read_form_async(limits or FormLimits(), self.max_body_size)
         return self._form
-
-    async def body_async(self) -> bytes:
-        """The whole body, read once."""
-        if self._body is None:
-            if self.read_body_async is not None:
-                self._check_declared_length()
-                self._body = await self.read_body_async(self.max_body_size)
-            else:
-                return self.body_sync()
-        return self._body
 
 
 class Request:
@@ -308,7 +319,10 @@ class Request:
 
     @property
     def client(self) -> Address | None:
-        return self._parts.client
+        client = self._parts.client
+        if client is None or isinstance(client, Address):
+            return client
+        return Address(client[0], client[1])
 
     @property
     def state(self) -> State:

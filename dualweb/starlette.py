@@ -20,9 +20,9 @@ from starlette.types import Message, Receive, Scope, Send
 
 from ._engine import Mount, Operation
 from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
-from .datastructures import Address, FormData, Headers, UploadFile
+from .datastructures import FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
-from .requests import FormLimits, Lazy, RequestParts, content_too_large
+from .requests import FormLimits, HostIO, RequestParts, content_too_large
 from .responses import StreamingResponse
 from .routing import Router
 
@@ -48,34 +48,25 @@ class _Endpoint:
         if op.max_body_size is not None:
             receive = _limited(receive, op.max_body_size)
         source = _Source(scope, receive)
-        client = scope.get("client")
         parts = RequestParts(
-            method=scope["method"],
-            path=scope["path"],
-            query_string=scope["query_string"].decode("latin-1"),
+            scope["method"],
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            scope.get("path_params", {}),
+            source,
             header_items=scope["headers"],
-            path_params=scope.get("path_params", {}),
-            url=Lazy(source.url),
             scheme=scope.get("scheme", "http"),
             server=scope.get("server"),
-            client=Address(client[0], client[1]) if client else None,
+            client=scope.get("client"),
             root_path=scope.get("root_path", ""),
-            # A def handler runs in a worker thread: those readers wait on the event loop.
-            # (The body limit is enforced by the receive wrapper above.)
-            read_body=source.body_from_thread,
-            read_body_async=source.body,
-            read_form=source.form_from_thread,
-            read_form_async=source.form,
-            native=Lazy(source.request),
         )
         response, after = await op.handle_async(parts, _to_thread)
         if isinstance(response, StreamingResponse):
             await _streaming(response)(scope, receive, send)
         else:
             headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers]
-            await send(
-                {"type": "http.response.start", "status": response.status_code, "headers": headers}
-            )
+            start = {"type": "http.response.start", "status": response.status_code}
+            await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": response.body})
         if after is not None:
             await after.run_async(_to_thread)
@@ -86,8 +77,12 @@ class _Endpoint:
             raise response.unhandled
 
 
-class _Source:
-    """Starlette's request, made only when the body, the form or the URL is needed."""
+class _Source(HostIO):
+    """Starlette's request, made only when the form, the URL or the request is needed.
+
+    A ``def`` handler runs in a worker thread: its reads wait on the event loop.
+    (The body limit is enforced by the receive wrapper.)
+    """
 
     __slots__ = ("body_read", "made", "receive", "scope")
 
@@ -97,7 +92,7 @@ class _Source:
         self.made: StarletteRequest | None = None
         self.body_read: bytes | None = None
 
-    def request(self) -> StarletteRequest:
+    def native(self) -> StarletteRequest:
         if self.made is None:
             self.made = StarletteRequest(self.scope, self.receive)
             if self.body_read is not None:
@@ -107,9 +102,9 @@ class _Source:
         return self.made
 
     def url(self) -> str:
-        return str(self.request().url)
+        return str(self.native().url)
 
-    async def body(self, limit: int | None) -> bytes:
+    async def read_body_async(self, limit: int | None) -> bytes:
         if self.made is not None:
             return await self.made.body()
         chunks = []
@@ -123,14 +118,14 @@ class _Source:
         self.body_read = b"".join(chunks)
         return self.body_read
 
-    def body_from_thread(self, limit: int | None) -> bytes:
-        return anyio.from_thread.run(self.request().body)
+    def read_body(self, limit: int | None) -> bytes:
+        return anyio.from_thread.run(self.read_body_async, limit)
 
-    async def form(self, limits: FormLimits, limit: int | None) -> FormData:
-        return await _read_form(self.request(), limits)
+    async def read_form_async(self, limits: FormLimits, limit: int | None) -> FormData:
+        return await _read_form(self.native(), limits)
 
-    def form_from_thread(self, limits: FormLimits, limit: int | None) -> FormData:
-        return anyio.from_thread.run(_read_form, self.request(), limits)
+    def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
+        return anyio.from_thread.run(_read_form, self.native(), limits)
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
