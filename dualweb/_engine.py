@@ -22,7 +22,7 @@ from ._paths import PathTemplate
 from .analysis import Dependant, Undefined
 from .background import BackgroundTasks
 from .binding import decode_json_body
-from .dependencies import SolveContext, runs_without_loop, solve
+from .dependencies import SolveContext, bind_own, runs_without_loop, solve
 from .encoders import jsonable_encoder
 from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
 from .requests import Request, RequestParts
@@ -107,6 +107,16 @@ class Operation:
         self.graph_is_sync = self.dependant.all_sync
         # A graph without yield dependencies needs no exit stacks (the common case).
         self.has_generators = any(d.is_gen or d.is_async_gen for d in self.dependant.walk())
+        # A handler with no dependencies and no Request/Response/BackgroundTasks/
+        # SecurityScopes parameter: its arguments are bound without a solving context.
+        d = self.dependant
+        self.plain = not (
+            d.dependencies
+            or d.request_param_name
+            or d.response_param_name
+            or d.background_tasks_param_name
+            or d.security_scopes_param_name
+        )
         self.adapter = route.response_adapter
         self.default_class = isinstance(route.response_class, _Default)
         response_class = route.response_class
@@ -132,6 +142,24 @@ class Operation:
             body = payload
         elif self.needs_body:
             body = decode_json_body(payload, parts.header("content-type"))
+        if self.plain:
+            # NOTE: the fastest path: nothing to solve but the handler's own parameters.
+            values: dict[str, Any] = {}
+            errors: list[Any] = []
+            bind_own(self.dependant, parts, body, self.embed_body, values, errors)
+            if errors:
+                raise RequestValidationError(errors, body=None if body is Undefined else body)
+            if self.dependant.is_coroutine:
+                raw = await self.endpoint(**values)
+            else:
+                raw = await call_sync(self.endpoint, (), values)
+            response = self.serialize(raw, None)
+            if type(response).prepare is not Response.prepare:
+                response = response.prepare(parts.method, parts.headers)
+            background = response.background
+            if background is None or not background.tasks:
+                return response, None
+            return response, After(background, None, sync_graph)
         if not self.has_generators and not self.overrides:
             # NOTE: the fast path: no teardown can be pending, so no exit stacks.
             ctx = self._context(parts, body, call_sync, None, None)
@@ -190,18 +218,19 @@ class Operation:
             response = response.prepare(parts.method, parts.headers)
         return response
 
-    def serialize(self, raw: Any, ctx: SolveContext) -> Response:
+    def serialize(self, raw: Any, ctx: SolveContext | None) -> Response:
         """The response for the handler's return value."""
+        background = ctx.background if ctx is not None else None
         if isinstance(raw, Response):
             if raw.background is None:
-                raw.background = ctx.background
+                raw.background = background
             return raw
         status = self.route.status_code
-        sub = ctx.sub_response
+        sub = ctx.sub_response if ctx is not None else None
         if sub is not None and sub.status_code:
             status = sub.status_code
         # As FastAPI: the status is passed only when set, so a class keeps its own default.
-        class_args: dict[str, Any] = {"background": ctx.background}
+        class_args: dict[str, Any] = {"background": background}
         if status:
             class_args["status_code"] = status
         adapter = self.adapter
@@ -216,7 +245,7 @@ class Operation:
                 raise ResponseValidationError(errors, body=raw) from None
             if self.default_class:
                 response = _json_bytes(
-                    adapter.dump_json(value, **self.dump_options), status or 200, ctx.background
+                    adapter.dump_json(value, **self.dump_options), status or 200, background
                 )
             else:
                 content = adapter.dump_python(value, mode="json", **self.dump_options)
