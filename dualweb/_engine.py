@@ -21,7 +21,7 @@ from ._concurrency import CallSync, call_inline, drive, run_on_thread_loop
 from ._paths import PathTemplate
 from .analysis import Dependant, Undefined
 from .background import BackgroundTasks
-from .binding import decode_json_body
+from .binding import Prevalidated, decode_json_body, json_fast_path
 from .dependencies import SolveContext, bind_own, runs_without_loop, solve
 from .encoders import jsonable_encoder
 from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
@@ -101,6 +101,15 @@ class Operation:
         self.form_limits = route.form_limits
         self.max_body_size = route.max_body_size
         self.embed_body = route.embed_body
+        fields = route.body_fields
+        self.fast_json = (
+            fields[0]
+            if len(fields) == 1
+            and not route.embed_body
+            and not fields[0].is_form
+            and json_fast_path(fields[0])
+            else None
+        )
         self.overrides = overrides
         self.override_plans: dict[tuple[Any, ...], Dependant] = {}
         self.handlers = handlers
@@ -141,14 +150,22 @@ class Operation:
         if self.is_form:
             body = payload
         elif self.needs_body:
-            body = decode_json_body(payload, parts.header("content-type"))
+            content_type = parts.header("content-type")
+            fast = self.fast_json
+            if fast is not None and payload and content_type == "application/json":
+                try:
+                    body = Prevalidated(fast.adapter.validate_json(payload), payload)
+                except ValidationError:
+                    body = decode_json_body(payload, content_type)  # the exact path reports
+            else:
+                body = decode_json_body(payload, content_type)
         if self.plain:
             # NOTE: the fastest path: nothing to solve but the handler's own parameters.
             values: dict[str, Any] = {}
             errors: list[Any] = []
             bind_own(self.dependant, parts, body, self.embed_body, values, errors)
             if errors:
-                raise RequestValidationError(errors, body=None if body is Undefined else body)
+                raise RequestValidationError(errors, body=_error_body(body))
             if self.dependant.is_coroutine:
                 raw = await self.endpoint(**values)
             else:
@@ -207,7 +224,7 @@ class Operation:
     ) -> Response:
         values, errors = await solve(self.dependant, ctx)
         if errors:
-            raise RequestValidationError(errors, body=None if body is Undefined else body)
+            raise RequestValidationError(errors, body=_error_body(body))
         if self.dependant.is_coroutine:
             raw = await self.endpoint(**values)
         else:
@@ -318,6 +335,14 @@ class Operation:
             else:
                 result = await to_thread(handler, (Request(parts), exc), {})
             return _check_handler_result(result, handler, exc if server_error else None)
+
+
+def _error_body(body: Any) -> Any:
+    if body is Undefined:
+        return None
+    if isinstance(body, Prevalidated):
+        return body.parsed()
+    return body
 
 
 def _json_bytes(body: bytes, status: int, background: BackgroundTasks | None) -> Response:

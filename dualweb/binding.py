@@ -20,7 +20,14 @@ from .analysis import ParamField, Undefined, _issubclass, missing_error
 from .datastructures import FormData, Headers, QueryParams, UploadFile
 from .exceptions import HTTPException, RequestValidationError
 
-__all__ = ["bind_body", "bind_form", "bind_params", "decode_json_body"]
+__all__ = [
+    "Prevalidated",
+    "bind_body",
+    "bind_form",
+    "bind_params",
+    "decode_json_body",
+    "json_fast_path",
+]
 
 Errors = list[dict[str, Any]]
 _MULTI = (QueryParams, Headers)
@@ -201,10 +208,40 @@ def decode_json_body(body: bytes, content_type: str | None) -> Any:
         raise HTTPException(400, "There was an error parsing the body") from exc
 
 
+class Prevalidated:
+    """A JSON body already validated straight from its bytes (see ``json_fast_path``)."""
+
+    __slots__ = ("raw", "value")
+
+    def __init__(self, value: Any, raw: bytes) -> None:
+        self.value = value
+        self.raw = raw
+
+    def parsed(self) -> Any:
+        """The body as parsed JSON, for error reports."""
+        return from_json(self.raw)
+
+
+def json_fast_path(field: ParamField) -> bool:
+    """Whether ``field`` may be validated straight from JSON bytes.
+
+    Pydantic's JSON mode accepts the same values as its Python mode after
+    parsing, except where a schema is strict (JSON mode then takes strings for
+    dates, UUIDs...) or holds decimals (JSON mode keeps digits a float loses);
+    such fields keep the exact two-step path. Failures always take it too, so
+    errors are reported exactly as FastAPI reports them.
+    """
+    schema = repr(field.adapter.core_schema)
+    return "'strict': True" not in schema and "'decimal'" not in schema
+
+
 def bind_body(
     fields: list[ParamField], body: Any, embed: bool, values: dict[str, Any], errors: Errors
 ) -> None:
     """Validate the body parameters of one dependant."""
+    if isinstance(body, Prevalidated):
+        values[fields[0].name] = body.value
+        return
     if isinstance(body, FormData):
         bind_form(fields, body, values, errors)
         return
