@@ -269,4 +269,8 @@ def _to_flask(response: Response, method: str) -> flask.Response:
     body: Any = response.body
     if isinstance(response, StreamingResponse):
         body = response.iter_sync()  # the WSGI server pulls chunk by chunk
-    return _FlaskResponse(response=body, status=response.status_code, headers=response.raw_headers)
+    native = _FlaskResponse(response=body, status=response.status_code)
+    add = native.headers.add  # cheaper than Werkzeug's generic extend() for a few headers
+    for name, value in response.raw_headers:
+        add(name, value)
+    return native
