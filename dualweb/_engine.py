@@ -441,17 +441,41 @@ class Mount:
             )
             for route in router.routes
         ]
+        # For hosts whose matcher ranks rules by specificity: the earlier-declared
+        # operations that could also match an operation's paths (bucketed by shape,
+        # so this stays near linear for large routers).
         self._earlier: dict[int, list[Operation]] = {}
-        for index, op in enumerate(self.operations):
-            shadows = [
-                earlier
-                for earlier in self.operations[:index]
-                if not earlier.template.is_static
-                and _methods_overlap(earlier.methods, op.methods)
-                and earlier.path != op.path
-            ]
+        order = {id(op): index for index, op in enumerate(self.operations)}
+        buckets: dict[Any, list[Operation]] = {}
+        anywhere: list[Operation] = []  # templates with a {name:path} parameter
+        for op in self.operations:
+            key = op.template.shape_key
+            if key is None:
+                candidates = [e for bucket in buckets.values() for e in bucket] + anywhere
+            else:
+                count, first = key
+                candidates = buckets.get((count, first), []) + anywhere
+                if first is not None:
+                    candidates += buckets.get((count, None), [])
+                else:
+                    candidates += [e for (n, _), b in buckets.items() if n == count for e in b]
+            shadows = sorted(
+                (
+                    earlier
+                    for earlier in candidates
+                    if not earlier.template.is_static
+                    and _methods_overlap(earlier.methods, op.methods)
+                    and earlier.path != op.path
+                    and earlier.template.may_overlap(op.template)
+                ),
+                key=lambda earlier: order[id(earlier)],
+            )
             if shadows:
                 self._earlier[id(op)] = shadows
+            if key is None:
+                anywhere.append(op)
+            else:
+                buckets.setdefault(key, []).append(op)
 
     def resolve(
         self, op: Operation, method: str, path: str

@@ -80,6 +80,33 @@ class PathTemplate:
     def is_static(self) -> bool:
         return all(s.param is None for s in self.segments)
 
+    @property
+    def shape_key(self) -> tuple[int, str | None] | None:
+        """(segment count, first segment if literal): templates with different keys never
+        match the same path; ``None`` for a template with a ``path`` parameter (any length)."""
+        if any(s.convertor == "path" for s in self.segments if s.param is not None):
+            return None
+        pieces = self.path.split("/")
+        first = pieces[1] if len(pieces) > 1 else ""
+        return len(pieces), (None if "{" in first else first)
+
+    def may_overlap(self, other: PathTemplate) -> bool:
+        """False when no path can match both templates (a cheap, conservative test)."""
+        if self.shape_key is None or other.shape_key is None:
+            return True
+        mine, theirs = self.path.split("/"), other.path.split("/")
+        if len(mine) != len(theirs):
+            return False
+        for a, b in zip(mine, theirs, strict=True):
+            a_literal, b_literal = "{" not in a, "{" not in b
+            if a_literal and b_literal and a != b:
+                return False
+            if a_literal != b_literal:
+                literal, dynamic = (a, b) if a_literal else (b, a)
+                if _piece_regex(dynamic).fullmatch(literal) is None:
+                    return False
+        return True
+
     def match(self, path: str) -> dict[str, Any] | None:
         """The converted parameters when ``path`` matches this template."""
         found = self.regex.match(path)
@@ -90,3 +117,14 @@ class PathTemplate:
             for s in self.segments
             if s.param is not None
         }
+
+
+def _piece_regex(piece: str) -> re.Pattern[str]:
+    """The regex of one path segment holding parameters (``{id}``, ``{name}.txt``)."""
+    pattern = ""
+    position = 0
+    for match in _PARAM.finditer(piece):
+        pattern += re.escape(piece[position : match.start()])
+        pattern += f"(?:{CONVERTORS[match.group(2) or 'str'][0]})"
+        position = match.end()
+    return re.compile(pattern + re.escape(piece[position:]))

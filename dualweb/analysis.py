@@ -256,7 +256,17 @@ def build_adapter(annotation: Any, field_info: FieldInfo) -> TypeAdapter[Any]:
     if field_info.discriminator is not None:
         extra.append(Field(discriminator=field_info.discriminator))
     target: Any = annotated(annotation, extra) if extra else annotation
-    return TypeAdapter(target)
+    try:
+        cached = _ADAPTERS.get(target)
+    except TypeError:  # an unhashable annotation or constraint: build it each time
+        return TypeAdapter(target)
+    if cached is None:
+        cached = _ADAPTERS[target] = TypeAdapter(target)
+    return cached
+
+
+# Routes share parameter types (int ids, optional strings...): one adapter each.
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
 def _lookup_aliases(field_info: FieldInfo, alias: str) -> tuple[str, ...]:
