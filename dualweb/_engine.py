@@ -164,15 +164,7 @@ class Operation:
             values: dict[str, Any] = {}
             errors: list[Any] = []
             bind_own(self.dependant, parts, body, self.embed_body, values, errors)
-            if errors:
-                raise RequestValidationError(errors, body=_error_body(body))
-            if self.dependant.is_coroutine:
-                raw = await self.endpoint(**values)
-            else:
-                raw = await call_sync(self.endpoint, (), values)
-            response = self.serialize(raw, None)
-            if type(response).prepare is not Response.prepare:
-                response = response.prepare(parts.method, parts.headers)
+            response = await self._call(parts, body, call_sync, values, errors, None)
             background = response.background
             if background is None or not background.tasks:
                 return response, None
@@ -223,6 +215,18 @@ class Operation:
         self, parts: RequestParts, body: Any, call_sync: CallSync, ctx: SolveContext
     ) -> Response:
         values, errors = await solve(self.dependant, ctx)
+        return await self._call(parts, body, call_sync, values, errors, ctx)
+
+    async def _call(
+        self,
+        parts: RequestParts,
+        body: Any,
+        call_sync: CallSync,
+        values: dict[str, Any],
+        errors: list[Any],
+        ctx: SolveContext | None,
+    ) -> Response:
+        """Call the handler with its arguments (or report their errors); make the response."""
         if errors:
             raise RequestValidationError(errors, body=_error_body(body))
         if self.dependant.is_coroutine:

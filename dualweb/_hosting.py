@@ -185,3 +185,30 @@ def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
     if tags:
         merged["tags"] = tags
     return merged
+
+
+def mount_router(
+    registry: dict[str, Any],
+    router: Router,
+    prefix: str,
+    docs: dict[str, Any],
+    offline_docs: bool,
+    register: Any,
+) -> Any:
+    """The one mounting procedure of the Flask and Starlette hosts.
+
+    ``registry`` is per-app state the host keeps on its app; ``register(router,
+    prefix)`` adds a router's routes to the app the host's way and returns what
+    ``mount`` gives back. The first mount under a prefix also registers the
+    docs site's routes there.
+    """
+    mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
+    check_new_mount(mounts, router, prefix)
+    sites: dict[str, DocsSite] = registry.setdefault("sites", {})
+    site, created = docs_site(sites, prefix, docs, offline_docs)
+    result = register(router, prefix)
+    if created:
+        register(site.router(), prefix)
+    site.add(router)
+    mounts.append((router, prefix))
+    return result

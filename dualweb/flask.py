@@ -10,7 +10,7 @@ import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ._engine import Mount, Operation
-from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
+from ._hosting import mount_router, route_shape
 from .datastructures import URL, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
 from .requests import FormLimits, HostIO, RequestParts, content_too_large
@@ -55,15 +55,10 @@ def mount(
     ``docs_url``...); the first mount under a prefix serves the API document and
     its pages there, for every router mounted under that prefix.
     """
-    mounts: list[tuple[Router, str]] = app.extensions.setdefault("dualweb", [])
-    check_new_mount(mounts, router, prefix)
-    sites: dict[str, DocsSite] = app.extensions.setdefault("dualweb_sites", {})
-    site, created = docs_site(sites, prefix, docs, offline_docs)
-    blueprint = _register(app, router, prefix)
-    if created:
-        _register(app, site.router(), prefix)
-    site.add(router)
-    mounts.append((router, prefix))
+    registry: dict[str, Any] = app.extensions.setdefault("dualweb", {})
+    blueprint: flask.Blueprint = mount_router(
+        registry, router, prefix, docs, offline_docs, functools.partial(_register, app)
+    )
     return blueprint
 
 

@@ -214,16 +214,20 @@ class HTTPDigest(HTTPBase):
 
 
 class _APIKeyBase(SecurityBase):
+    """An API key read from one place of the request (``location``, set per subclass)."""
+
+    location: models.APIKeyIn
+
     def __init__(
         self,
-        location: models.APIKeyIn,
+        *,
         name: str,
-        description: str | None,
-        scheme_name: str | None,
-        auto_error: bool,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
     ) -> None:
         self.model = models.APIKey.model_validate(
-            {"in": location, "name": name, "description": description}
+            {"in": self.location, "name": name, "description": description}
         )
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
@@ -248,15 +252,7 @@ class _APIKeyBase(SecurityBase):
 class APIKeyQuery(_APIKeyBase):
     """An API key in the query string."""
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        scheme_name: str | None = None,
-        description: str | None = None,
-        auto_error: bool = True,
-    ) -> None:
-        super().__init__(models.APIKeyIn.query, name, description, scheme_name, auto_error)
+    location = models.APIKeyIn.query
 
     @_awaits_nothing
     async def __call__(self, request: Request) -> str | None:
@@ -266,15 +262,7 @@ class APIKeyQuery(_APIKeyBase):
 class APIKeyHeader(_APIKeyBase):
     """An API key in a header."""
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        scheme_name: str | None = None,
-        description: str | None = None,
-        auto_error: bool = True,
-    ) -> None:
-        super().__init__(models.APIKeyIn.header, name, description, scheme_name, auto_error)
+    location = models.APIKeyIn.header
 
     @_awaits_nothing
     async def __call__(self, request: Request) -> str | None:
@@ -284,15 +272,7 @@ class APIKeyHeader(_APIKeyBase):
 class APIKeyCookie(_APIKeyBase):
     """An API key in a cookie."""
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        scheme_name: str | None = None,
-        description: str | None = None,
-        auto_error: bool = True,
-    ) -> None:
-        super().__init__(models.APIKeyIn.cookie, name, description, scheme_name, auto_error)
+    location = models.APIKeyIn.cookie
 
     @_awaits_nothing
     async def __call__(self, request: Request) -> str | None:

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from ._engine import Mount, Operation
-from ._hosting import DocsSite, check_new_mount, docs_site, route_shape
+from ._hosting import check_new_mount, mount_router, route_shape
 from .datastructures import FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
 from .requests import FormLimits, HostIO, RequestParts, content_too_large
@@ -225,7 +225,8 @@ def _check_multipart(routes: list[BaseRoute]) -> None:
 
 def add_routes(app: Starlette, router: Router, prefix: str) -> None:
     """Append ``router``'s routes to ``app``, refusing a second mount or a clash."""
-    mounts: list[tuple[Router, str]] = app.__dict__.setdefault("_dualweb_mounts", [])
+    registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
+    mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
     _append(app, router, prefix)
     mounts.append((router, prefix))
@@ -261,12 +262,5 @@ def mount(
     ``docs_url``...); the first mount under a prefix serves the API document and
     its pages there, for every router mounted under that prefix.
     """
-    mounts: list[tuple[Router, str]] = app.__dict__.setdefault("_dualweb_mounts", [])
-    check_new_mount(mounts, router, prefix)
-    sites: dict[str, DocsSite] = app.__dict__.setdefault("_dualweb_sites", {})
-    site, created = docs_site(sites, prefix, docs, offline_docs)
-    _append(app, router, prefix)
-    if created:
-        _append(app, site.router(), prefix)
-    site.add(router)
-    mounts.append((router, prefix))
+    registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
+    mount_router(registry, router, prefix, docs, offline_docs, functools.partial(_append, app))
