@@ -436,6 +436,7 @@ class Mount:
             raise DualwebError("a mount prefix must start with '/' and not end with '/'")
         self.router = router
         self.prefix = prefix
+        router.freeze()
         self.operations: list[Operation] = [
             Operation(
                 route,

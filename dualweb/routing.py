@@ -329,6 +329,9 @@ class Router:
         self._entries: list[Route | _Include] = []
         self._derived: dict[tuple[int, int], tuple[Route, Route]] = {}
         self.version = 0
+        #: Set when the router (or a router including it) is mounted on an app: hosts
+        #: register real routes at mount time, so later declarations would be lost.
+        self.mounted = False
 
     # --- declaring -----------------------------------------------------------
 
@@ -378,7 +381,7 @@ class Router:
             },
         )
         self._entries.append(route)
-        self.version += 1
+        self._changed()
         return route
 
     def api_route(
@@ -476,7 +479,7 @@ class Router:
                 form_limits=form_limits,
             )
         )
-        self.version += 1
+        self._changed()
 
     def exception_handler(
         self, exc_class_or_status_code: type[BaseException] | int
@@ -494,7 +497,22 @@ class Router:
     ) -> None:
         """Register ``handler`` for an exception class or an HTTPException status code."""
         self.exception_handlers[exc_class_or_status_code] = handler
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.mounted:
+            raise DualwebError(
+                "this router is already mounted on an app: hosts register its routes when it "
+                "is mounted, so declare every route, included router and exception handler "
+                "before calling mount()"
+            )
         self.version += 1
+
+    def freeze(self) -> None:
+        """Refuse further declarations on this router and those it includes (done by mount)."""
+        self.mounted = True
+        for child in self._descendants():
+            child.mounted = True
 
     # --- reading -----------------------------------------------------------------
 
