@@ -150,33 +150,19 @@ class Operation:
         if self.is_form:
             body = payload
         elif self.needs_body:
-            content_type = parts.header("content-type")
-            fast = self.fast_json
-            if fast is not None and payload and content_type == "application/json":
-                try:
-                    body = Prevalidated(fast.adapter.validate_json(payload), payload)
-                except ValidationError:
-                    body = decode_json_body(payload, content_type)  # the exact path reports
-            else:
-                body = decode_json_body(payload, content_type)
+            body = decode_json_body(payload, parts.header("content-type"), self.fast_json)
         if self.plain:
             # NOTE: the fastest path: nothing to solve but the handler's own parameters.
             values: dict[str, Any] = {}
             errors: list[Any] = []
             bind_own(self.dependant, parts, body, self.embed_body, values, errors)
             response = await self._call(parts, body, call_sync, values, errors, None)
-            background = response.background
-            if background is None or not background.tasks:
-                return response, None
-            return response, After(background, None, sync_graph)
+            return response, _after(response, None, sync_graph)
         if not self.has_generators and not self.overrides:
             # NOTE: the fast path: no teardown can be pending, so no exit stacks.
             ctx = self._context(parts, body, call_sync, None, None)
             response = await self._respond(parts, body, call_sync, ctx)
-            background = response.background
-            if background is None or not background.tasks:
-                return response, None
-            return response, After(background, None, sync_graph)
+            return response, _after(response, None, sync_graph)
         result: Response | None = None
         async with contextlib.AsyncExitStack() as request_stack:
             async with contextlib.AsyncExitStack() as function_stack:
@@ -188,9 +174,7 @@ class Operation:
             pending = request_stack.pop_all() if ctx.has_teardown else None
         if result is None:
             raise DualwebError(_SWALLOWED)
-        if pending is None and not (result.background and result.background.tasks):
-            return result, None
-        return result, After(result.background, pending, sync_graph)
+        return result, _after(result, pending, sync_graph)
 
     def _context(
         self,
@@ -339,6 +323,16 @@ class Operation:
             else:
                 result = await to_thread(handler, (Request(parts), exc), {})
             return _check_handler_result(result, handler, exc if server_error else None)
+
+
+def _after(
+    response: Response, pending: contextlib.AsyncExitStack | None, sync_graph: bool
+) -> After | None:
+    """What the host must run after sending ``response``, if anything."""
+    background = response.background
+    if pending is None and (background is None or not background.tasks):
+        return None
+    return After(background, pending, sync_graph)
 
 
 def _error_body(body: Any) -> Any:

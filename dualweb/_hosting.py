@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from .exceptions import DualwebError
@@ -51,6 +52,22 @@ def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: st
 def route_shape(path: str) -> str:
     """A path with every parameter blanked, in Flask's or FastAPI's syntax alike."""
     return _PARAM.sub("{}", path)
+
+
+def check_clashes(
+    existing: Iterable[tuple[str, Iterable[str]]], new: Iterable[tuple[str, Iterable[str]]]
+) -> None:
+    """Refuse new routes whose path shape and methods an app already routes.
+
+    Both sides are (path, methods) pairs; paths may be in Flask's or FastAPI's syntax.
+    """
+    taken: dict[str, set[str]] = {}
+    for path, methods in existing:
+        taken.setdefault(route_shape(path), set()).update(methods)
+    for path, methods in new:
+        clash = taken.get(route_shape(path), set()) & set(methods)
+        if clash:
+            raise DualwebError(f"{sorted(clash)} {path} is already routed by this app")
 
 
 class DocsSite:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from ._hosting import DocsSite, merge_documents
+from ._hosting import DocsSite, check_docs_options, merge_documents
 from .routing import Router
 from .starlette import add_routes
 
@@ -32,19 +32,16 @@ def mount(app: FastAPI, router: Router, *, prefix: str = "") -> None:
 
 
 def _options(app: FastAPI) -> dict[str, Any]:
-    return {
-        "title": app.title,
-        "summary": app.summary,
-        "description": app.description,
-        "version": app.version,
-        "openapi_tags": None,
-        "servers": None,
-        "terms_of_service": None,
-        "contact": None,
-        "license_info": None,
-        "root_path": "",
-        "separate_input_output_schemas": app.separate_input_output_schemas,
-    }
+    # The document keeps only the info fields here; the app's own document holds the rest.
+    return check_docs_options(
+        {
+            "title": app.title,
+            "summary": app.summary,
+            "description": app.description,
+            "version": app.version,
+            "separate_input_output_schemas": app.separate_input_output_schemas,
+        }
+    )
 
 
 def _document_mounts(app: FastAPI, sites: dict[str, DocsSite]) -> None:

@@ -10,9 +10,9 @@ import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ._engine import Mount, Operation
-from ._hosting import mount_router, route_shape
+from ._hosting import check_clashes, mount_router
 from .datastructures import URL, FormData, Headers, UploadFile
-from .exceptions import DualwebError, HTTPException
+from .exceptions import HTTPException
 from .requests import FormLimits, HostIO, RequestParts, content_too_large
 from .responses import Response, StreamingResponse
 from .routing import Router
@@ -64,16 +64,12 @@ def mount(
 
 def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
     table = Mount(router, prefix)
-    existing = [
-        (route_shape(rule.rule), frozenset(rule.methods or ())) for rule in app.url_map.iter_rules()
-    ]
+    check_clashes(
+        ((rule.rule, rule.methods or ()) for rule in app.url_map.iter_rules()),
+        ((op.path, op.methods) for op in table.operations),
+    )
     blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
     for index, op in enumerate(table.operations):
-        for shape, methods in existing:
-            if shape == route_shape(op.path) and methods & op.methods:
-                raise DualwebError(
-                    f"{sorted(op.methods & methods)} {op.path} is already routed by this Flask app"
-                )
         rule, names = _rule(op)
         blueprint.add_url_rule(
             rule,
@@ -125,7 +121,7 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             _FlaskIO(request),
             headers_joined=True,
             scheme=request.scheme,
-            server=(environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None),
+            server=_server(environ),
             client=(remote, int(environ.get("REMOTE_PORT") or 0)) if remote else None,
             root_path=request.root_path,
         )
@@ -140,6 +136,10 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
 
     view.__name__ = op.route.name
     return view
+
+
+def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
+    return environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None
 
 
 class _FlaskIO(HostIO):
@@ -157,11 +157,10 @@ class _FlaskIO(HostIO):
         # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
         request = self.request
         environ = request.environ
-        server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
         return URL.compose(
             request.scheme,
             environ.get("HTTP_HOST"),
-            server,
+            _server(environ),
             request.root_path + request.path,
             request.query_string.decode("latin-1"),
         )

@@ -138,11 +138,11 @@ class Response:
         # One BackgroundTask (Starlette's spelling) is accepted too.
         self._background = BackgroundTasks([value]) if isinstance(value, BackgroundTask) else value
 
-    def _init_headers(self, headers: Mapping[str, str] | None) -> None:
+    def _init_headers(self, headers: Mapping[str, str] | None, length: bool = True) -> None:
         raw = [(k.lower(), v) for k, v in (headers or {}).items()]
         names = {name for name, _ in raw}
         status = self.status_code
-        if "content-length" not in names and not (status < 200 or status in (204, 304)):
+        if length and "content-length" not in names and not (status < 200 or status in (204, 304)):
             raw.append(("content-length", str(len(self.body))))
         content_type = self.media_type
         if content_type is not None and "content-type" not in names:
@@ -299,16 +299,7 @@ class StreamingResponse(Response):
             self.media_type = media_type
         self.background = background
         self.body = b""
-        self._init_streaming_headers(headers)
-
-    def _init_streaming_headers(self, headers: Mapping[str, str] | None) -> None:
-        raw = [(k.lower(), v) for k, v in (headers or {}).items()]
-        content_type = self.media_type
-        if content_type is not None and "content-type" not in {name for name, _ in raw}:
-            if content_type.startswith("text/") and "charset=" not in content_type.lower():
-                content_type += "; charset=" + self.charset
-            raw.append(("content-type", content_type))
-        self.raw_headers = raw
+        self._init_headers(headers, length=False)  # the length is unknown until the end
 
     def _encode(self, chunk: Chunk) -> bytes:
         if isinstance(chunk, str):

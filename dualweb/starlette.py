@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from ._engine import Mount, Operation
-from ._hosting import check_new_mount, mount_router, route_shape
+from ._hosting import check_clashes, check_new_mount, mount_router
 from .datastructures import FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
 from .requests import FormLimits, HostIO, RequestParts, content_too_large
@@ -235,16 +235,10 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
 def _append(app: Starlette, router: Router, prefix: str) -> None:
     routes = routes_for(router, prefix)
     _check_multipart(routes)
-    existing = [
-        (route_shape(r.path), frozenset(r.methods or ()))
-        for r in app.router.routes
-        if isinstance(r, Route)
-    ]
-    for route in routes:
-        assert isinstance(route, Route)
-        for shape, methods in existing:
-            if shape == route_shape(route.path) and methods & (route.methods or set()):
-                raise DualwebError(f"{route.path} is already routed by this app")
+    check_clashes(
+        ((r.path, r.methods or ()) for r in app.router.routes if isinstance(r, Route)),
+        ((r.path, r.methods or ()) for r in routes if isinstance(r, Route)),
+    )
     app.router.routes.extend(routes)
 
 
