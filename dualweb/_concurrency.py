@@ -5,16 +5,28 @@ synchronous function wrapped as one) without an event loop: this lets the core
 write the request pipeline once, as ``async def``, and still run it on a WSGI
 thread, or in one thread-pool hop on ASGI, at the cost of a generator step.
 ``run_on_thread_loop`` runs a real coroutine on a persistent per-thread loop.
+``ThreadHop`` is the ASGI hosts' way into a worker thread and back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
+import queue
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["CallSync", "call_inline", "drive", "run_on_thread_loop"]
+__all__ = [
+    "CallSync",
+    "ThreadHop",
+    "call_inline",
+    "caller_loop",
+    "drive",
+    "run_on_caller_loop",
+    "run_on_thread_loop",
+]
 
 T = TypeVar("T")
 
@@ -68,3 +80,159 @@ def run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
     if owner is None or owner.loop.is_closed():
         owner = _local.owner = _ThreadLoop()
     return owner.loop.run_until_complete(coro)
+
+
+class _Job:
+    """One call handed to a worker thread, and how its result gets back."""
+
+    __slots__ = (
+        "args",
+        "context",
+        "done",
+        "error",
+        "func",
+        "future",
+        "kwargs",
+        "loop",
+        "value",
+        "waiter",
+    )
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[Any] = loop.create_future()
+        self.context = contextvars.copy_context()
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future[None] | None = None
+
+    def run(self) -> None:
+        # In the worker thread.
+        _local.caller_loop = self.loop
+        try:
+            self.value = self.context.run(self.func, *self.args, **self.kwargs)
+        except StopIteration as exc:
+            # A future cannot carry StopIteration; as a coroutine (and anyio) would say it:
+            error = RuntimeError("coroutine raised StopIteration")
+            error.__cause__ = exc
+            self.error = error
+        except BaseException as exc:  # handed to the awaiting task
+            self.error = exc
+        finally:
+            _local.caller_loop = None
+
+    def signal(self) -> None:
+        # In the worker thread, as its last step before it waits again: the loop's
+        # thread, once woken, should find the GIL free.
+        # If the loop closed while the call ran, nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self.finish)
+
+    def finish(self) -> None:
+        # Back on the event loop's thread.
+        self.done = True
+        future = self.future
+        if not future.done():
+            if self.error is not None:
+                future.set_exception(self.error)
+            else:
+                future.set_result(self.value)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+        self.error = None  # no cycle through the traceback
+
+
+def caller_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop waiting on the ``ThreadHop`` call this thread runs, if any."""
+    return getattr(_local, "caller_loop", None)
+
+
+def run_on_caller_loop(
+    loop: asyncio.AbstractEventLoop, func: Callable[..., Coroutine[Any, Any, T]], *args: Any
+) -> T:
+    """From a ``ThreadHop`` worker: run ``func(*args)`` on the loop waiting for us."""
+    return asyncio.run_coroutine_threadsafe(func(*args), loop).result()
+
+
+class ThreadHop:
+    """Runs synchronous calls in worker threads for code on an asyncio loop.
+
+    It does what ``anyio.to_thread.run_sync`` does for the ASGI hosts (the
+    caller's context variables go along; a cancelled caller still waits for the
+    call to finish, as the thread cannot be stopped; at most ``limit()``
+    threads, idle ones retire after ``idle_timeout`` seconds) with less
+    machinery between the two threads: a job queue, a future, and one
+    ``call_soon_threadsafe`` back. The hop's cost is mostly the wake-ups of
+    the two threads, and this keeps it to those.
+    """
+
+    def __init__(self, limit: Callable[[], int], idle_timeout: float = 10.0) -> None:
+        self._limit = limit
+        self._idle_timeout = idle_timeout
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0  # worker threads alive
+        self._idle = 0  # waiting workers no queued job has claimed yet
+        self._backlog = 0  # queued jobs no worker has claimed yet
+
+    async def __call__(
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        job = _Job(asyncio.get_running_loop(), func, args, kwargs)
+        self._submit(job)
+        try:
+            return await job.future
+        except asyncio.CancelledError:
+            if not job.done:
+                # Like anyio: the call goes on in its thread, so the caller waits for it.
+                job.waiter = job.loop.create_future()
+                while not job.done:
+                    try:
+                        await asyncio.shield(job.waiter)
+                    except asyncio.CancelledError:
+                        continue
+            raise
+
+    def _submit(self, job: _Job) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            elif self._threads < max(1, self._limit()):
+                self._threads += 1
+                threading.Thread(target=self._work, name="dualweb-worker", daemon=True).start()
+            else:
+                self._backlog += 1
+            self._jobs.put(job)
+
+    def _work(self) -> None:
+        jobs, lock = self._jobs, self._lock
+        while True:
+            try:
+                job = jobs.get(timeout=self._idle_timeout)
+            except queue.Empty:
+                with lock:
+                    if self._idle:  # no queued job is meant for this worker: retire
+                        self._idle -= 1
+                        self._threads -= 1
+                        return
+                continue
+            job.run()
+            with lock:
+                # Ready for the next job before the caller hears of this one; a job
+                # queued meanwhile waits for this worker's next `get`.
+                if self._backlog:
+                    self._backlog -= 1
+                else:
+                    self._idle += 1
+            job.signal()
+            del job

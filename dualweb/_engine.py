@@ -234,14 +234,11 @@ class Operation:
         sub = ctx.sub_response if ctx is not None else None
         if sub is not None and sub.status_code:
             status = sub.status_code
-        # As FastAPI: the status is passed only when set, so a class keeps its own default.
-        class_args: dict[str, Any] = {"background": background}
-        if status:
-            class_args["status_code"] = status
         adapter = self.adapter
         if adapter is not None:
+            # The core validator and serializer, called directly (TypeAdapter's methods forward).
             try:
-                value = adapter.validate_python(raw, from_attributes=True)
+                value = adapter.validator.validate_python(raw, from_attributes=True)
             except ValidationError as exc:
                 errors = [
                     {**err, "loc": ("response", *err["loc"])}
@@ -250,18 +247,28 @@ class Operation:
                 raise ResponseValidationError(errors, body=raw) from None
             if self.default_class:
                 response = _json_bytes(
-                    adapter.dump_json(value, **self.dump_options), status or 200, background
+                    adapter.serializer.to_json(value, **self.dump_options),
+                    status or 200,
+                    background,
                 )
             else:
-                content = adapter.dump_python(value, mode="json", **self.dump_options)
-                response = self.response_class(content, **class_args)
+                content = adapter.serializer.to_python(value, mode="json", **self.dump_options)
+                response = self._instantiate(content, status, background)
         else:
-            response = self.response_class(jsonable_encoder(raw), **class_args)
+            response = self._instantiate(jsonable_encoder(raw), status, background)
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
         if sub is not None:
             response.raw_headers.extend(sub.raw_headers)
         return response
+
+    def _instantiate(
+        self, content: Any, status: int | None, background: BackgroundTasks | None
+    ) -> Response:
+        # As FastAPI: the status is passed only when set, so a class keeps its own default.
+        if status:
+            return self.response_class(content, status_code=status, background=background)
+        return self.response_class(content, background=background)
 
     # --- entry points for the hosts ------------------------------------------------------
 

@@ -232,7 +232,8 @@ class ParamField:
             if not self.field_info.validate_default:
                 return value, []
         try:
-            return self.adapter.validate_python(value, from_attributes=True), []
+            # The adapter's core validator, called directly: TypeAdapter's method only forwards.
+            return self.adapter.validator.validate_python(value, from_attributes=True), []
         except ValidationError as exc:
             return None, [
                 {**err, "loc": loc + tuple(err["loc"])} for err in exc.errors(include_url=False)

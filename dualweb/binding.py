@@ -177,7 +177,7 @@ def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | N
     if fast is not None and content_type == "application/json":
         # The lone body model, validated straight from the bytes (see json_fast_path).
         try:
-            return Prevalidated(fast.adapter.validate_json(body), body)
+            return Prevalidated(fast.adapter.validator.validate_json(body), body)
         except ValidationError:
             pass  # the exact path below reports the errors as FastAPI does
     if content_type != "application/json":  # the usual spelling skips the parsing below

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
+from ._concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._engine import Mount, Operation
 from ._hosting import check_clashes, check_new_mount, mount_router
 from .datastructures import FormData, Headers, UploadFile
@@ -29,10 +31,30 @@ from .routing import Router
 __all__ = ["mount", "routes_for"]
 
 
+def _thread_limit() -> int:
+    # The same cap as Starlette's own thread pool, and tuned the same way.
+    return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+
+_hop = ThreadHop(_thread_limit)
+
+
 async def _to_thread(
     func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
-    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio (trio, through anyio): anyio's own pool
+        return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))
+    return await _hop(func, args, kwargs)
+
+
+def _from_thread(func: Callable[..., Any], *args: Any) -> Any:
+    # A `def` handler's thread waits while the event loop runs `func`.
+    loop = caller_loop()
+    if loop is not None:
+        return run_on_caller_loop(loop, func, *args)
+    return anyio.from_thread.run(func, *args)
 
 
 class _Endpoint:
@@ -64,9 +86,15 @@ class _Endpoint:
         if isinstance(response, StreamingResponse):
             await _streaming(response)(scope, receive, send)
         else:
-            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers]
-            start = {"type": "http.response.start", "status": response.status_code}
-            await send({**start, "headers": headers})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status_code,
+                    "headers": [
+                        (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": response.body})
         if after is not None:
             await after.run_async(_to_thread)
@@ -107,25 +135,31 @@ class _Source(HostIO):
     async def read_body_async(self, limit: int | None) -> bytes:
         if self.made is not None:
             return await self.made.body()
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             message = await self.receive()
             if message["type"] == "http.disconnect":
                 raise ClientDisconnect()
-            chunks.append(message.get("body", b""))
+            body: bytes = message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        self.body_read = b"".join(chunks)
-        return self.body_read
+            chunks.append(body)
+        if chunks:  # most bodies arrive in one message
+            chunks.append(body)
+            body = b"".join(chunks)
+        self.body_read = body
+        return body
 
     def read_body(self, limit: int | None) -> bytes:
-        return anyio.from_thread.run(self.read_body_async, limit)
+        body: bytes = _from_thread(self.read_body_async, limit)
+        return body
 
     async def read_form_async(self, limits: FormLimits, limit: int | None) -> FormData:
         return await _read_form(self.native(), limits)
 
     def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
-        return anyio.from_thread.run(_read_form, self.native(), limits)
+        form: FormData = _from_thread(_read_form, self.native(), limits)
+        return form
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
