@@ -126,6 +126,8 @@ class Operation:
             or d.background_tasks_param_name
             or d.security_scopes_param_name
         )
+        #: A plain ``def`` handler: served by ``run_plain_sync``, without coroutines.
+        self.plain_sync = self.plain and not d.is_coroutine
         self.adapter = route.response_adapter
         self.default_class = isinstance(route.response_class, _Default)
         response_class = route.response_class
@@ -146,17 +148,11 @@ class Operation:
     async def run(
         self, parts: RequestParts, payload: Any, call_sync: CallSync, sync_graph: bool
     ) -> tuple[Response, After | None]:
-        body: Any = Undefined
-        if self.is_form:
-            body = payload
-        elif self.needs_body:
-            body = decode_json_body(payload, parts.header("content-type"), self.fast_json)
+        body = self._decode(parts, payload)
         if self.plain:
             # NOTE: the fastest path: nothing to solve but the handler's own parameters.
-            values: dict[str, Any] = {}
-            errors: list[Any] = []
-            bind_own(self.dependant, parts, body, self.embed_body, values, errors)
-            response = await self._call(parts, body, call_sync, values, errors, None)
+            values = self._plain_values(parts, body)
+            response = await self._call(parts, body, call_sync, values, [], None)
             return response, _after(response, None, sync_graph)
         if not self.has_generators and not self.overrides:
             # NOTE: the fast path: no teardown can be pending, so no exit stacks.
@@ -175,6 +171,28 @@ class Operation:
         if result is None:
             raise DualwebError(_SWALLOWED)
         return result, _after(result, pending, sync_graph)
+
+    def run_plain_sync(self, parts: RequestParts, payload: Any) -> tuple[Response, After | None]:
+        """``run`` for a plain ``def`` handler (no dependencies): no coroutine needed."""
+        body = self._decode(parts, payload)
+        raw = self.endpoint(**self._plain_values(parts, body))
+        response = self._finish(raw, parts, None)
+        return response, _after(response, None, True)
+
+    def _decode(self, parts: RequestParts, payload: Any) -> Any:
+        if self.is_form:
+            return payload
+        if self.needs_body:
+            return decode_json_body(payload, parts.header("content-type"), self.fast_json)
+        return Undefined
+
+    def _plain_values(self, parts: RequestParts, body: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        bind_own(self.dependant, parts, body, self.embed_body, values, errors)
+        if errors:
+            raise RequestValidationError(errors, body=_error_body(body))
+        return values
 
     def _context(
         self,
@@ -217,6 +235,9 @@ class Operation:
             raw = await self.endpoint(**values)
         else:
             raw = await call_sync(self.endpoint, (), values)
+        return self._finish(raw, parts, ctx)
+
+    def _finish(self, raw: Any, parts: RequestParts, ctx: SolveContext | None) -> Response:
         response = self.serialize(raw, ctx)
         if type(response).prepare is not Response.prepare:
             # Only some responses look at the request (FileResponse: HEAD, Range).
@@ -297,6 +318,8 @@ class Operation:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""
         try:
             body = self._payload_sync(parts)
+            if self.plain_sync:
+                return self.run_plain_sync(parts, body)
             sync_graph = self._is_sync()
             coro = self.run(parts, body, call_inline, sync_graph)
             if sync_graph:
@@ -317,6 +340,8 @@ class Operation:
         """Serve one request on an event loop; sync code runs in one thread-pool hop."""
         try:
             body = await self._payload_async(parts)
+            if self.plain_sync:
+                return await to_thread(self.run_plain_sync, (parts, body), {})  # type: ignore[no-any-return]
             if self._is_sync():
                 coro = self.run(parts, body, call_inline, True)
                 return await to_thread(drive, (coro,), {})  # type: ignore[no-any-return]
@@ -482,6 +507,10 @@ class Mount:
                 anywhere.append(op)
             else:
                 buckets.setdefault(key, []).append(op)
+
+    def may_be_shadowed(self, op: Operation) -> bool:
+        """Whether an earlier-declared operation could match some of ``op``'s requests."""
+        return id(op) in self._earlier
 
     def resolve(
         self, op: Operation, method: str, path: str

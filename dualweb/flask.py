@@ -104,13 +104,16 @@ def _rule(op: Operation) -> tuple[str, dict[str, str]]:
 
 
 def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
+    shadowed = table.may_be_shadowed(op)
+
     def view(**kwargs: Any) -> flask.Response:
         # The request object itself, not Flask's context proxy: read many times below.
         request = flask.request._get_current_object()  # type: ignore[attr-defined]
         target, path_params = op, {names[k]: v for k, v in kwargs.items()}
-        earlier = table.resolve(op, request.method, request.path)
-        if earlier is not None:
-            target, path_params = earlier
+        if shadowed:
+            earlier = table.resolve(op, request.method, request.path)
+            if earlier is not None:
+                target, path_params = earlier
         environ = request.environ
         remote = request.remote_addr
         parts = RequestParts(
@@ -121,7 +124,6 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             _FlaskIO(request),
             headers_joined=True,
             scheme=request.scheme,
-            server=_server(environ),
             client=(remote, int(environ.get("REMOTE_PORT") or 0)) if remote else None,
             root_path=request.root_path,
         )
@@ -179,19 +181,16 @@ class _FlaskIO(HostIO):
         return None if value is None else str(value)
 
     def read_body(self, limit: int | None) -> bytes:
-        return _read_body(self.request, limit)
+        request = self.request
+        if limit is not None:
+            request.max_content_length = limit
+        try:
+            return request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise content_too_large() from None
 
     def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
         return _read_form(self.request, limits, limit)
-
-
-def _read_body(request: flask.Request, limit: int | None) -> bytes:
-    if limit is not None:
-        request.max_content_length = limit
-    try:
-        return request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise content_too_large() from None
 
 
 def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) -> FormData:

@@ -127,7 +127,6 @@ class RequestParts:
         "query_string",
         "root_path",
         "scheme",
-        "server",
         "state",
     )
 
@@ -141,7 +140,6 @@ class RequestParts:
         *,
         header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]] | None = None,
         scheme: str = "http",
-        server: tuple[str, int | None] | None = None,
         client: tuple[str, int] | None = None,
         root_path: str = "",
         headers_joined: bool = False,
@@ -155,7 +153,6 @@ class RequestParts:
         self.io = io
         self.header_items = header_items
         self.scheme = scheme
-        self.server = server
         self.client = client
         self.root_path = root_path
         self.headers_joined = headers_joined

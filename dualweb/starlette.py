@@ -78,7 +78,6 @@ class _Endpoint:
             source,
             header_items=scope["headers"],
             scheme=scope.get("scheme", "http"),
-            server=scope.get("server"),
             client=scope.get("client"),
             root_path=scope.get("root_path", ""),
         )
