@@ -126,6 +126,14 @@ class Operation:
             or d.background_tasks_param_name
             or d.security_scopes_param_name
         )
+        #: A plain handler whose only parameter is one JSON body model: its name.
+        self.body_only = (
+            self.fast_json.name
+            if self.plain
+            and self.fast_json is not None
+            and not (d.path_params or d.query_params or d.header_params or d.cookie_params)
+            else None
+        )
         #: A plain ``def`` handler: served by ``run_plain_sync``, without coroutines.
         self.plain_sync = self.plain and not d.is_coroutine
         self.adapter = route.response_adapter
@@ -141,6 +149,13 @@ class Operation:
             "exclude_unset": route.response_model_exclude_unset,
             "exclude_defaults": route.response_model_exclude_defaults,
             "exclude_none": route.response_model_exclude_none,
+        }
+        # The same for the serializer's JSON call, without the options left at
+        # pydantic's own defaults (fewer keywords to parse per request).
+        self.json_options = {
+            name: value
+            for name, value in self.dump_options.items()
+            if name == "by_alias" or value not in (None, False)
         }
 
     # --- the pipeline, written once ----------------------------------------------------
@@ -187,6 +202,8 @@ class Operation:
         return Undefined
 
     def _plain_values(self, parts: RequestParts, body: Any) -> dict[str, Any]:
+        if self.body_only is not None and type(body) is Prevalidated:
+            return {self.body_only: body.value}  # the lone body model, validated already
         values: dict[str, Any] = {}
         errors: list[Any] = []
         bind_own(self.dependant, parts, body, self.embed_body, values, errors)
@@ -268,17 +285,20 @@ class Operation:
                 raise ResponseValidationError(errors, body=raw) from None
             if self.default_class:
                 response = _json_bytes(
-                    adapter.serializer.to_json(value, **self.dump_options),
+                    adapter.serializer.to_json(value, **self.json_options),
                     status or 200,
                     background,
                 )
+                if sub is not None:
+                    response.raw_headers.extend(sub.raw_headers)
+                return response
             else:
                 content = adapter.serializer.to_python(value, mode="json", **self.dump_options)
                 response = self._instantiate(content, status, background)
         else:
             response = self._instantiate(jsonable_encoder(raw), status, background)
         if not is_body_allowed_for_status_code(response.status_code):
-            response.body = b""
+            _drop_body(response)
         if sub is not None:
             response.raw_headers.extend(sub.raw_headers)
         return response
@@ -382,7 +402,7 @@ def _json_bytes(body: bytes, status: int, background: BackgroundTasks | None) ->
     response.status_code = status
     response.body = body
     response.media_type = "application/json"
-    response.background = background
+    response._background = background  # a BackgroundTasks or None: nothing to convert
     if status < 200 or status in (204, 304):
         response.raw_headers = [("content-type", "application/json")]
     else:
@@ -390,7 +410,18 @@ def _json_bytes(body: bytes, status: int, background: BackgroundTasks | None) ->
             ("content-length", str(len(body))),
             ("content-type", "application/json"),
         ]
+    if not is_body_allowed_for_status_code(status):
+        _drop_body(response)
     return response
+
+
+def _drop_body(response: Response) -> None:
+    # 1xx, 204, 205 and 304 carry no body; a Content-Length already set says 0.
+    response.body = b""
+    response.raw_headers = [
+        (name, "0") if name == "content-length" else (name, value)
+        for name, value in response.raw_headers
+    ]
 
 
 def _check_handler_result(

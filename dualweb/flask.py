@@ -114,17 +114,14 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
             earlier = table.resolve(op, request.method, request.path)
             if earlier is not None:
                 target, path_params = earlier
-        environ = request.environ
-        remote = request.remote_addr
         parts = RequestParts(
             request.method,
             request.path,
-            request.query_string.decode("latin-1"),
+            request.environ.get("QUERY_STRING", ""),  # what Werkzeug's query_string holds
             path_params,
             _FlaskIO(request),
             headers_joined=True,
             scheme=request.scheme,
-            client=(remote, int(environ.get("REMOTE_PORT") or 0)) if remote else None,
             root_path=request.root_path,
         )
         response, after = target.handle_sync(parts)
@@ -154,6 +151,11 @@ class _FlaskIO(HostIO):
 
     def native(self) -> flask.Request:
         return self.request
+
+    def client(self) -> tuple[str, int] | None:
+        request = self.request
+        remote = request.remote_addr
+        return (remote, int(request.environ.get("REMOTE_PORT") or 0)) if remote else None
 
     def url(self) -> str:
         # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
@@ -262,8 +264,4 @@ def _to_flask(response: Response, method: str) -> flask.Response:
     body: Any = response.body
     if isinstance(response, StreamingResponse):
         body = response.iter_sync()  # the WSGI server pulls chunk by chunk
-    native = _FlaskResponse(response=body, status=response.status_code)
-    add = native.headers.add  # cheaper than Werkzeug's generic extend() for a few headers
-    for name, value in response.raw_headers:
-        add(name, value)
-    return native
+    return _FlaskResponse(body, response.status_code, response.raw_headers)

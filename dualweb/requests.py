@@ -60,6 +60,15 @@ class FormLimits:
         )
 
 
+class _Ask:
+    """Marks a request fact the core asks the ``HostIO`` for, when it needs it."""
+
+    __slots__ = ()
+
+
+_ASK = _Ask()
+
+
 class HostIO:
     """What only the host can do for one request; each host subclasses it.
 
@@ -75,6 +84,10 @@ class HostIO:
 
     def native(self) -> Any:
         """The host's own request object."""
+        return None
+
+    def client(self) -> tuple[str, int] | None:
+        """The client's (host, port), when the host did not hand it over already."""
         return None
 
     def header_items(self) -> list[tuple[str, str]]:
@@ -110,13 +123,14 @@ class RequestParts:
 
     __slots__ = (
         "_body",
+        "_client",
         "_cookies",
         "_form",
         "_headers",
         "_native",
         "_query",
+        "_state",
         "_url",
-        "client",
         "header_items",
         "headers_joined",
         "io",
@@ -127,7 +141,6 @@ class RequestParts:
         "query_string",
         "root_path",
         "scheme",
-        "state",
     )
 
     def __init__(
@@ -140,7 +153,7 @@ class RequestParts:
         *,
         header_items: list[tuple[str, str]] | list[tuple[bytes, bytes]] | None = None,
         scheme: str = "http",
-        client: tuple[str, int] | None = None,
+        client: tuple[str, int] | _Ask | None = _ASK,
         root_path: str = "",
         headers_joined: bool = False,
         url: str | None = None,
@@ -153,11 +166,11 @@ class RequestParts:
         self.io = io
         self.header_items = header_items
         self.scheme = scheme
-        self.client = client
+        self._client = client
         self.root_path = root_path
         self.headers_joined = headers_joined
         self._url = url
-        self.state = state if state is not None else {}
+        self._state = state
         #: The operation's body size limit; hosts enforce it while reading.
         self.max_body_size: int | None = None
         self._native: Any = None
@@ -166,6 +179,20 @@ class RequestParts:
         self._query: QueryParams | None = None
         self._headers: Headers | None = None
         self._cookies: dict[str, str] | None = None
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        """The client's (host, port), asked of the host only when needed."""
+        client = self._client
+        if isinstance(client, _Ask):
+            client = self._client = self.io.client()
+        return client
+
+    @property
+    def state(self) -> dict[str, Any]:
+        if self._state is None:
+            self._state = {}
+        return self._state
 
     @property
     def url(self) -> str:

@@ -287,6 +287,32 @@ def test_status_codes(parity):
     assert not_modified.status_code == 304 and not_modified.content == b""
 
 
+def test_reset_content_sends_no_body(serve, fastapi_ns):
+    # 205 carries no body. FastAPI empties the body but keeps the Content-Length of
+    # the content it dropped, a response no client can read; dualweb says 0.
+    router = DUALWEB.Router()
+
+    @router.post("/reset", status_code=205)
+    def reset():
+        return {"dropped": "yes"}
+
+    @router.post("/reset-later")
+    def reset_later(response: DUALWEB.Response) -> dict[str, str]:
+        response.status_code = 205
+        return {"dropped": "yes"}
+
+    @router.post("/reset-json", status_code=205, response_class=DUALWEB.JSONResponse)
+    def reset_json():
+        return {"dropped": "yes"}
+
+    client = serve(router)
+    for path in ("/reset", "/reset-json", "/reset-later"):
+        response = client.post(path)
+        assert response.status_code == 205
+        assert response.content == b""
+        assert response.headers["content-length"] == "0"
+
+
 def test_status_without_body_refuses_a_model(fastapi_ns):
     def declare(api):
         router = api.Router()
