@@ -538,6 +538,56 @@ class Mount:
                 anywhere.append(op)
             else:
                 buckets.setdefault(key, []).append(op)
+        self._index()
+
+    def _index(self) -> None:
+        # For hosts that match routes in a list (Starlette): which operations a path
+        # can reach, looked up by its shape instead of trying every route in turn.
+        by_key: dict[tuple[int, str], list[int]] = {}
+        by_count: dict[int, list[int]] = {}
+        anywhere: list[int] = []
+        for index, op in enumerate(self.operations):
+            key = op.template.shape_key
+            if key is None:
+                anywhere.append(index)
+            elif key[1] is None:
+                by_count.setdefault(key[0], []).append(index)
+            else:
+                by_key.setdefault((key[0], key[1]), []).append(index)
+        self._anywhere = tuple(anywhere)
+        self._by_count = {
+            count: tuple(sorted([*indices, *anywhere])) for count, indices in by_count.items()
+        }
+        self._by_key = {
+            key: tuple(sorted([*indices, *by_count.get(key[0], ()), *anywhere]))
+            for key, indices in by_key.items()
+        }
+
+    def candidates(self, path: str) -> tuple[int, ...]:
+        """The operations (indices, in declaration order) whose path may match ``path``.
+
+        Every operation that matches is among them; the host's own matcher decides.
+        """
+        end = path.find("/", 1)
+        key = (path.count("/") + 1, path[1:] if end < 0 else path[1:end])
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_count.get(key[0], self._anywhere)
+        return found
+
+    def reaches(self, path: str) -> bool:
+        """Whether a request path could match both the route template ``path`` and one of
+        these operations (conservative: True when unsure)."""
+        try:
+            other = PathTemplate(path)
+        except Exception:  # a template this module cannot read: assume it overlaps
+            return True
+        key = other.shape_key
+        if key is not None and key[1] is not None:
+            pool = [self.operations[index] for index in self.candidates(other.path)]
+        else:
+            pool = self.operations
+        return any(op.template.may_overlap(other) for op in pool)
 
     def may_be_shadowed(self, op: Operation) -> bool:
         """Whether an earlier-declared operation could match some of ``op``'s requests."""

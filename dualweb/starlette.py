@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import anyio.from_thread
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
+from starlette.responses import PlainTextResponse
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse as StarletteStreamingResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 
 from ._concurrency import ThreadHop, caller_loop, run_on_caller_loop
@@ -226,8 +228,11 @@ def _streaming(response: StreamingResponse) -> StarletteResponse:
 
 def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
     """Starlette routes serving ``router``'s operations, in declaration order."""
-    table = Mount(router, prefix)
-    routes: list[BaseRoute] = []
+    return list(_routes(Mount(router, prefix)))
+
+
+def _routes(table: Mount) -> list[Route]:
+    routes: list[Route] = []
     for op in table.operations:
         route = Route(
             op.path, endpoint=_Endpoint(op), methods=sorted(op.methods), name=op.route.name
@@ -238,11 +243,106 @@ def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
     return routes
 
 
-def _check_multipart(routes: list[BaseRoute]) -> None:
+class _Group(BaseRoute):
+    """One mounted router's routes, standing at one place in an app's route list.
+
+    Starlette (and FastAPI) try an app's routes one by one; a group looks up which
+    of its routes a path can reach by the path's shape (``Mount.candidates``) and
+    asks only those, so a request costs the same whatever the router's size. It
+    answers as the routes themselves would have, in their order: the first full
+    match, else the first method mismatch (405), with the scope Starlette's route
+    makes, including ``scope["route"]``.
+    """
+
+    def __init__(self, table: Mount, routes: list[Route]) -> None:
+        self.table = table
+        self.routes = routes
+        self._members = {id(route) for route in routes}
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        routes = self.routes
+        partial: Scope | None = None
+        for index in self.table.candidates(_route_path(scope)):
+            route = routes[index]
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                child_scope["route"] = route
+                return match, child_scope
+            if match is Match.PARTIAL and partial is None:
+                child_scope["route"] = route
+                partial = child_scope
+        if partial is not None:
+            return Match.PARTIAL, partial
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = scope.get("route")
+        if route is None or id(route) not in self._members:
+            # Called without the scope `matches` made: find the route again.
+            match, child_scope = self.matches(scope)
+            if match is Match.NONE:
+                await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+                return
+            scope.update(child_scope)
+            route = child_scope["route"]
+        await route.handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                continue
+        raise NoMatchFound(name, path_params)
+
+    def __repr__(self) -> str:
+        return f"<dualweb routes: {len(self.routes)}>"
+
+
+def _route_path(scope: Scope) -> str:
+    # The path Starlette's routes match: the scope's path without the root path.
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path) :] if path[len(root_path)] == "/" else path
+
+
+def _member_routes(routes: list[BaseRoute]) -> Iterator[Route]:
+    for route in routes:
+        if isinstance(route, _Group):
+            yield from route.routes
+        elif isinstance(route, Route):
+            yield route
+
+
+def _place(routes: list[BaseRoute], group: _Group) -> None:
+    # A mounted router's routes go after the app's routes, as appended routes do.
+    # Where the routes before that place cannot match any request the router's
+    # routes match (FastAPI's docs pages, say), the order cannot change which route
+    # answers; the group then stands in front of them, so that its requests do not
+    # try those routes first. Routes whose matching this cannot read stop it.
+    index = len(routes)
+    while index > 0 and _apart(routes[index - 1], group.table):
+        index -= 1
+    routes.insert(index, group)
+
+
+def _apart(route: BaseRoute, table: Mount) -> bool:
+    if isinstance(route, WebSocketRoute) and type(route).matches is WebSocketRoute.matches:
+        return True  # a group answers HTTP requests only
+    if isinstance(route, Route) and type(route).matches is Route.matches:
+        return not table.reaches(route.path)
+    return False
+
+
+def _check_multipart(routes: list[Route]) -> None:
     needs_forms = [
-        route.path
-        for route in routes
-        if isinstance(route, Route) and isinstance(route.app, _Endpoint) and route.app.op.is_form
+        route.path for route in routes if isinstance(route.app, _Endpoint) and route.app.op.is_form
     ]
     if not needs_forms:
         return
@@ -266,13 +366,15 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
 
 
 def _append(app: Starlette, router: Router, prefix: str) -> None:
-    routes = routes_for(router, prefix)
+    table = Mount(router, prefix)
+    routes = _routes(table)
     _check_multipart(routes)
     check_clashes(
-        ((r.path, r.methods or ()) for r in app.router.routes if isinstance(r, Route)),
-        ((r.path, r.methods or ()) for r in routes if isinstance(r, Route)),
+        ((r.path, r.methods or ()) for r in _member_routes(app.router.routes)),
+        ((r.path, r.methods or ()) for r in routes),
     )
-    app.router.routes.extend(routes)
+    if routes:
+        _place(app.router.routes, _Group(table, routes))
 
 
 def mount(
