@@ -166,8 +166,9 @@ class Operation:
         body = self._decode(parts, payload)
         if self.plain:
             # NOTE: the fastest path: nothing to solve but the handler's own parameters.
-            values = self._plain_values(parts, body)
-            response = await self._call(parts, body, call_sync, values, [], None)
+            # (A plain `def` handler never gets here: hosts call run_plain_sync.)
+            raw = await self.endpoint(**self._plain_values(parts, body))
+            response = self._finish(raw, parts, None)
             return response, _after(response, None, sync_graph)
         if not self.has_generators and not self.overrides:
             # NOTE: the fast path: no teardown can be pending, so no exit stacks.

@@ -287,7 +287,10 @@ class _Group(BaseRoute):
                 return
             scope.update(child_scope)
             route = child_scope["route"]
-        await route.handle(scope, receive, send)
+        if route.methods is None or scope["method"] in route.methods:
+            await route.app(scope, receive, send)  # what Route.handle does for a full match
+        else:
+            await route.handle(scope, receive, send)  # its 405
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         for route in self.routes:
