@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import os
 import queue
 import threading
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -179,6 +181,18 @@ class ThreadHop:
     def __init__(self, limit: Callable[[], int], idle_timeout: float = 10.0) -> None:
         self._limit = limit
         self._idle_timeout = idle_timeout
+        self._reset()
+        # A forked child (a pre-fork server's worker) has none of the parent's threads.
+        pool = weakref.ref(self)
+
+        def reset_in_child() -> None:
+            alive = pool()
+            if alive is not None:
+                alive._reset()
+
+        os.register_at_fork(after_in_child=reset_in_child)
+
+    def _reset(self) -> None:
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = 0  # worker threads alive
@@ -208,8 +222,8 @@ class ThreadHop:
             if self._idle:
                 self._idle -= 1
             elif self._threads < max(1, self._limit()):
-                self._threads += 1
                 threading.Thread(target=self._work, name="dualweb-worker", daemon=True).start()
+                self._threads += 1  # (not if the thread could not start)
             else:
                 self._backlog += 1
             self._jobs.put(job)

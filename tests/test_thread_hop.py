@@ -455,3 +455,37 @@ def test_the_hop_limit_is_anyios_default_thread_limit_of_the_loop() -> None:
 
 async def anyio_default() -> float:
     return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_a_forked_child_starts_its_own_workers() -> None:
+    # A pre-fork server's worker inherits the pool's bookkeeping but none of its threads.
+    import os
+    import time
+    import warnings
+
+    hop = ThreadHop(lambda: 1)
+
+    async def call() -> int:
+        return int(await hop(lambda: 41 + 1, (), {}))
+
+    assert asyncio.run(call()) == 42  # the parent now has an idle worker
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork in a threaded process
+        pid = os.fork()
+    if pid == 0:  # the child: answer within 5 s, or report failure
+        try:
+            answer = asyncio.run(asyncio.wait_for(call(), 5))
+            os._exit(0 if answer == 42 else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.02)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's call never finished")
+    assert os.waitstatus_to_exitcode(status) == 0
