@@ -57,3 +57,15 @@ def test_real_server_harness_smoke(tmp_path):
         for cell in row.values():
             assert cell["rps_median"] > 0
             assert cell["non_2xx"] == 0
+
+
+def test_route_table_benchmark_smoke():
+    result = run("benchmarks.routes", "--routes", "30", timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(result.stdout)
+    assert data["routes"] == 30
+    for host in ("flask", "fastapi", "starlette"):
+        assert data[f"mount_{host}_seconds"] > 0
+        assert data[f"bytes_per_route_mounted_{host}"] > 0
+        assert data[f"request_first_route_{host}_us"] > 0
+        assert data[f"request_last_route_{host}_us"] > 0
