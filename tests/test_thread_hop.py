@@ -489,3 +489,43 @@ def test_a_forked_child_starts_its_own_workers() -> None:
         os.waitpid(pid, 0)
         pytest.fail("the forked child's call never finished")
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_under_trio_the_starlette_host_uses_anyios_threads() -> None:
+    # Starlette runs on trio too (through anyio): there is no asyncio loop to hop back to,
+    # so `def` handlers go through anyio's own worker threads.
+    import httpx
+    import trio
+
+    router = dualweb.Router()
+
+    @router.post("/sync")
+    def sync_handler(payload: dict[str, int]) -> dict[str, Any]:
+        return {"thread": threading.current_thread().name, "sum": sum(payload.values())}
+
+    @router.post("/form")
+    def form_handler(name: str = dualweb.Form()) -> dict[str, str]:
+        return {"name": name}
+
+    @router.get("/async")
+    async def async_handler() -> dict[str, str]:
+        return {"thread": threading.current_thread().name}
+
+    app = starlette.applications.Starlette()
+    dualweb.starlette.mount(app, router)
+
+    async def main() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return [
+                await client.post("/sync", json={"a": 1, "b": 2}),
+                await client.post("/form", data={"name": "ada"}),
+                await client.get("/async"),
+            ]
+
+    sync, form, async_ = trio.run(main)
+    assert sync.status_code == 200 and sync.json()["sum"] == 3
+    assert sync.json()["thread"] != "dualweb-worker"
+    assert sync.json()["thread"] != threading.current_thread().name
+    assert form.json() == {"name": "ada"}
+    assert async_.json() == {"thread": threading.current_thread().name}
