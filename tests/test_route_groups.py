@@ -191,3 +191,22 @@ def test_the_group_stands_before_routes_it_cannot_share_a_request_with():
     client = StarletteClient(overlapping)
     assert "swagger" in client.get("/docs").text.lower()
     assert client.get("/other").json() == {"name": "other"}
+
+
+@pytest.mark.parametrize("host", ASGI_HOSTS)
+def test_routes_match_below_a_root_path(host):
+    # Behind a proxy the scope's path keeps the root path; routes match what follows it.
+    app = new_app(host)
+    mount(host, app, build_big())
+    seen: dict[str, Any] = {}
+
+    async def proxied(scope, receive, send):
+        if scope["type"] == "http":
+            scope = {**scope, "root_path": "/proxy", "path": "/proxy" + scope["path"]}
+        await app(scope, receive, send)
+        seen["route"] = scope.get("route")
+
+    client = StarletteClient(proxied)
+    assert client.get("/r7/z").json() == {"route": 7, "item": "z"}
+    assert seen["route"].path == "/r7/{item_id}"
+    assert client.get("/files/a/b").json() == {"rest": "a/b"}
