@@ -258,14 +258,36 @@ class _Group(BaseRoute):
         self.table = table
         self.routes = routes
         self._members = {id(route) for route in routes}
+        # A path without parameters: Starlette's pattern for it is `^<path>$`, which
+        # matches the path itself, or the path and a final newline (`$` allows one).
+        self._static = [
+            (route.path, route.path + "\n") if not route.param_convertors else None
+            for route in routes
+        ]
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
         routes = self.routes
+        path = _route_path(scope)
         partial: Scope | None = None
-        for index in self.table.candidates(_route_path(scope)):
+        for index in self.table.candidates(path):
             route = routes[index]
+            static = self._static[index]
+            if static is not None:
+                # What Route.matches does for such a path, without its regular expression.
+                if path != static[0] and path != static[1]:
+                    continue
+                child_scope: Scope = {
+                    "endpoint": route.endpoint,
+                    "path_params": dict(scope.get("path_params", {})),
+                    "route": route,
+                }
+                if route.methods and scope["method"] not in route.methods:
+                    if partial is None:
+                        partial = child_scope
+                    continue
+                return Match.FULL, child_scope
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 child_scope["route"] = route

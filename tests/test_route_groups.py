@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
+from starlette.routing import Match, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
-from starlette.routing import WebSocketRoute
 from starlette.testclient import TestClient as StarletteClient
 
 import dualweb.fastapi
@@ -210,3 +210,50 @@ def test_routes_match_below_a_root_path(host):
     assert client.get("/r7/z").json() == {"route": 7, "item": "z"}
     assert seen["route"].path == "/r7/{item_id}"
     assert client.get("/files/a/b").json() == {"rest": "a/b"}
+
+
+def _one_by_one(routes, scope):
+    # What Starlette's router decides when it tries the routes in order.
+    partial = None
+    for route in routes:
+        match, child_scope = route.matches(scope)
+        if match is Match.FULL:
+            return match, {**child_scope, "route": route}
+        if match is Match.PARTIAL and partial is None:
+            partial = {**child_scope, "route": route}
+    if partial is not None:
+        return Match.PARTIAL, partial
+    return Match.NONE, {}
+
+
+def test_the_group_decides_as_starlettes_router_would():
+    app = Starlette()
+    dualweb.starlette.mount(app, build_big(), openapi_url=None)
+    (group,) = app.router.routes
+    paths = [
+        "/items",
+        "/items/",
+        "/items/special",
+        "/items/special\n",
+        "/items/3",
+        "/items/3\n",
+        "/static/s5",
+        "/static/s5\n",
+        "/static/s5/",
+        "/static/s5\n\n",
+        "/files/a/b\n",
+        "/zz/tail",
+        "/r12/x",
+        "/r12/",
+        "/nowhere",
+        "",
+        "/",
+    ]
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        for path in paths:
+            for outer in ({}, {"tenant": "t1"}):
+                scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+                if outer:
+                    scope["path_params"] = outer
+                expected = _one_by_one(group.routes, dict(scope))
+                assert group.matches(dict(scope)) == expected, (method, repr(path), outer)
