@@ -133,14 +133,16 @@ def _starlette_owns(router: Any, scope: Scope) -> bool:
     """
     from starlette.routing import Match
 
+    from .starlette import route_path
+
     if _has_route(router, scope):
         return True
     if scope["type"] == "http" and getattr(router, "redirect_slashes", False):
         path = scope["path"]
-        route_path = _route_path(scope)
-        if route_path != "/":
+        routed = route_path(scope)
+        if routed != "/":
             twin = dict(scope)
-            twin["path"] = path.rstrip("/") if route_path.endswith("/") else path + "/"
+            twin["path"] = path.rstrip("/") if routed.endswith("/") else path + "/"
             if _has_route(router, twin):
                 return True
     low_priority = getattr(router, "_match_low_priority", None)  # FastAPI's frontend routes
@@ -173,15 +175,6 @@ def _inner_router(app: Any) -> Any:
         if router is not None:
             return router
     return None
-
-
-def _route_path(scope: Scope) -> str:
-    path: str = scope["path"]
-    root_path: str = scope.get("root_path", "")
-    prefixed = root_path and path.startswith(root_path) and path != root_path
-    if prefixed and path[len(root_path)] == "/":
-        return path[len(root_path) :]
-    return path
 
 
 def _flask_owns(app: Any, environ: dict[str, Any]) -> bool:

@@ -269,7 +269,7 @@ class _Group(BaseRoute):
         if scope["type"] != "http":
             return Match.NONE, {}
         routes = self.routes
-        path = _route_path(scope)
+        path = route_path(scope)
         partial: Scope | None = None
         for index in self.table.candidates(path):
             route = routes[index]
@@ -326,8 +326,8 @@ class _Group(BaseRoute):
         return f"<dualweb routes: {len(self.routes)}>"
 
 
-def _route_path(scope: Scope) -> str:
-    # The path Starlette's routes match: the scope's path without the root path.
+def route_path(scope: Scope) -> str:
+    """The path Starlette's routes match: the scope's path without the root path."""
     path: str = scope["path"]
     root_path: str = scope.get("root_path", "")
     if not root_path or not path.startswith(root_path):
