@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import anyio.from_thread
@@ -243,6 +244,9 @@ def _routes(table: Mount) -> list[Route]:
     return routes
 
 
+_matched_format: ContextVar[str | None] = ContextVar("dualweb_matched_format", default=None)
+
+
 class _Group(BaseRoute):
     """One mounted router's routes, standing at one place in an app's route list.
 
@@ -265,7 +269,22 @@ class _Group(BaseRoute):
             for route in routes
         ]
 
+    @property
+    def path_format(self) -> str | None:
+        """The template of the route this group matched last in this context.
+
+        FastAPI's router reads ``path_format`` from the route it matched to name the
+        request's route for OpenTelemetry (``http.route``, the span's name).
+        """
+        return _matched_format.get()
+
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = self._match(scope)
+        if match is not Match.NONE:
+            _matched_format.set(child_scope["route"].path_format)
+        return match, child_scope
+
+    def _match(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
         routes = self.routes

@@ -257,3 +257,65 @@ def test_the_group_decides_as_starlettes_router_would():
                     scope["path_params"] = outer
                 expected = _one_by_one(group.routes, dict(scope))
                 assert group.matches(dict(scope)) == expected, (method, repr(path), outer)
+
+
+def test_fastapi_telemetry_names_dualweb_routes_as_its_own():
+    # FastAPI reports the matched route's template to OpenTelemetry (the span's name and
+    # `http.route`); it reads it from the route its router matched, here the group.
+    import fastapi
+    from opentelemetry import trace
+
+    spans: list[dict[str, Any]] = []
+
+    class Span(trace.NonRecordingSpan):
+        def __init__(self, name):
+            super().__init__(trace.INVALID_SPAN_CONTEXT)
+            spans.append({"name": name})
+
+        def set_attribute(self, key, value):
+            spans[-1][key] = value
+
+        def update_name(self, name):
+            spans[-1]["name"] = name
+
+    class Tracer(trace.Tracer):
+        def start_span(self, name, context=None, kind=None, attributes=None, **kwargs):
+            span = Span(name)
+            for key, value in (attributes or {}).items():
+                span.set_attribute(key, value)
+            return span
+
+        def start_as_current_span(self, *args, **kwargs):
+            raise AssertionError("operation spans are off in this test")
+
+    class Provider(trace.TracerProvider):
+        def get_tracer(self, *args, **kwargs):
+            return Tracer()
+
+    telemetry = {"tracer_provider": Provider(), "metrics": False, "logs": False}
+    app = fastapi.FastAPI(telemetry={**telemetry, "operation_spans": False})
+
+    @app.get("/native/{x}")
+    def native(x: str):
+        return {"x": x}
+
+    router = Router()
+
+    @router.get("/ours/{y}")
+    def ours(y: str):
+        return {"y": y}
+
+    @router.post("/plain")
+    def plain():
+        return {}
+
+    dualweb.fastapi.mount(app, router)
+    client = StarletteClient(app)
+    assert client.get("/native/1").status_code == 200
+    assert client.get("/ours/2").status_code == 200
+    assert client.post("/plain").status_code == 200
+    assert [(span["name"], span.get("http.route")) for span in spans] == [
+        ("GET /native/{x}", "/native/{x}"),
+        ("GET /ours/{y}", "/ours/{y}"),
+        ("POST /plain", "/plain"),
+    ]
