@@ -279,12 +279,6 @@ class _Group(BaseRoute):
         return _matched_format.get()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = self._match(scope)
-        if match is not Match.NONE:
-            _matched_format.set(child_scope["route"].path_format)
-        return match, child_scope
-
-    def _match(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
         routes = self.routes
@@ -306,15 +300,18 @@ class _Group(BaseRoute):
                     if partial is None:
                         partial = child_scope
                     continue
+                _matched_format.set(route.path_format)
                 return Match.FULL, child_scope
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 child_scope["route"] = route
+                _matched_format.set(route.path_format)
                 return match, child_scope
             if match is Match.PARTIAL and partial is None:
                 child_scope["route"] = route
                 partial = child_scope
         if partial is not None:
+            _matched_format.set(partial["route"].path_format)
             return Match.PARTIAL, partial
         return Match.NONE, {}
 
