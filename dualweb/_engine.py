@@ -26,8 +26,8 @@ from .dependencies import SolveContext, bind_own, runs_without_loop, solve
 from .encoders import jsonable_encoder
 from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
 from .requests import Request, RequestParts
-from .responses import Response
-from .routing import Route, Router, _Default, is_body_allowed_for_status_code
+from .responses import Response, is_body_allowed_for_status_code, sends_content_length
+from .routing import Route, Router, _Default
 
 __all__ = ["After", "ExceptionHandlers", "Mount", "Operation"]
 
@@ -290,9 +290,6 @@ class Operation:
                     status or 200,
                     background,
                 )
-                if sub is not None:
-                    response.raw_headers.extend(sub.raw_headers)
-                return response
             else:
                 content = adapter.serializer.to_python(value, mode="json", **self.dump_options)
                 response = self._instantiate(content, status, background)
@@ -404,15 +401,13 @@ def _json_bytes(body: bytes, status: int, background: BackgroundTasks | None) ->
     response.body = body
     response.media_type = "application/json"
     response._background = background  # a BackgroundTasks or None: nothing to convert
-    if status < 200 or status in (204, 304):
-        response.raw_headers = [("content-type", "application/json")]
-    else:
+    if sends_content_length(status):
         response.raw_headers = [
             ("content-length", str(len(body))),
             ("content-type", "application/json"),
         ]
-    if not is_body_allowed_for_status_code(status):
-        _drop_body(response)
+    else:
+        response.raw_headers = [("content-type", "application/json")]
     return response
 
 

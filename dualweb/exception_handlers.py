@@ -9,19 +9,15 @@ from typing import Any
 from .encoders import jsonable_encoder
 from .exceptions import HTTPException, RequestValidationError
 from .requests import Request
-from .responses import JSONResponse, Response
+from .responses import JSONResponse, Response, is_body_allowed_for_status_code
 
 __all__ = ["http_exception_handler", "request_validation_exception_handler"]
-
-
-def _body_allowed(status_code: int) -> bool:
-    return not (status_code < 200 or status_code in (204, 205, 304))
 
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """``{"detail": exc.detail}`` with the exception's status and headers."""
     headers = getattr(exc, "headers", None)
-    if not _body_allowed(exc.status_code):
+    if not is_body_allowed_for_status_code(exc.status_code):
         return Response(status_code=exc.status_code, headers=headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 

@@ -42,7 +42,7 @@ from pydantic_core import CoreSchema, PydanticUndefined
 from . import params
 from .analysis import Dependant, ParamField, _is_union, annotated
 from .encoders import jsonable_encoder
-from .responses import JSONResponse
+from .responses import JSONResponse, is_body_allowed_for_status_code
 
 __all__ = ["export_openapi", "get_openapi", "openapi_for"]
 
@@ -468,11 +468,14 @@ def _default_status_code(response_class: type[Any]) -> str:
     return str(getattr(response_class, "default_status_code", 200))
 
 
-def _is_body_allowed(status_code: int | str | None) -> bool:
-    if status_code is None or status_code in {"default", "1XX", "2XX", "3XX", "4XX", "5XX"}:
-        return True
-    code = int(status_code)
-    return not (code < 200 or code in {204, 205, 304})
+def _add_examples(target: dict[str, Any], info: Any) -> None:
+    # A parameter's or a body's `openapi_examples`, else its single `example`.
+    openapi_examples = getattr(info, "openapi_examples", None)
+    example = getattr(info, "example", PydanticUndefined)
+    if openapi_examples:
+        target["examples"] = jsonable_encoder(openapi_examples)
+    elif example is not PydanticUndefined:
+        target["example"] = jsonable_encoder(example)
 
 
 # --- the builder -----------------------------------------------------------------------
@@ -727,12 +730,7 @@ class _Builder:
                     }
                     if info.description:
                         parameter["description"] = info.description
-                    openapi_examples = getattr(info, "openapi_examples", None)
-                    example = getattr(info, "example", PydanticUndefined)
-                    if openapi_examples:
-                        parameter["examples"] = jsonable_encoder(openapi_examples)
-                    elif example is not PydanticUndefined:
-                        parameter["example"] = jsonable_encoder(example)
+                    _add_examples(parameter, info)
                     if getattr(info, "deprecated", None):
                         parameter["deprecated"] = True
                     parameters.append(parameter)
@@ -744,12 +742,7 @@ class _Builder:
         if info.is_required():
             body["required"] = True
         content: dict[str, Any] = {"schema": self.schema(field)}
-        openapi_examples = getattr(info, "openapi_examples", None)
-        example = getattr(info, "example", PydanticUndefined)
-        if openapi_examples:
-            content["examples"] = jsonable_encoder(openapi_examples)
-        elif example is not PydanticUndefined:
-            content["example"] = jsonable_encoder(example)
+        _add_examples(content, info)
         body["content"] = {getattr(info, "media_type", None) or "application/json": content}
         return body
 
@@ -810,7 +803,7 @@ class _Builder:
             )
             responses = operation.setdefault("responses", {})
             responses.setdefault(status_code, {})["description"] = route.response_description
-            if _is_body_allowed(route.status_code) and media_type:
+            if is_body_allowed_for_status_code(route.status_code) and media_type:
                 response_schema: dict[str, Any] = {"type": "string"}
                 if _issubclass(response_class, JSONResponse):
                     response_schema = (

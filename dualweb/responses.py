@@ -93,6 +93,19 @@ class MutableHeaders(MutableMapping[str, str]):
         return f"MutableHeaders({self._raw!r})"
 
 
+def is_body_allowed_for_status_code(status_code: int | str | None) -> bool:
+    """False for 1xx, 204, 205 and 304, which carry no body."""
+    if status_code is None or status_code in {"default", "1XX", "2XX", "3XX", "4XX", "5XX"}:
+        return True
+    code = int(status_code)
+    return not (code < 200 or code in {204, 205, 304})
+
+
+def sends_content_length(status_code: int) -> bool:
+    """Whether a response with this status states its length (not 1xx, 204 or 304)."""
+    return not (status_code < 200 or status_code in (204, 304))
+
+
 class Response:
     """A response with a body already in bytes."""
 
@@ -142,7 +155,7 @@ class Response:
         raw = [(k.lower(), v) for k, v in (headers or {}).items()]
         names = {name for name, _ in raw}
         status = self.status_code
-        if length and "content-length" not in names and not (status < 200 or status in (204, 304)):
+        if length and "content-length" not in names and sends_content_length(status):
             raw.append(("content-length", str(len(self.body))))
         content_type = self.media_type
         if content_type is not None and "content-type" not in names:

@@ -23,7 +23,7 @@ from .analysis import (
 )
 from .exceptions import DualwebError
 from .requests import FormLimits
-from .responses import JSONResponse, Response
+from .responses import JSONResponse, Response, is_body_allowed_for_status_code
 
 __all__ = ["Route", "Router", "generate_unique_id"]
 
@@ -67,14 +67,6 @@ def generate_unique_id(route: Route) -> str:
     """FastAPI's default operation id: name, path and first method, as one identifier."""
     operation_id = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
     return f"{operation_id}_{sorted(route.methods)[0].lower()}"
-
-
-def is_body_allowed_for_status_code(status_code: int | str | None) -> bool:
-    """False for 1xx, 204, 205 and 304, which carry no body."""
-    if status_code is None or status_code in {"default", "1XX", "2XX", "3XX", "4XX", "5XX"}:
-        return True
-    code = int(status_code)
-    return not (code < 200 or code in {204, 205, 304})
 
 
 _OP_DEFAULTS: dict[str, Any] = {

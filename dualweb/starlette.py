@@ -16,7 +16,6 @@ from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
-from starlette.responses import PlainTextResponse
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
@@ -287,28 +286,25 @@ class _Group(BaseRoute):
         for index in self.table.candidates(path):
             route = routes[index]
             static = self._static[index]
-            if static is not None:
-                # What Route.matches does for such a path, without its regular expression.
-                if path != static[0] and path != static[1]:
+            if static is None:
+                match, child_scope = route.matches(scope)
+                if match is Match.NONE:
                     continue
-                child_scope: Scope = {
+            elif path == static[0] or path == static[1]:
+                # What Route.matches gives for such a path, without its regular expression.
+                wrong_method = route.methods and scope["method"] not in route.methods
+                match = Match.PARTIAL if wrong_method else Match.FULL
+                child_scope = {
                     "endpoint": route.endpoint,
                     "path_params": dict(scope.get("path_params", {})),
-                    "route": route,
                 }
-                if route.methods and scope["method"] not in route.methods:
-                    if partial is None:
-                        partial = child_scope
-                    continue
-                _matched_format.set(route.path_format)
-                return Match.FULL, child_scope
-            match, child_scope = route.matches(scope)
+            else:
+                continue
+            child_scope["route"] = route
             if match is Match.FULL:
-                child_scope["route"] = route
                 _matched_format.set(route.path_format)
                 return match, child_scope
-            if match is Match.PARTIAL and partial is None:
-                child_scope["route"] = route
+            if partial is None:
                 partial = child_scope
         if partial is not None:
             _matched_format.set(partial["route"].path_format)
@@ -318,13 +314,9 @@ class _Group(BaseRoute):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = scope.get("route")
         if route is None or id(route) not in self._members:
-            # Called without the scope `matches` made: find the route again.
-            match, child_scope = self.matches(scope)
-            if match is Match.NONE:
-                await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
-                return
-            scope.update(child_scope)
-            route = child_scope["route"]
+            # Called without the scope `matches` made: Starlette's own way matches first.
+            await super().__call__(scope, receive, send)
+            return
         if route.methods is None or scope["method"] in route.methods:
             await route.app(scope, receive, send)  # what Route.handle does for a full match
         else:

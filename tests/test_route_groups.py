@@ -319,3 +319,29 @@ def test_fastapi_telemetry_names_dualweb_routes_as_its_own():
         ("GET /ours/{y}", "/ours/{y}"),
         ("POST /plain", "/plain"),
     ]
+
+
+def test_a_group_called_without_a_matched_scope_finds_its_route():
+    import asyncio
+
+    app = Starlette()
+    dualweb.starlette.mount(app, build_big(), openapi_url=None)
+    (group,) = app.router.routes
+
+    async def call(handle, path):
+        sent: list[dict[str, Any]] = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "headers": []}
+        scope.update(query_string=b"", scheme="http", server=("t", 80), client=("c", 1))
+        await handle(scope, receive, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    assert asyncio.run(call(group.handle, "/r4/q")) == (200, b'{"route":4,"item":"q"}')
+    assert asyncio.run(call(group, "/r4/q")) == (200, b'{"route":4,"item":"q"}')
+    assert asyncio.run(call(group.handle, "/nowhere"))[0] == 404
