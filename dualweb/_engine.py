@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from . import exception_handlers as defaults
 from ._concurrency import CallSync, call_inline, drive, run_on_thread_loop
@@ -22,6 +22,7 @@ from ._paths import PathTemplate
 from .analysis import Dependant, Undefined
 from .background import BackgroundTasks
 from .binding import Prevalidated, decode_json_body, json_fast_path
+from .datastructures import FormData
 from .dependencies import SolveContext, bind_own, runs_without_loop, solve
 from .encoders import jsonable_encoder
 from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
@@ -136,6 +137,8 @@ class Operation:
         )
         #: A plain ``def`` handler: served by ``run_plain_sync``, without coroutines.
         self.plain_sync = self.plain and not d.is_coroutine
+        #: A plain ``async def`` handler: called inline by ``handle_async``.
+        self.plain_async = self.plain and d.is_coroutine
         self.adapter = route.response_adapter
         self.default_class = isinstance(route.response_class, _Default)
         response_class = route.response_class
@@ -150,6 +153,16 @@ class Operation:
             "exclude_defaults": route.response_model_exclude_defaults,
             "exclude_none": route.response_model_exclude_none,
         }
+        #: The status of a plain handler's JSON response model (default response
+        #: class, a status that carries a body), or 0 where ``serialize`` must decide.
+        self.direct_json = (
+            (route.status_code or 200)
+            if self.plain
+            and self.adapter is not None
+            and self.default_class
+            and is_body_allowed_for_status_code(route.status_code or 200)
+            else 0
+        )
         # The same for the serializer's JSON call, without the options left at
         # pydantic's own defaults (fewer keywords to parse per request).
         self.json_options = {
@@ -168,8 +181,7 @@ class Operation:
             # NOTE: the fastest path: nothing to solve but the handler's own parameters.
             # (A plain `def` handler never gets here: hosts call run_plain_sync.)
             raw = await self.endpoint(**self._plain_values(parts, body))
-            response = self._finish(raw, parts, None)
-            return response, _after(response, None, sync_graph)
+            return self._plain_result(raw, parts, sync_graph)
         if not self.has_generators and not self.overrides:
             # NOTE: the fast path: no teardown can be pending, so no exit stacks.
             ctx = self._context(parts, body, call_sync, None, None)
@@ -192,8 +204,16 @@ class Operation:
         """``run`` for a plain ``def`` handler (no dependencies): no coroutine needed."""
         body = self._decode(parts, payload)
         raw = self.endpoint(**self._plain_values(parts, body))
+        return self._plain_result(raw, parts, True)
+
+    def _plain_result(
+        self, raw: Any, parts: RequestParts, sync_graph: bool
+    ) -> tuple[Response, After | None]:
+        if self.direct_json and not isinstance(raw, Response):
+            # What `_finish` makes of it, without the questions it cannot need here.
+            return self._json_response(raw, self.direct_json, None), None
         response = self._finish(raw, parts, None)
-        return response, _after(response, None, True)
+        return response, _after(response, None, sync_graph)
 
     def _decode(self, parts: RequestParts, payload: Any) -> Any:
         if self.is_form:
@@ -275,22 +295,10 @@ class Operation:
             status = sub.status_code
         adapter = self.adapter
         if adapter is not None:
-            # The core validator and serializer, called directly (TypeAdapter's methods forward).
-            try:
-                value = adapter.validator.validate_python(raw, from_attributes=True)
-            except ValidationError as exc:
-                errors = [
-                    {**err, "loc": ("response", *err["loc"])}
-                    for err in exc.errors(include_url=False)
-                ]
-                raise ResponseValidationError(errors, body=raw) from None
             if self.default_class:
-                response = _json_bytes(
-                    adapter.serializer.to_json(value, **self.json_options),
-                    status or 200,
-                    background,
-                )
+                response = self._json_response(raw, status or 200, background)
             else:
+                value = self._validated(raw, adapter)
                 content = adapter.serializer.to_python(value, mode="json", **self.dump_options)
                 response = self._instantiate(content, status, background)
         else:
@@ -300,6 +308,24 @@ class Operation:
         if sub is not None:
             response.raw_headers.extend(sub.raw_headers)
         return response
+
+    def _validated(self, raw: Any, adapter: TypeAdapter[Any]) -> Any:
+        # The core validator and serializer are called directly (TypeAdapter's methods forward).
+        try:
+            return adapter.validator.validate_python(raw, from_attributes=True)
+        except ValidationError as exc:
+            errors = [
+                {**err, "loc": ("response", *err["loc"])} for err in exc.errors(include_url=False)
+            ]
+            raise ResponseValidationError(errors, body=raw) from None
+
+    def _json_response(self, raw: Any, status: int, background: BackgroundTasks | None) -> Response:
+        # The default response for a response model: validated, then JSON bytes from pydantic.
+        adapter: TypeAdapter[Any] = self.adapter  # type: ignore[assignment]
+        value = self._validated(raw, adapter)
+        return _json_bytes(
+            adapter.serializer.to_json(value, **self.json_options), status, background
+        )
 
     def _instantiate(
         self, content: Any, status: int | None, background: BackgroundTasks | None
@@ -326,12 +352,6 @@ class Operation:
             return parts.form_sync(self.form_limits)
         return parts.body_sync() if self.needs_body else b""
 
-    async def _payload_async(self, parts: RequestParts) -> Any:
-        parts.max_body_size = self.max_body_size
-        if self.is_form:
-            return await parts.form_async(self.form_limits)
-        return await parts.body_async() if self.needs_body else b""
-
     def handle_sync(self, parts: RequestParts) -> tuple[Response, After | None]:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""
         try:
@@ -357,7 +377,19 @@ class Operation:
     ) -> tuple[Response, After | None]:
         """Serve one request on an event loop; sync code runs in one thread-pool hop."""
         try:
-            body = await self._payload_async(parts)
+            # NOTE: written inline, like the plain handler's call below: a coroutine
+            # less to make and await per request.
+            parts.max_body_size = self.max_body_size
+            body: FormData | bytes
+            if self.is_form:
+                body = await parts.form_async(self.form_limits)
+            elif self.needs_body:
+                body = await parts.body_async()
+            else:
+                body = b""
+            if self.plain_async:
+                raw = await self.endpoint(**self._plain_values(parts, self._decode(parts, body)))
+                return self._plain_result(raw, parts, False)
             if self.plain_sync:
                 return await to_thread(self.run_plain_sync, (parts, body), {})  # type: ignore[no-any-return]
             if self._is_sync():
