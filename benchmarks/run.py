@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks.run [--rounds R] [--smoke] [--out DIR]``.
+"""Run the benchmarks: ``python -m benchmarks.run [--rounds R] [--smoke] [--cpus 0] [--out DIR]``.
 
 Variants are measured in interleaved rounds (every variant once per round, in
 a shuffled order), so that a noisy neighbour on a shared machine spreads over
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -114,6 +115,17 @@ def summarize(samples: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
     return {"table": table, "ratios": ratios}
 
 
+def pin(cpus: str) -> None:
+    """Keep this process, and the threads it starts, on ``cpus`` (like pyperf's ``--affinity``)."""
+    chosen = {int(cpu) for cpu in cpus.split(",") if cpu.strip()}
+    if not hasattr(os, "sched_setaffinity"):
+        raise SystemExit("--cpus needs os.sched_setaffinity (Linux)")
+    try:
+        os.sched_setaffinity(0, chosen)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"--cpus {cpus}: {exc}") from None
+
+
 def environment() -> dict[str, Any]:
     versions = {}
     for package in PACKAGES:
@@ -129,13 +141,12 @@ def environment() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    import os
-
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "cpus_used": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "versions": versions,
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
@@ -197,7 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--out", type=Path, default=None, help="directory for JSON, table and plot")
+    parser.add_argument(
+        "--cpus",
+        default=None,
+        help="run on these CPUs only, e.g. 0 (a comma-separated list; Linux): the thread-pool "
+        "variants then pay for thread switches, not for waking an idle CPU",
+    )
     args = parser.parse_args(argv)
+    if args.cpus is not None:
+        pin(args.cpus)
     variants = [v for v in args.variants.split(",") if v]
     endpoints = [e for e in args.endpoints.split(",") if e]
     rounds, seconds = (1, 0.02) if args.smoke else (args.rounds, args.seconds)

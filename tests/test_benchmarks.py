@@ -27,6 +27,32 @@ def test_in_process_harness_smoke(tmp_path):
     assert "| target |" in (tmp_path / "inprocess.md").read_text()
 
 
+def test_in_process_harness_runs_on_chosen_cpus(tmp_path):
+    result = run(
+        "benchmarks.run",
+        "--smoke",
+        "--cpus",
+        "0",
+        "--variants",
+        "dualweb-fastapi-sync,fastapi-sync",
+        "--endpoints",
+        "get_item",
+        "--out",
+        str(tmp_path),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads((tmp_path / "inprocess.json").read_text())
+    assert data["environment"]["cpus_used"] == [0]
+    assert set(data["table"]) == {"dualweb-fastapi-sync", "fastapi-sync"}
+
+
+def test_in_process_harness_refuses_a_cpu_it_cannot_use(tmp_path):
+    result = run("benchmarks.run", "--smoke", "--cpus", "4096", timeout=60)
+    assert result.returncode != 0
+    assert "--cpus 4096" in result.stderr
+
+
 def test_real_server_harness_smoke(tmp_path):
     if shutil.which("wrk") is None:
         pytest.fail(
