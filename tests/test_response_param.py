@@ -2,7 +2,7 @@
 and cookies merge into the response sent, on every host, as in native FastAPI."""
 
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -13,7 +13,7 @@ class Item(BaseModel):
     name: str
 
 
-WHEN = datetime(2031, 5, 17, 8, 30, 15, tzinfo=timezone.utc)
+WHEN = datetime(2031, 5, 17, 8, 30, 15, tzinfo=UTC)
 
 
 # --- cookies -----------------------------------------------------------------------------
@@ -162,10 +162,10 @@ def test_cookie_expiry_relative_to_now(parity, fastapi_ns):
     ours = parity.client(build_relative_expiry)
     theirs = native_client(build_relative_expiry, fastapi_ns)
     for path in ("/expires-int", "/delete"):
-        before = datetime.now(timezone.utc).replace(microsecond=0)
+        before = datetime.now(UTC).replace(microsecond=0)
         got = ours.get(path).headers.get_list("set-cookie")
         want = theirs.get(path).headers.get_list("set-cookie")
-        after = datetime.now(timezone.utc)
+        after = datetime.now(UTC)
         assert len(got) == len(want)
         for mine, native in zip(got, want):
             (rest, date), (native_rest, native_date) = _split_expires(mine), _split_expires(native)

@@ -366,9 +366,7 @@ def build_plain(api):
         return {
             "decimal_int": Decimal("3"),
             "decimal_frac": Decimal("1.10"),
-            "datetime": datetime.datetime(
-                2024, 1, 2, 3, 4, 5, 600000, tzinfo=datetime.timezone.utc
-            ),
+            "datetime": datetime.datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=datetime.UTC),
             "naive": datetime.datetime(2024, 1, 2, 3, 4, 5),
             "date": datetime.date(2024, 2, 29),
             "time": datetime.time(12, 30),
