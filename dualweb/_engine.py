@@ -346,16 +346,17 @@ class Operation:
             return runs_without_loop(self.dependant, self.overrides, self.override_plans)
         return True
 
-    def _payload_sync(self, parts: RequestParts) -> Any:
-        parts.max_body_size = self.max_body_size
-        if self.is_form:
-            return parts.form_sync(self.form_limits)
-        return parts.body_sync() if self.needs_body else b""
-
     def handle_sync(self, parts: RequestParts) -> tuple[Response, After | None]:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""
         try:
-            body = self._payload_sync(parts)
+            parts.max_body_size = self.max_body_size
+            body: FormData | bytes
+            if self.is_form:
+                body = parts.form_sync(self.form_limits)
+            elif self.needs_body:
+                body = parts.body_sync()
+            else:
+                body = b""
             if self.plain_sync:
                 return self.run_plain_sync(parts, body)
             sync_graph = self._is_sync()
@@ -377,8 +378,8 @@ class Operation:
     ) -> tuple[Response, After | None]:
         """Serve one request on an event loop; sync code runs in one thread-pool hop."""
         try:
-            # NOTE: written inline, like the plain handler's call below: a coroutine
-            # less to make and await per request.
+            # NOTE: written inline (here and in handle_sync), like the plain handler's
+            # call below: a coroutine less to make and await per request.
             parts.max_body_size = self.max_body_size
             body: FormData | bytes
             if self.is_form:

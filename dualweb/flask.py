@@ -109,7 +109,7 @@ def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
     def view(**kwargs: Any) -> flask.Response:
         # The request object itself, not Flask's context proxy: read many times below.
         request = flask.request._get_current_object()  # type: ignore[attr-defined]
-        target, path_params = op, {names[k]: v for k, v in kwargs.items()}
+        target, path_params = op, {names[k]: v for k, v in kwargs.items()} if kwargs else {}
         if shadowed:
             earlier = table.resolve(op, request.method, request.path)
             if earlier is not None:
