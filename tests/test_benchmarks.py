@@ -53,6 +53,15 @@ def test_in_process_harness_refuses_a_cpu_it_cannot_use(tmp_path):
     assert "--cpus 4096" in result.stderr
 
 
+def test_wakeup_probe_smoke():
+    result = run("benchmarks.wakeups", "--trials", "2", "--exchanges", "50", "--json", timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    assert len(figures["free"]) == 2
+    assert len(figures.get("one_cpu", [0, 0])) == 2
+    assert all(value > 0 for values in figures.values() for value in values)
+
+
 def test_real_server_harness_smoke(tmp_path):
     if shutil.which("wrk") is None:
         pytest.fail(
