@@ -11,6 +11,7 @@ thread, or in one thread-pool hop on ASGI, at the cost of a generator step.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import contextvars
 import os
@@ -98,6 +99,7 @@ class _Job:
         "loop",
         "value",
         "waiter",
+        "waker",
     )
 
     def __init__(
@@ -108,6 +110,7 @@ class _Job:
         kwargs: dict[str, Any],
     ) -> None:
         self.loop = loop
+        self.waker = _waker_for(loop)
         self.future: asyncio.Future[Any] = loop.create_future()
         self.context = contextvars.copy_context()
         self.func = func
@@ -136,6 +139,9 @@ class _Job:
     def signal(self) -> None:
         # In the worker thread, as its last step before it waits again: the loop's
         # thread, once woken, should find the GIL free.
+        if self.waker is not None:
+            self.waker.wake(self)
+            return
         # If the loop closed while the call ran, nobody is waiting.
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self.finish)
@@ -152,6 +158,91 @@ class _Job:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
         self.error = None  # no cycle through the traceback
+
+
+class _LoopWaker:
+    """Tells one event loop which calls have finished: an eventfd the loop watches.
+
+    ``call_soon_threadsafe`` wakes a loop through its self-pipe, a socket pair:
+    a send from the worker, then on the loop two receives (the second one
+    raising) besides the callback. An eventfd costs one write and one read, and
+    one wake-up delivers every call finished since the last. Where there is no
+    eventfd (outside Linux) or the loop cannot watch a file descriptor (the
+    proactor loop on Windows), jobs use ``call_soon_threadsafe``.
+    """
+
+    __slots__ = ("__weakref__", "closer", "fd", "finished", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = weakref.ref(loop)
+        self.fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        self.finished: collections.deque[_Job] = collections.deque()
+        try:
+            loop.add_reader(self.fd, self._drain)
+        except BaseException:
+            os.close(self.fd)
+            raise
+        # The descriptor lives as long as the loop (a closed loop no longer reads it).
+        self.closer = weakref.finalize(loop, os.close, self.fd)
+
+    def wake(self, job: _Job) -> None:
+        # In the worker thread.
+        self.finished.append(job)
+        os.eventfd_write(self.fd, 1)
+
+    def _drain(self) -> None:
+        # On the loop's thread. A job queued after the read below is either taken by
+        # this drain or wakes the loop again; an empty drain after that does nothing.
+        with contextlib.suppress(BlockingIOError):
+            os.eventfd_read(self.fd)
+        finished = self.finished
+        while finished:
+            finished.popleft().finish()
+
+
+#: Each loop's waker, or None where a loop cannot have one.
+_wakers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopWaker | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _waker_for(loop: asyncio.AbstractEventLoop) -> _LoopWaker | None:
+    # On the loop's thread. The thread's last waker answers without a dictionary lookup.
+    last: _LoopWaker | None = getattr(_local, "waker", None)
+    if last is not None and last.loop() is loop:
+        return last
+    try:
+        waker = _wakers[loop]
+    except KeyError:
+        waker = _new_waker(loop)
+        _wakers[loop] = waker
+    except TypeError:  # a loop that cannot be weakly referenced: its self-pipe, then
+        return None
+    if waker is not None:
+        _local.waker = waker
+    return waker
+
+
+def _new_waker(loop: asyncio.AbstractEventLoop) -> _LoopWaker | None:
+    if not hasattr(os, "eventfd"):
+        return None
+    try:
+        return _LoopWaker(loop)
+    except NotImplementedError:  # a loop that cannot watch a descriptor
+        return None
+
+
+def _forget_wakers() -> None:
+    # In a forked child: the parent's loops are not this process's to wake; their
+    # descriptors are closed here rather than when (if ever) those loops are collected.
+    for waker in list(_wakers.values()):
+        if waker is not None and waker.closer.detach() is not None:
+            os.close(waker.fd)
+    _wakers.clear()
+    _local.__dict__.pop("waker", None)
+
+
+os.register_at_fork(after_in_child=_forget_wakers)
 
 
 def caller_loop() -> asyncio.AbstractEventLoop | None:

@@ -9,6 +9,7 @@ Starlette host runs ``def`` handlers through it.
 import asyncio
 import contextvars
 import gc
+import os
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ import starlette.testclient
 
 import dualweb
 import dualweb.starlette
-from dualweb._concurrency import ThreadHop, caller_loop, run_on_caller_loop
+from dualweb._concurrency import ThreadHop, _wakers, caller_loop, run_on_caller_loop
 
 T = TypeVar("T")
 
@@ -381,6 +382,105 @@ def test_a_busy_thread_does_not_retire() -> None:
     assert first is second
 
 
+# --- how the loop hears of finished calls --------------------------------------------------
+
+needs_eventfd = pytest.mark.skipif(
+    not hasattr(os, "eventfd"), reason="eventfd is Linux's; elsewhere the self-pipe path runs"
+)
+
+
+class CountingLoop(asyncio.SelectorEventLoop):
+    """A selector loop that counts wake-ups through its self-pipe."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threadsafe_calls = 0
+
+    def call_soon_threadsafe(self, *args: Any, **kwargs: Any) -> Any:
+        self.threadsafe_calls += 1
+        return super().call_soon_threadsafe(*args, **kwargs)
+
+
+class DescriptorlessLoop(CountingLoop):
+    """A loop that cannot watch file descriptors (as the proactor loop on Windows)."""
+
+    def add_reader(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError
+
+
+def run_on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return loop.run_until_complete(asyncio.wait_for(coro, WAIT))
+    finally:
+        loop.close()
+
+
+@needs_eventfd
+def test_finished_calls_wake_the_loop_through_its_eventfd() -> None:
+    hop = ThreadHop(lambda: 4, idle_timeout=IDLE)
+    loop = CountingLoop()
+
+    async def main() -> list[int]:
+        return [await hop(lambda i=i: i * i, (), {}) for i in range(20)]
+
+    assert run_on(loop, main()) == [i * i for i in range(20)]
+    assert loop.threadsafe_calls == 0
+    assert _wakers[loop] is not None
+
+
+@pytest.mark.parametrize("why", ["no eventfd", "no descriptors"])
+def test_without_an_eventfd_finished_calls_use_the_self_pipe(
+    why: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if why == "no eventfd":
+        monkeypatch.delattr(os, "eventfd", raising=False)
+        loop: CountingLoop = CountingLoop()
+    else:
+        loop = DescriptorlessLoop()
+    hop = ThreadHop(lambda: 4, idle_timeout=IDLE)
+
+    async def main() -> list[int]:
+        return [await hop(lambda i=i: i + 1, (), {}) for i in range(5)]
+
+    assert run_on(loop, main()) == [1, 2, 3, 4, 5]
+    assert loop.threadsafe_calls == 5
+    assert _wakers[loop] is None  # decided once for the loop
+
+
+def test_many_calls_finishing_together_all_reach_their_callers() -> None:
+    # One wake-up may carry several finished calls; none may be left behind.
+    hop = ThreadHop(lambda: 8, idle_timeout=IDLE)
+    release = threading.Event()
+
+    def wait_then(i: int) -> int:
+        assert release.wait(WAIT)
+        return i
+
+    async def main() -> list[int]:
+        calls = [asyncio.ensure_future(hop(wait_then, (i,), {})) for i in range(64)]
+        await asyncio.sleep(0.05)
+        release.set()
+        return list(await asyncio.gather(*calls))
+
+    assert run(main()) == list(range(64))
+
+
+@needs_eventfd
+def test_a_loops_eventfd_is_closed_once_the_loop_is_gone() -> None:
+    hop = ThreadHop(lambda: 2, idle_timeout=IDLE)
+
+    def open_descriptors() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    run(hop(int, (), {}))  # anything made once per process exists by now
+    gc.collect()
+    before = open_descriptors()
+    for _ in range(30):
+        assert run(hop(int, ("7",), {})) == 7  # a fresh loop each time
+    gc.collect()
+    assert open_descriptors() <= before + 2
+
+
 # --- a loop that closes -------------------------------------------------------------------
 
 
@@ -459,7 +559,6 @@ async def anyio_default() -> float:
 
 def test_a_forked_child_starts_its_own_workers() -> None:
     # A pre-fork server's worker inherits the pool's bookkeeping but none of its threads.
-    import os
     import time
     import warnings
 
@@ -468,12 +567,17 @@ def test_a_forked_child_starts_its_own_workers() -> None:
     async def call() -> int:
         return int(await hop(lambda: 41 + 1, (), {}))
 
-    assert asyncio.run(call()) == 42  # the parent now has an idle worker
+    # The parent now has an idle worker, and a loop (still open) that its workers wake.
+    parent_loop = asyncio.new_event_loop()
+    assert parent_loop.run_until_complete(call()) == 42
+    assert parent_loop in _wakers
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork in a threaded process
         pid = os.fork()
     if pid == 0:  # the child: answer within 5 s, or report failure
         try:
+            if len(_wakers):  # the parent's loops are not the child's to wake
+                os._exit(3)
             answer = asyncio.run(asyncio.wait_for(call(), 5))
             os._exit(0 if answer == 42 else 1)
         except BaseException:
@@ -488,6 +592,7 @@ def test_a_forked_child_starts_its_own_workers() -> None:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         pytest.fail("the forked child's call never finished")
+    parent_loop.close()
     assert os.waitstatus_to_exitcode(status) == 0
 
 
