@@ -264,9 +264,9 @@ class ThreadHop:
     caller's context variables go along; a cancelled caller still waits for the
     call to finish, as the thread cannot be stopped; at most ``limit()``
     threads, idle ones retire after ``idle_timeout`` seconds) with less
-    machinery between the two threads: a job queue, a future, and one
-    ``call_soon_threadsafe`` back. The hop's cost is mostly the wake-ups of
-    the two threads, and this keeps it to those.
+    machinery between the two threads: a job queue, a future, and a write to
+    the loop's eventfd back (``_LoopWaker``). The hop's cost is mostly the
+    wake-ups of the two threads, and this keeps it to those.
     """
 
     def __init__(self, limit: Callable[[], int], idle_timeout: float = 10.0) -> None:
