@@ -43,8 +43,12 @@ SERVERS: dict[str, dict[str, Any]] = {
             "--log-level",
             "warning",
             "--no-access-log",
+            # asyncio's own loop, as recorded (the dev extra also installs uvloop, which
+            # "auto" would pick).
+            "--loop",
+            "asyncio",
         ],
-        "settings": "uvicorn, 1 worker, default loop and http implementation",
+        "settings": "uvicorn, 1 worker, asyncio loop (--loop asyncio), default http implementation",
     },
     "granian-asgi": {
         "kind": "asgi",
@@ -63,9 +67,11 @@ SERVERS: dict[str, dict[str, Any]] = {
             "--no-access-log",
             "--log-level",
             "warning",
+            "--loop",
+            "asyncio",
             "benchmarks.serve_app:app",
         ],
-        "settings": "granian --interface asgi, 1 worker",
+        "settings": "granian --interface asgi, 1 worker, asyncio loop (--loop asyncio)",
     },
     "gunicorn-sync": {
         "kind": "wsgi",
