@@ -178,8 +178,9 @@ class Operation:
     ) -> tuple[Response, After | None]:
         body = self._decode(parts, payload)
         if self.plain:
-            # NOTE: the fastest path: nothing to solve but the handler's own parameters.
-            # (A plain `def` handler never gets here: hosts call run_plain_sync.)
+            # NOTE: nothing to solve but the handler's own parameters. Only a plain
+            # `async def` handler on a WSGI host gets here: handle_async calls one inline,
+            # and a plain `def` handler goes through run_plain_sync.
             raw = await self.endpoint(**self._plain_values(parts, body))
             return self._plain_result(raw, parts, sync_graph)
         if not self.has_generators and not self.overrides:

@@ -266,16 +266,14 @@ class RequestParts:
     def body_sync(self) -> bytes:
         """The whole body, read once (WSGI hosts, or a ``def`` handler on ASGI)."""
         if self._body is None:
-            if self.max_body_size is not None:
-                self._check_declared_length()
+            self._check_declared_length()
             self._body = self.io.read_body(self.max_body_size)
         return self._body
 
     async def body_async(self) -> bytes:
         """The whole body, read once."""
         if self._body is None:
-            if self.max_body_size is not None:
-                self._check_declared_length()
+            self._check_declared_length()
             self._body = await self.io.read_body_async(self.max_body_size)
         return self._body
 

@@ -461,27 +461,15 @@ def test_other_event_loops_get_the_eventfd_too(new_loop: Callable[[], Any]) -> N
     # uvicorn runs on uvloop when it is installed, granian can run on rloop.
     hop = ThreadHop(lambda: 4, idle_timeout=IDLE)
     loop = new_loop()
-    release = threading.Event()
-
-    def wait_then(i: int) -> int:
-        assert release.wait(WAIT)
-        return i
 
     async def main() -> tuple[list[int], list[int]]:
         one_by_one = [await hop(lambda i=i: i * 2, (), {}) for i in range(10)]
-        together = [asyncio.ensure_future(hop(wait_then, (i,), {})) for i in range(16)]
-        await asyncio.sleep(0.05)
-        release.set()
-        return one_by_one, list(await asyncio.gather(*together))
+        return one_by_one, await finish_together(hop, 16)
 
     try:
-        assert loop.run_until_complete(asyncio.wait_for(main(), WAIT)) == (
-            [i * 2 for i in range(10)],
-            list(range(16)),
-        )
+        assert run_on(loop, main()) == ([i * 2 for i in range(10)], list(range(16)))
         assert _wakers[loop] is not None
     finally:
-        loop.close()
         del loop
         gc.collect()  # what the loop leaves is collected within this test's warning filters
 
@@ -505,22 +493,24 @@ def test_without_an_eventfd_finished_calls_use_the_self_pipe(
     assert _wakers[loop] is None  # decided once for the loop
 
 
-def test_many_calls_finishing_together_all_reach_their_callers() -> None:
-    # One wake-up may carry several finished calls; none may be left behind.
-    hop = ThreadHop(lambda: 8, idle_timeout=IDLE)
+async def finish_together(hop: ThreadHop, calls: int) -> list[int]:
+    """Start ``calls`` calls that all wait for one event, then release them at once."""
     release = threading.Event()
 
     def wait_then(i: int) -> int:
         assert release.wait(WAIT)
         return i
 
-    async def main() -> list[int]:
-        calls = [asyncio.ensure_future(hop(wait_then, (i,), {})) for i in range(64)]
-        await asyncio.sleep(0.05)
-        release.set()
-        return list(await asyncio.gather(*calls))
+    started = [asyncio.ensure_future(hop(wait_then, (i,), {})) for i in range(calls)]
+    await asyncio.sleep(0.05)
+    release.set()
+    return list(await asyncio.gather(*started))
 
-    assert run(main()) == list(range(64))
+
+def test_many_calls_finishing_together_all_reach_their_callers() -> None:
+    # One wake-up may carry several finished calls; none may be left behind.
+    hop = ThreadHop(lambda: 8, idle_timeout=IDLE)
+    assert run(finish_together(hop, 64)) == list(range(64))
 
 
 @needs_eventfd
