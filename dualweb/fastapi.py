@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from ._hosting import DocsSite, check_docs_options, merge_documents
+from .openapi.site import DocsSite, check_docs_options, merge_documents
 from .routing import Router
 from .starlette import add_routes
 

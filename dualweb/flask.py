@@ -9,8 +9,9 @@ from typing import Any
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ._engine import Mount, Operation
-from ._hosting import check_clashes, mount_router
+from ._core.hosting import check_clashes, mount_router
+from ._core.pipeline import Operation
+from ._core.table import RouteTable
 from .datastructures import URL, FormData, Headers, UploadFile
 from .exceptions import HTTPException
 from .requests import FormLimits, HostIO, RequestParts, content_too_large
@@ -63,7 +64,7 @@ def mount(
 
 
 def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
-    table = Mount(router, prefix)
+    table = RouteTable(router, prefix)
     check_clashes(
         ((rule.rule, rule.methods or ()) for rule in app.url_map.iter_rules()),
         ((op.path, op.methods) for op in table.operations),
@@ -103,7 +104,7 @@ def _rule(op: Operation) -> tuple[str, dict[str, str]]:
     return text, names
 
 
-def _view(table: Mount, op: Operation, names: dict[str, str]) -> Any:
+def _view(table: RouteTable, op: Operation, names: dict[str, str]) -> Any:
     shadowed = table.may_be_shadowed(op)
 
     def view(**kwargs: Any) -> flask.Response:

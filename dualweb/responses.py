@@ -27,7 +27,7 @@ from secrets import token_hex
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ._concurrency import CallSync, run_on_thread_loop
+from ._core.concurrency import CallSync, run_on_thread_loop
 from .background import BackgroundTask, BackgroundTasks
 
 __all__ = [

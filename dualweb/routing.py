@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from . import params
-from .analysis import (
+from ._core.analysis import (
     Dependant,
     ParamField,
     _issubclass,

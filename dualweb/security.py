@@ -16,9 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel
 
-from . import _openapi_models as models
-from .analysis import SecurityScopes
+from ._core.analysis import SecurityScopes
 from .exceptions import HTTPException
+from .openapi import models
 from .params import Form
 from .requests import Request
 

@@ -21,9 +21,10 @@ from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 
-from ._concurrency import ThreadHop, caller_loop, run_on_caller_loop
-from ._engine import Mount, Operation
-from ._hosting import check_clashes, check_new_mount, mount_router
+from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
+from ._core.hosting import check_clashes, check_new_mount, mount_router
+from ._core.pipeline import Operation
+from ._core.table import RouteTable
 from .datastructures import FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException
 from .requests import FormLimits, HostIO, RequestParts, content_too_large
@@ -228,10 +229,10 @@ def _streaming(response: StreamingResponse) -> StarletteResponse:
 
 def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
     """Starlette routes serving ``router``'s operations, in declaration order."""
-    return list(_routes(Mount(router, prefix)))
+    return list(_routes(RouteTable(router, prefix)))
 
 
-def _routes(table: Mount) -> list[Route]:
+def _routes(table: RouteTable) -> list[Route]:
     routes: list[Route] = []
     for op in table.operations:
         route = Route(
@@ -250,14 +251,14 @@ class _Group(BaseRoute):
     """One mounted router's routes, standing at one place in an app's route list.
 
     Starlette (and FastAPI) try an app's routes one by one; a group looks up which
-    of its routes a path can reach by the path's shape (``Mount.candidates``) and
+    of its routes a path can reach by the path's shape (``RouteTable.candidates``) and
     asks only those, so a request costs the same whatever the router's size. It
     answers as the routes themselves would have, in their order: the first full
     match, else the first method mismatch (405), with the scope Starlette's route
     makes, including ``scope["route"]``.
     """
 
-    def __init__(self, table: Mount, routes: list[Route]) -> None:
+    def __init__(self, table: RouteTable, routes: list[Route]) -> None:
         self.table = table
         self.routes = routes
         self._members = {id(route) for route in routes}
@@ -365,7 +366,7 @@ def _place(routes: list[BaseRoute], group: _Group) -> None:
     routes.insert(index, group)
 
 
-def _apart(route: BaseRoute, table: Mount) -> bool:
+def _apart(route: BaseRoute, table: RouteTable) -> bool:
     if isinstance(route, WebSocketRoute) and type(route).matches is WebSocketRoute.matches:
         return True  # a group answers HTTP requests only
     if isinstance(route, Route) and type(route).matches is Route.matches:
@@ -399,7 +400,7 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
 
 
 def _append(app: Starlette, router: Router, prefix: str) -> None:
-    table = Mount(router, prefix)
+    table = RouteTable(router, prefix)
     routes = _routes(table)
     _check_multipart(routes)
     check_clashes(

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, field_serializer
 
 import dualweb
-import dualweb.analysis
+import dualweb._core.analysis
 from dualweb.exceptions import DualwebError
 from dualweb.testing import build_app, client_for_app
 
@@ -1042,13 +1042,13 @@ def test_the_graph_is_analysed_at_declaration_not_per_request(host, monkeypatch)
     router.include_router(build_overridable(dualweb), prefix="/o")
     client = client_for_app(build_app(router, host))
     calls = []
-    real = dualweb.analysis.typed_signature
+    real = dualweb._core.analysis.typed_signature
 
     def counting(call):
         calls.append(call)
         return real(call)
 
-    monkeypatch.setattr(dualweb.analysis, "typed_signature", counting)
+    monkeypatch.setattr(dualweb._core.analysis, "typed_signature", counting)
     for _ in range(3):
         response = client.get("/items/1", headers={"x-token": "t", "cookie": "session=s"})
         assert response.status_code == 200

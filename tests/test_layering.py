@@ -3,16 +3,14 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import dualweb
 
 CORE_MODULES = [
     "dualweb",
-    "dualweb.analysis",
     "dualweb.background",
-    "dualweb.binding",
     "dualweb.datastructures",
-    "dualweb.dependencies",
     "dualweb.encoders",
     "dualweb.exception_handlers",
     "dualweb.exceptions",
@@ -20,11 +18,17 @@ CORE_MODULES = [
     "dualweb.requests",
     "dualweb.responses",
     "dualweb.routing",
+    "dualweb.security",
     "dualweb.status",
-    "dualweb._concurrency",
-    "dualweb._engine",
-    "dualweb._hosting",
-    "dualweb._paths",
+    "dualweb.openapi",
+    "dualweb.openapi.models",
+    "dualweb.openapi.pages",
+    "dualweb.openapi.site",
+    *sorted(
+        f"dualweb._core.{path.stem}"
+        for path in (Path(dualweb.__file__).parent / "_core").glob("*.py")
+        if path.stem != "__init__"
+    ),
 ]
 
 FRAMEWORKS = ("flask", "werkzeug", "starlette", "fastapi", "a2wsgi", "anyio", "httpx", "httpx2")

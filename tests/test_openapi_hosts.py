@@ -30,9 +30,9 @@ from starlette.testclient import TestClient as StarletteClient
 from test_openapi import _is_valid, _shared_operation_ids, _suite_builds, theirs
 
 import dualweb
-import dualweb.docs
 import dualweb.fastapi
 import dualweb.flask
+import dualweb.openapi.pages
 import dualweb.starlette
 from dualweb.exceptions import DualwebError
 from dualweb.testing import HOSTS, TestClient, client_for_app
@@ -586,7 +586,7 @@ def test_offline_pages_load_local_assets(host: str) -> None:
         response = client.get(f"/docs-assets/{name}")
         assert response.status_code == 200, name
         assert response.headers["content-type"] == content_type, name
-        assert response.content == dualweb.docs.offline_assets()[name].read_bytes()
+        assert response.content == dualweb.openapi.pages.offline_assets()[name].read_bytes()
     assert "Apache License" in client.get("/docs-assets/swagger-ui-LICENSE").text
     assert "MIT License" in client.get("/docs-assets/redoc-LICENSE").text
     assert "SwaggerUIBundle" in client.get("/docs-assets/swagger-ui-bundle.js").text
@@ -613,7 +613,7 @@ def test_offline_without_the_packages_is_a_clear_error(
     def without(name: str, *args: Any) -> Any:
         return None if name == package else find_spec(name, *args)
 
-    monkeypatch.setattr(dualweb.docs.importlib.util, "find_spec", without)
+    monkeypatch.setattr(dualweb.openapi.pages.importlib.util, "find_spec", without)
     with pytest.raises(DualwebError, match=r"pip install 'dualweb\[offline\]'"):
         TestClient(simple(DUALWEB), host, offline_docs=True)
     # Online pages need neither package.
@@ -624,10 +624,12 @@ def test_offline_without_the_packages_is_a_clear_error(
 def test_cdn_by_default(host: str) -> None:
     client = TestClient(simple(DUALWEB), host)
     swagger, redoc = client.get("/docs").text, client.get("/redoc").text
-    assert f'<script src="{dualweb.docs.CDN["swagger_js"]}">' in swagger
-    assert f'href="{dualweb.docs.CDN["swagger_css"]}"' in swagger
-    assert f'<script src="{dualweb.docs.CDN["redoc_js"]}">' in redoc
-    assert all(url.startswith("https://cdn.jsdelivr.net/") for url in dualweb.docs.CDN.values())
+    assert f'<script src="{dualweb.openapi.pages.CDN["swagger_js"]}">' in swagger
+    assert f'href="{dualweb.openapi.pages.CDN["swagger_css"]}"' in swagger
+    assert f'<script src="{dualweb.openapi.pages.CDN["redoc_js"]}">' in redoc
+    assert all(
+        url.startswith("https://cdn.jsdelivr.net/") for url in dualweb.openapi.pages.CDN.values()
+    )
     assert client.get("/docs-assets/swagger-ui.css").status_code == 404
     # The same CDN FastAPI's pages use.
     native_swagger = native().get("/docs").text

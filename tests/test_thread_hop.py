@@ -21,7 +21,7 @@ import starlette.testclient
 
 import dualweb
 import dualweb.starlette
-from dualweb._concurrency import ThreadHop, _wakers, caller_loop, run_on_caller_loop
+from dualweb._core.concurrency import ThreadHop, _wakers, caller_loop, run_on_caller_loop
 
 T = TypeVar("T")
 

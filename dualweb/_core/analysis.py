@@ -23,12 +23,12 @@ from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationErro
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from . import params
-from .background import BackgroundTasks
-from .datastructures import UploadFile
-from .exceptions import DualwebError
-from .requests import Request
-from .responses import Response
+from .. import params
+from ..background import BackgroundTasks
+from ..datastructures import UploadFile
+from ..exceptions import DualwebError
+from ..requests import Request
+from ..responses import Response
 
 __all__ = [
     "Dependant",

@@ -13,11 +13,11 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from ..background import BackgroundTasks
+from ..requests import Request, RequestParts
+from ..responses import Response
 from .analysis import Dependant, SecurityScopes, get_dependant
-from .background import BackgroundTasks
 from .binding import bind_body, bind_params
-from .requests import Request, RequestParts
-from .responses import Response
 
 __all__ = ["SolveContext", "override_plan", "runs_without_loop", "solve"]
 

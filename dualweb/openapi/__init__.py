@@ -39,10 +39,10 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticUndefined
 
-from . import params
-from .analysis import Dependant, ParamField, _is_union, annotated
-from .encoders import jsonable_encoder
-from .responses import JSONResponse, is_body_allowed_for_status_code
+from .. import params
+from .._core.analysis import Dependant, ParamField, _is_union, annotated
+from ..encoders import jsonable_encoder
+from ..responses import JSONResponse, is_body_allowed_for_status_code
 
 __all__ = ["export_openapi", "get_openapi", "openapi_for"]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .exceptions import DualwebError
+from ..exceptions import DualwebError
 
 __all__ = ["CONVERTORS", "PathTemplate", "Segment"]
 

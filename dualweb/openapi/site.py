@@ -1,15 +1,13 @@
-"""Checks every host makes when mounting, kept here so that they cannot drift apart."""
+"""The API document and docs pages of the routers mounted on one app under one prefix."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Any
 
-from .exceptions import DualwebError
-from .routing import Router
+from ..exceptions import DualwebError
+from ..routing import Router
 
-__all__ = ["DOCS_OPTIONS", "check_docs_options", "check_new_mount", "route_shape"]
+__all__ = ["DOCS_OPTIONS", "DocsSite", "check_docs_options", "docs_site", "merge_documents"]
 
 #: The documentation keywords of FastAPI's constructor, with its defaults.
 DOCS_OPTIONS: dict[str, Any] = {
@@ -30,8 +28,6 @@ DOCS_OPTIONS: dict[str, Any] = {
     "separate_input_output_schemas": True,
 }
 
-_PARAM = re.compile(r"{[^{}]*}|<[^<>]*>")
-
 
 def check_docs_options(options: dict[str, Any]) -> dict[str, Any]:
     """The documentation options with defaults filled in; unknown names are an error."""
@@ -39,35 +35,6 @@ def check_docs_options(options: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"mount() got unexpected keyword(s): {', '.join(sorted(unknown))}")
     return {**DOCS_OPTIONS, **options}
-
-
-def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: str) -> None:
-    """Refuse to mount the same router twice under the same prefix of one app."""
-    for mounted, mounted_prefix in mounts:
-        if mounted is router and mounted_prefix == prefix:
-            where = f" under prefix {prefix!r}" if prefix else ""
-            raise DualwebError(f"this router is already mounted on this app{where}")
-
-
-def route_shape(path: str) -> str:
-    """A path with every parameter blanked, in Flask's or FastAPI's syntax alike."""
-    return _PARAM.sub("{}", path)
-
-
-def check_clashes(
-    existing: Iterable[tuple[str, Iterable[str]]], new: Iterable[tuple[str, Iterable[str]]]
-) -> None:
-    """Refuse new routes whose path shape and methods an app already routes.
-
-    Both sides are (path, methods) pairs; paths may be in Flask's or FastAPI's syntax.
-    """
-    taken: dict[str, set[str]] = {}
-    for path, methods in existing:
-        taken.setdefault(route_shape(path), set()).update(methods)
-    for path, methods in new:
-        clash = taken.get(route_shape(path), set()) & set(methods)
-        if clash:
-            raise DualwebError(f"{sorted(clash)} {path} is already routed by this app")
 
 
 class DocsSite:
@@ -107,7 +74,7 @@ class DocsSite:
 
     def document(self, root_path: str = "") -> dict[str, Any]:
         """The API document, built once per root path and rebuilt when a router is added."""
-        from .openapi import get_openapi
+        from . import get_openapi
 
         cached = self._cache.get(root_path)
         if cached is not None and cached[0] == self.version:
@@ -135,7 +102,7 @@ class DocsSite:
 
     def router(self) -> Router:
         """The routes serving the document and the pages (kept out of the document)."""
-        from .docs import docs_router
+        from .pages import docs_router
 
         options = self.options
         return docs_router(
@@ -202,30 +169,3 @@ def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
     if tags:
         merged["tags"] = tags
     return merged
-
-
-def mount_router(
-    registry: dict[str, Any],
-    router: Router,
-    prefix: str,
-    docs: dict[str, Any],
-    offline_docs: bool,
-    register: Any,
-) -> Any:
-    """The one mounting procedure of the Flask and Starlette hosts.
-
-    ``registry`` is per-app state the host keeps on its app; ``register(router,
-    prefix)`` adds a router's routes to the app the host's way and returns what
-    ``mount`` gives back. The first mount under a prefix also registers the
-    docs site's routes there.
-    """
-    mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
-    check_new_mount(mounts, router, prefix)
-    sites: dict[str, DocsSite] = registry.setdefault("sites", {})
-    site, created = docs_site(sites, prefix, docs, offline_docs)
-    result = register(router, prefix)
-    if created:
-        register(site.router(), prefix)
-    site.add(router)
-    mounts.append((router, prefix))
-    return result

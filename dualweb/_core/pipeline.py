@@ -1,4 +1,4 @@
-"""The request pipeline of one operation, and the table of a mounted router.
+"""The request pipeline of one operation.
 
 ``Operation.run`` is the whole per-request path, written once: decode the
 body, solve the dependency graph, call the handler, validate and serialize its
@@ -16,21 +16,26 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import exception_handlers as defaults
-from ._concurrency import CallSync, call_inline, drive, run_on_thread_loop
-from ._paths import PathTemplate
+from .. import exception_handlers as defaults
+from ..background import BackgroundTasks
+from ..datastructures import FormData
+from ..encoders import jsonable_encoder
+from ..exceptions import (
+    DualwebError,
+    HTTPException,
+    RequestValidationError,
+    ResponseValidationError,
+)
+from ..requests import Request, RequestParts
+from ..responses import Response, is_body_allowed_for_status_code, sends_content_length
+from ..routing import Route, Router, _Default
 from .analysis import Dependant, Undefined
-from .background import BackgroundTasks
 from .binding import Prevalidated, decode_json_body, json_fast_path
-from .datastructures import FormData
+from .concurrency import CallSync, call_inline, drive, run_on_thread_loop
 from .dependencies import SolveContext, bind_own, runs_without_loop, solve
-from .encoders import jsonable_encoder
-from .exceptions import DualwebError, HTTPException, RequestValidationError, ResponseValidationError
-from .requests import Request, RequestParts
-from .responses import Response, is_body_allowed_for_status_code, sends_content_length
-from .routing import Route, Router, _Default
+from .paths import PathTemplate
 
-__all__ = ["After", "ExceptionHandlers", "Mount", "Operation"]
+__all__ = ["After", "ExceptionHandlers", "Operation"]
 
 Handler = Callable[..., Any]
 
@@ -513,131 +518,3 @@ class After:
                 await to_thread(drive, (self.stack.aclose(),), {})
             else:
                 await self.stack.aclose()
-
-
-class Mount:
-    """A router as served by one host under one prefix: its operations, frozen."""
-
-    def __init__(self, router: Router, prefix: str = "") -> None:
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
-            raise DualwebError("a mount prefix must start with '/' and not end with '/'")
-        self.router = router
-        self.prefix = prefix
-        router.freeze()
-        self.operations: list[Operation] = [
-            Operation(
-                route,
-                path=prefix + route.path,
-                overrides=router.dependency_overrides,
-                handlers=ExceptionHandlers(route.exception_handler_chain),
-            )
-            for route in router.routes
-        ]
-        # For hosts whose matcher ranks rules by specificity: the earlier-declared
-        # operations that could also match an operation's paths (bucketed by shape,
-        # so this stays near linear for large routers).
-        self._earlier: dict[int, list[Operation]] = {}
-        order = {id(op): index for index, op in enumerate(self.operations)}
-        buckets: dict[Any, list[Operation]] = {}
-        anywhere: list[Operation] = []  # templates with a {name:path} parameter
-        for op in self.operations:
-            key = op.template.shape_key
-            if key is None:
-                candidates = [e for bucket in buckets.values() for e in bucket] + anywhere
-            else:
-                count, first = key
-                candidates = buckets.get((count, first), []) + anywhere
-                if first is not None:
-                    candidates += buckets.get((count, None), [])
-                else:
-                    candidates += [e for (n, _), b in buckets.items() if n == count for e in b]
-            shadows = sorted(
-                (
-                    earlier
-                    for earlier in candidates
-                    if not earlier.template.is_static
-                    and _methods_overlap(earlier.methods, op.methods)
-                    and earlier.path != op.path
-                    and earlier.template.may_overlap(op.template)
-                ),
-                key=lambda earlier: order[id(earlier)],
-            )
-            if shadows:
-                self._earlier[id(op)] = shadows
-            if key is None:
-                anywhere.append(op)
-            else:
-                buckets.setdefault(key, []).append(op)
-        self._index()
-
-    def _index(self) -> None:
-        # For hosts that match routes in a list (Starlette): which operations a path
-        # can reach, looked up by its shape instead of trying every route in turn.
-        by_key: dict[tuple[int, str], list[int]] = {}
-        by_count: dict[int, list[int]] = {}
-        anywhere: list[int] = []
-        for index, op in enumerate(self.operations):
-            key = op.template.shape_key
-            if key is None:
-                anywhere.append(index)
-            elif key[1] is None:
-                by_count.setdefault(key[0], []).append(index)
-            else:
-                by_key.setdefault((key[0], key[1]), []).append(index)
-        self._anywhere = tuple(anywhere)
-        self._by_count = {
-            count: tuple(sorted([*indices, *anywhere])) for count, indices in by_count.items()
-        }
-        self._by_key = {
-            key: tuple(sorted([*indices, *by_count.get(key[0], ()), *anywhere]))
-            for key, indices in by_key.items()
-        }
-
-    def candidates(self, path: str) -> tuple[int, ...]:
-        """The operations (indices, in declaration order) whose path may match ``path``.
-
-        Every operation that matches is among them; the host's own matcher decides.
-        """
-        end = path.find("/", 1)
-        key = (path.count("/") + 1, path[1:] if end < 0 else path[1:end])
-        found = self._by_key.get(key)
-        if found is None:
-            found = self._by_count.get(key[0], self._anywhere)
-        return found
-
-    def reaches(self, path: str) -> bool:
-        """Whether a request path could match both the route template ``path`` and one of
-        these operations (conservative: True when unsure)."""
-        try:
-            other = PathTemplate(path)
-        except Exception:  # a template this module cannot read: assume it overlaps
-            return True
-        key = other.shape_key
-        if key is not None and key[1] is not None:
-            pool = [self.operations[index] for index in self.candidates(other.path)]
-        else:
-            pool = self.operations
-        return any(op.template.may_overlap(other) for op in pool)
-
-    def may_be_shadowed(self, op: Operation) -> bool:
-        """Whether an earlier-declared operation could match some of ``op``'s requests."""
-        return id(op) in self._earlier
-
-    def resolve(
-        self, op: Operation, method: str, path: str
-    ) -> tuple[Operation, dict[str, Any]] | None:
-        """An earlier-declared operation that also matches, as FastAPI would pick it.
-
-        Hosts whose matcher ranks rules by specificity (Werkzeug) call this to
-        keep FastAPI's rule: the first declared route that matches wins.
-        """
-        for earlier in self._earlier.get(id(op), ()):
-            if method in earlier.methods or (method == "HEAD" and "GET" in earlier.methods):
-                found = earlier.template.match(path)
-                if found is not None:
-                    return earlier, found
-        return None
-
-
-def _methods_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a & b) or ("GET" in a and "HEAD" in b) or ("HEAD" in a and "GET" in b)

@@ -19,10 +19,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .exceptions import DualwebError, HTTPException
-from .requests import Request
-from .responses import FileResponse, HTMLResponse, JSONResponse
-from .routing import Router
+from ..exceptions import DualwebError, HTTPException
+from ..requests import Request
+from ..responses import FileResponse, HTMLResponse, JSONResponse
+from ..routing import Router
 
 __all__ = [
     "CDN",

@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 from pydantic_core import from_json
 
+from ..datastructures import FormData, Headers, QueryParams, UploadFile
+from ..exceptions import HTTPException, RequestValidationError
 from .analysis import ParamField, Undefined, _issubclass, missing_error
-from .datastructures import FormData, Headers, QueryParams, UploadFile
-from .exceptions import HTTPException, RequestValidationError
 
 __all__ = [
     "Prevalidated",

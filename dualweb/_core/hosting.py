@@ -1,0 +1,71 @@
+"""Checks every host makes when mounting, kept here so that they cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..exceptions import DualwebError
+from ..openapi.site import DocsSite, docs_site
+from ..routing import Router
+
+__all__ = ["check_clashes", "check_new_mount", "mount_router", "route_shape"]
+
+_PARAM = re.compile(r"{[^{}]*}|<[^<>]*>")
+
+
+def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: str) -> None:
+    """Refuse to mount the same router twice under the same prefix of one app."""
+    for mounted, mounted_prefix in mounts:
+        if mounted is router and mounted_prefix == prefix:
+            where = f" under prefix {prefix!r}" if prefix else ""
+            raise DualwebError(f"this router is already mounted on this app{where}")
+
+
+def route_shape(path: str) -> str:
+    """A path with every parameter blanked, in Flask's or FastAPI's syntax alike."""
+    return _PARAM.sub("{}", path)
+
+
+def check_clashes(
+    existing: Iterable[tuple[str, Iterable[str]]], new: Iterable[tuple[str, Iterable[str]]]
+) -> None:
+    """Refuse new routes whose path shape and methods an app already routes.
+
+    Both sides are (path, methods) pairs; paths may be in Flask's or FastAPI's syntax.
+    """
+    taken: dict[str, set[str]] = {}
+    for path, methods in existing:
+        taken.setdefault(route_shape(path), set()).update(methods)
+    for path, methods in new:
+        clash = taken.get(route_shape(path), set()) & set(methods)
+        if clash:
+            raise DualwebError(f"{sorted(clash)} {path} is already routed by this app")
+
+
+def mount_router(
+    registry: dict[str, Any],
+    router: Router,
+    prefix: str,
+    docs: dict[str, Any],
+    offline_docs: bool,
+    register: Any,
+) -> Any:
+    """The one mounting procedure of the Flask and Starlette hosts.
+
+    ``registry`` is per-app state the host keeps on its app; ``register(router,
+    prefix)`` adds a router's routes to the app the host's way and returns what
+    ``mount`` gives back. The first mount under a prefix also registers the
+    docs site's routes there.
+    """
+    mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
+    check_new_mount(mounts, router, prefix)
+    sites: dict[str, DocsSite] = registry.setdefault("sites", {})
+    site, created = docs_site(sites, prefix, docs, offline_docs)
+    result = register(router, prefix)
+    if created:
+        register(site.router(), prefix)
+    site.add(router)
+    mounts.append((router, prefix))
+    return result
