@@ -14,13 +14,13 @@ from . import params
 from ._core.analysis import (
     Dependant,
     ParamField,
-    _issubclass,
     dependant_from_depends,
     flat_body_params,
     get_dependant,
     get_typed_return_annotation,
     should_embed_body,
 )
+from ._core.typeinfo import lenient_issubclass
 from .exceptions import DualwebError
 from .requests import FormLimits
 from .responses import JSONResponse, Response, is_body_allowed_for_status_code
@@ -183,7 +183,7 @@ class Route:
 
         if isinstance(response_model, _Default):
             annotation = get_typed_return_annotation(endpoint)
-            response_model = None if _issubclass(annotation, Response) else annotation
+            response_model = None if lenient_issubclass(annotation, Response) else annotation
         self.response_model: Any = response_model
         self.response_adapter: TypeAdapter[Any] | None = None
         if response_model:

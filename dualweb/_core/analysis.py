@@ -12,12 +12,10 @@ import dataclasses
 import functools
 import inspect
 import re
-import types
 import typing
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from copy import copy, deepcopy
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
@@ -25,10 +23,21 @@ from pydantic_core import PydanticUndefined
 
 from .. import params
 from ..background import BackgroundTasks
-from ..datastructures import UploadFile
 from ..exceptions import DualwebError
 from ..requests import Request
 from ..responses import Response
+from .typeinfo import (
+    annotated,
+    is_bytes_annotation,
+    is_bytes_sequence_annotation,
+    is_scalar_annotation,
+    is_scalar_sequence_annotation,
+    is_sequence_annotation,
+    is_uploadfile_annotation,
+    is_uploadfile_sequence_annotation,
+    lenient_issubclass,
+    optional_model,
+)
 
 __all__ = [
     "Dependant",
@@ -40,8 +49,6 @@ __all__ = [
 
 Undefined: Any = PydanticUndefined
 
-_SEQUENCE_TYPES: tuple[type[Any], ...] = (list, tuple, set, frozenset, deque, Sequence)
-
 
 class SecurityScopes:
     """The OAuth2 scopes required by the dependants above a security dependency."""
@@ -49,138 +56,6 @@ class SecurityScopes:
     def __init__(self, scopes: list[str] | None = None) -> None:
         self.scopes: list[str] = scopes or []
         self.scope_str = " ".join(self.scopes)
-
-
-def _issubclass(cls: Any, bases: type[Any] | tuple[type[Any], ...]) -> bool:
-    try:
-        return isinstance(cls, type) and issubclass(cls, bases)
-    except TypeError:
-        return False
-
-
-def _is_union(origin: Any) -> bool:
-    return origin is Union or origin is types.UnionType
-
-
-def is_sequence_annotation(annotation: Any) -> bool:
-    """True for list/tuple/set-like annotations (and unions holding one), never str/bytes."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return is_sequence_annotation(get_args(annotation)[0])
-    if _is_union(origin):
-        return any(is_sequence_annotation(arg) for arg in get_args(annotation))
-    for candidate in (annotation, origin):
-        if _issubclass(candidate, (str, bytes)):
-            return False
-        if _issubclass(candidate, _SEQUENCE_TYPES):
-            return True
-    return False
-
-
-def _is_complex(annotation: Any) -> bool:
-    return (
-        _issubclass(annotation, (BaseModel, Mapping))
-        or _is_uploadfile(annotation)
-        or (is_sequence_annotation(annotation) and get_origin(annotation) is None)
-        or dataclasses.is_dataclass(annotation)
-    )
-
-
-def _optionally(cls: type[Any], annotation: Any) -> bool:
-    """``cls``, or a union (``cls | None``) or ``Annotated`` holding it."""
-    if _issubclass(annotation, cls):
-        return True
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _optionally(cls, get_args(annotation)[0])
-    return _is_union(origin) and any(_issubclass(arg, cls) for arg in get_args(annotation))
-
-
-def _sequence_of(cls: type[Any], annotation: Any) -> bool:
-    """A sequence of ``cls`` (``list[cls]``), optionally in a union or ``Annotated``."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _sequence_of(cls, get_args(annotation)[0])
-    if _is_union(origin):
-        return any(_sequence_of(cls, arg) for arg in get_args(annotation))
-    return is_sequence_annotation(annotation) and all(
-        _optionally(cls, arg) for arg in get_args(annotation)
-    )
-
-
-def _is_uploadfile(annotation: Any) -> bool:
-    return _issubclass(annotation, UploadFile)
-
-
-def is_uploadfile_annotation(annotation: Any) -> bool:
-    """``UploadFile``, optionally in a union (``UploadFile | None``)."""
-    return _optionally(UploadFile, annotation)
-
-
-def is_uploadfile_sequence_annotation(annotation: Any) -> bool:
-    """A sequence of ``UploadFile`` (``list[UploadFile]``, optionally in a union)."""
-    return _sequence_of(UploadFile, annotation)
-
-
-def is_bytes_annotation(annotation: Any) -> bool:
-    """``bytes``, optionally in a union."""
-    return _optionally(bytes, annotation)
-
-
-def is_bytes_sequence_annotation(annotation: Any) -> bool:
-    """A sequence of ``bytes`` (``list[bytes]``, optionally in a union)."""
-    return _sequence_of(bytes, annotation)
-
-
-def is_complex_annotation(annotation: Any) -> bool:
-    """Models, mappings, sequences and dataclasses: what FastAPI reads from the body."""
-    origin = get_origin(annotation)
-    if _is_union(origin):
-        return any(is_complex_annotation(arg) for arg in get_args(annotation))
-    if origin is Annotated:
-        return is_complex_annotation(get_args(annotation)[0])
-    return (
-        _is_complex(annotation)
-        or _is_complex(origin)
-        or hasattr(origin, "__pydantic_core_schema__")
-        or hasattr(origin, "__get_pydantic_core_schema__")
-    )
-
-
-def is_scalar_annotation(annotation: Any) -> bool:
-    return annotation is Ellipsis or not is_complex_annotation(annotation)
-
-
-def is_scalar_sequence_annotation(annotation: Any) -> bool:
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return is_scalar_sequence_annotation(get_args(annotation)[0])
-    if _is_union(origin):
-        found = False
-        for arg in get_args(annotation):
-            if is_scalar_sequence_annotation(arg):
-                found = True
-            elif not is_scalar_annotation(arg):
-                return False
-        return found
-    return is_sequence_annotation(annotation) and all(
-        is_scalar_annotation(arg) for arg in get_args(annotation)
-    )
-
-
-def _model_type(annotation: Any) -> type[BaseModel] | None:
-    """The BaseModel in ``annotation`` (also inside Optional), if there is exactly one."""
-    if _issubclass(annotation, BaseModel):
-        return typing.cast(type[BaseModel], annotation)
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _model_type(get_args(annotation)[0])
-    if _is_union(origin):
-        models = [arg for arg in get_args(annotation) if _issubclass(arg, BaseModel)]
-        others = [arg for arg in get_args(annotation) if arg is not type(None)]
-        if len(models) == 1 and len(others) == 1:
-            return typing.cast(type[BaseModel], models[0])
-    return None
 
 
 _PATH_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
@@ -245,12 +120,6 @@ def missing_error(loc: tuple[str | int, ...]) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
 
 
-def annotated(base: Any, metadata: Sequence[Any]) -> Any:
-    """``Annotated[base, *metadata]`` for metadata known only at run time."""
-    arguments = (base, *metadata)
-    return Annotated[arguments]
-
-
 def build_adapter(annotation: Any, field_info: FieldInfo) -> TypeAdapter[Any]:
     """A TypeAdapter that applies every constraint of ``field_info`` to ``annotation``."""
     extra: list[Any] = list(field_info.metadata)
@@ -298,9 +167,9 @@ def _make_field(name: str, annotation: Any, field_info: FieldInfo, location: str
     is_form = isinstance(field_info, params.Form)
     is_file = isinstance(field_info, params.File)
     if location in ("query", "header", "cookie"):
-        model = _model_type(inner)
+        model = optional_model(inner)
     elif is_form and not getattr(field_info, "embed", None):
-        model = _model_type(inner)  # a form model: one BaseModel filled from the whole form
+        model = optional_model(inner)  # a form model: one BaseModel filled from the whole form
     else:
         model = None
     return ParamField(
@@ -583,12 +452,12 @@ def _add_param(
             )
         )
         return
-    if field_info is None and _issubclass(type_annotation, _SPECIAL):
-        if _issubclass(type_annotation, Request):
+    if field_info is None and lenient_issubclass(type_annotation, _SPECIAL):
+        if lenient_issubclass(type_annotation, Request):
             dependant.request_param_name = param_name
-        elif _issubclass(type_annotation, Response):
+        elif lenient_issubclass(type_annotation, Response):
             dependant.response_param_name = param_name
-        elif _issubclass(type_annotation, BackgroundTasks):
+        elif lenient_issubclass(type_annotation, BackgroundTasks):
             dependant.background_tasks_param_name = param_name
         else:
             dependant.security_scopes_param_name = param_name

@@ -18,7 +18,8 @@ from pydantic_core import from_json
 
 from ..datastructures import FormData, Headers, QueryParams, UploadFile
 from ..exceptions import HTTPException, RequestValidationError
-from .analysis import ParamField, Undefined, _issubclass, missing_error
+from .analysis import ParamField, Undefined, missing_error
+from .typeinfo import is_sequence_annotation, lenient_issubclass
 
 __all__ = [
     "Prevalidated",
@@ -115,12 +116,6 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
     return value, errors
 
 
-def _field_is_sequence(annotation: Any) -> bool:
-    from .analysis import is_sequence_annotation
-
-    return is_sequence_annotation(annotation)
-
-
 ModelKeys = tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
 
 
@@ -135,7 +130,7 @@ def _model_keys(model: type[BaseModel], default_convert: bool, headers: bool) ->
         convert = headers and bool(getattr(info, "convert_underscores", default_convert))
         keys = [(alias, alias.replace("_", "-") if convert and alias == name else alias)]
         choices = info.validation_alias
-        sequence = _field_is_sequence(info.annotation)
+        sequence = is_sequence_annotation(info.annotation)
         if isinstance(choices, AliasPath) or (
             isinstance(choices, AliasChoices)
             and not all(isinstance(choice, str) for choice in choices.choices)
@@ -160,7 +155,7 @@ def _model_keys(model: type[BaseModel], default_convert: bool, headers: bool) ->
 
 
 def _is_nested(annotation: Any) -> bool:
-    return dataclasses.is_dataclass(annotation) or _issubclass(annotation, (BaseModel, dict))
+    return dataclasses.is_dataclass(annotation) or lenient_issubclass(annotation, (BaseModel, dict))
 
 
 def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | None = None) -> Any:

@@ -40,7 +40,8 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticUndefined
 
 from .. import params
-from .._core.analysis import Dependant, ParamField, _is_union, annotated
+from .._core.analysis import Dependant, ParamField
+from .._core.typeinfo import annotated, is_union, lenient_issubclass, optional_model
 from ..encoders import jsonable_encoder
 from ..responses import JSONResponse, is_body_allowed_for_status_code
 
@@ -179,13 +180,6 @@ class _Field:
         return self.field_info.serialization_alias or None
 
 
-def _issubclass(cls: Any, bases: Any) -> bool:
-    try:
-        return isinstance(cls, type) and issubclass(cls, bases)
-    except TypeError:
-        return False
-
-
 # --- models reachable from fields (for component generation) ------------------------
 
 
@@ -195,7 +189,7 @@ def _model_fields(model: type[BaseModel]) -> list[_Field]:
         annotation = field_info.annotation
         config = (
             None
-            if _issubclass(annotation, (BaseModel, dict)) or is_dataclass(annotation)
+            if lenient_issubclass(annotation, (BaseModel, dict)) or is_dataclass(annotation)
             else model.model_config
         )
         fields.append(_Field(field_info=field_info, name=name, config=config))
@@ -206,10 +200,10 @@ def _flat_models_from_annotation(annotation: Any, known: set[Any]) -> None:
     if get_origin(annotation) is None:
         return
     for arg in get_args(annotation):
-        if _issubclass(arg, (BaseModel, Enum)):
+        if lenient_issubclass(arg, (BaseModel, Enum)):
             if arg not in known:
                 known.add(arg)
-                if _issubclass(arg, BaseModel):
+                if lenient_issubclass(arg, BaseModel):
                     _flat_models_from_fields(_model_fields(arg), known)
         else:
             _flat_models_from_annotation(arg, known)
@@ -218,12 +212,12 @@ def _flat_models_from_annotation(annotation: Any, known: set[Any]) -> None:
 def _flat_models_from_fields(fields: Sequence[_Field], known: set[Any]) -> set[Any]:
     for field in fields:
         annotation = field.field_info.annotation
-        if _issubclass(annotation, BaseModel):
+        if lenient_issubclass(annotation, BaseModel):
             if annotation in known:
                 continue
             known.add(annotation)
             _flat_models_from_fields(_model_fields(cast(type[BaseModel], annotation)), known)
-        elif _issubclass(annotation, Enum):
+        elif lenient_issubclass(annotation, Enum):
             known.add(annotation)
         else:
             _flat_models_from_annotation(annotation, known)
@@ -231,7 +225,7 @@ def _flat_models_from_fields(fields: Sequence[_Field], known: set[Any]) -> set[A
 
 
 def _annotation_has_computed_fields(annotation: Any, known: set[Any]) -> bool:
-    if _issubclass(annotation, BaseModel):
+    if lenient_issubclass(annotation, BaseModel):
         if annotation in known:
             return False
         known.add(annotation)
@@ -254,14 +248,6 @@ def _has_computed_fields(field: _Field) -> bool:
 # --- parameters -----------------------------------------------------------------------
 
 
-def _model_type(annotation: Any) -> type[BaseModel] | None:
-    if _is_union(get_origin(annotation)):
-        args = get_args(annotation)
-        if len(args) == 2 and type(None) in args:
-            annotation = next(arg for arg in args if arg is not type(None))
-    return cast(type[BaseModel], annotation) if _issubclass(annotation, BaseModel) else None
-
-
 def _is_json_field(field: _Field) -> bool:
     return any(type(item) is Json for item in field.field_info.metadata)
 
@@ -269,8 +255,8 @@ def _is_json_field(field: _Field) -> bool:
 def _param_model(field: _Field) -> type[BaseModel] | None:
     annotation = field.field_info.annotation
     if isinstance(field.field_info, (params.Query, params.Header, params.Cookie)):
-        annotation = _model_type(annotation)
-    if _issubclass(annotation, BaseModel) and not _is_json_field(field):
+        annotation = optional_model(annotation)
+    if lenient_issubclass(annotation, BaseModel) and not _is_json_field(field):
         return cast(type[BaseModel], annotation)
     return None
 
@@ -305,14 +291,14 @@ def _form_models(field: _Field) -> list[type[BaseModel]]:
     info = field.field_info
     if not isinstance(info, params.Form) or getattr(info, "embed", None) or _is_json_field(field):
         return []
-    model = _model_type(info.annotation)
+    model = optional_model(info.annotation)
     if model is not None:
         return [model]
     annotation = info.annotation
-    if _is_union(get_origin(annotation)):
+    if is_union(get_origin(annotation)):
         choices = [arg for arg in get_args(annotation) if arg is not type(None)]
         bases = [get_args(c)[0] if get_origin(c) is Annotated else c for c in choices]
-        if bases and all(_issubclass(base, BaseModel) for base in bases):
+        if bases and all(lenient_issubclass(base, BaseModel) for base in bases):
             return cast(list[type[BaseModel]], bases)
     return []
 
@@ -805,7 +791,7 @@ class _Builder:
             responses.setdefault(status_code, {})["description"] = route.response_description
             if is_body_allowed_for_status_code(route.status_code) and media_type:
                 response_schema: dict[str, Any] = {"type": "string"}
-                if _issubclass(response_class, JSONResponse):
+                if lenient_issubclass(response_class, JSONResponse):
                     response_schema = (
                         self.schema(plan.response_field) if plan.response_field else {}
                     )
