@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from typing import Any
 
 import flask
@@ -20,13 +21,6 @@ from .routing import Router
 
 __all__ = ["mount"]
 
-_FLASK_CONVERTORS = {
-    "str": "string",
-    "path": "path",
-    "int": "int",
-    "float": "float",
-    "uuid": "uuid",
-}
 _counter = itertools.count()
 
 
@@ -66,12 +60,12 @@ def mount(
 def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
     table = RouteTable(router, prefix)
     check_clashes(
-        ((rule.rule, rule.methods or ()) for rule in app.url_map.iter_rules()),
-        ((op.path, op.methods) for op in table.operations),
+        ((_rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
+        table,
     )
     blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
     for index, op in enumerate(table.operations):
-        rule, names = _rule(op)
+        rule, names = op.template.werkzeug_rule()
         blueprint.add_url_rule(
             rule,
             endpoint=f"{index}_{op.route.name}",
@@ -90,18 +84,13 @@ def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
     return blueprint
 
 
-def _rule(op: Operation) -> tuple[str, dict[str, str]]:
-    # Flask variable names must be identifiers: use our own and map them back.
-    text = ""
-    names: dict[str, str] = {}
-    for number, segment in enumerate(op.template.segments):
-        if segment.param is None:
-            text += segment.text.replace("<", "%3C").replace(">", "%3E")
-        else:
-            var = f"p{number}"
-            names[var] = segment.param
-            text += f"<{_FLASK_CONVERTORS[segment.convertor]}:{var}>"
-    return text, names
+# NOTE: Werkzeug offers no public parser of its rule syntax; a rule's variables are
+# blanked here to compare its shape with the core's (PathTemplate.shape).
+_RULE_VARIABLE = re.compile(r"<[^<>]*>")
+
+
+def _rule_shape(rule: str) -> str:
+    return _RULE_VARIABLE.sub("{}", rule)
 
 
 def _view(table: RouteTable, op: Operation, names: dict[str, str]) -> Any:

@@ -20,6 +20,7 @@ from ._core.analysis import (
     get_typed_return_annotation,
     should_embed_body,
 )
+from ._core.paths import template
 from ._core.typeinfo import lenient_issubclass
 from .exceptions import DualwebError
 from .requests import FormLimits
@@ -58,9 +59,6 @@ def _resolve(*candidates: Any) -> Any:
 def _first_set(*values: Any) -> Any:
     """The first value that is not None (an operation's, else its routers')."""
     return next((value for value in values if value is not None), None)
-
-
-_CONVERTOR = re.compile(r"{([^{}:]+):[^{}]*}")
 
 
 def generate_unique_id(route: Route) -> str:
@@ -131,6 +129,7 @@ class Route:
         if path and not path.startswith("/"):
             raise DualwebError(f"Routed paths must start with '/': {path!r}")
         self.path = path
+        self.template = template(path)
         self.endpoint = endpoint
         self.methods = {m.upper() for m in (methods or ["GET"])}
         self.name = (
@@ -203,7 +202,7 @@ class Route:
     @property
     def path_format(self) -> str:
         """The path with convertors dropped (``/files/{rest:path}`` -> ``/files/{rest}``)."""
-        return _CONVERTOR.sub(r"{\1}", self.path)
+        return self.template.path_format
 
     def derive(self, **changes: Any) -> Route:
         """A copy of this route with some declaration keywords changed (re-analysed)."""

@@ -23,6 +23,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._core.hosting import check_clashes, check_new_mount, mount_router
+from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
 from .datastructures import FormData, Headers, UploadFile
@@ -404,8 +405,11 @@ def _append(app: Starlette, router: Router, prefix: str) -> None:
     routes = _routes(table)
     _check_multipart(routes)
     check_clashes(
-        ((r.path, r.methods or ()) for r in _member_routes(app.router.routes)),
-        ((r.path, r.methods or ()) for r in routes),
+        (
+            (PathTemplate.shape_of(r.path), r.methods or ())
+            for r in _member_routes(app.router.routes)
+        ),
+        table,
     )
     if routes:
         _place(app.router.routes, _Group(table, routes))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import re
 import typing
 from collections.abc import Callable
 from copy import copy, deepcopy
@@ -26,6 +25,7 @@ from ..background import BackgroundTasks
 from ..exceptions import DualwebError
 from ..requests import Request
 from ..responses import Response
+from .paths import template
 from .typeinfo import (
     annotated,
     is_bytes_annotation,
@@ -43,7 +43,6 @@ __all__ = [
     "Dependant",
     "ParamField",
     "get_dependant",
-    "get_path_param_names",
     "get_typed_return_annotation",
 ]
 
@@ -56,14 +55,6 @@ class SecurityScopes:
     def __init__(self, scopes: list[str] | None = None) -> None:
         self.scopes: list[str] = scopes or []
         self.scope_str = " ".join(self.scopes)
-
-
-_PATH_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
-
-
-def get_path_param_names(path: str) -> set[str]:
-    """The names of the ``{param}`` parts of a route path."""
-    return set(_PATH_PARAM.findall(path))
 
 
 # --- one parameter ---------------------------------------------------------------
@@ -364,7 +355,7 @@ def get_dependant(
         if not inspect.isclass(call) and hasattr(call, "scheme_name") and hasattr(call, "model")
         else None,
     )
-    path_names = get_path_param_names(path)
+    path_names = set(template(path).param_names)
     for param_name, param in typed_signature(call).parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from ..exceptions import DualwebError
 from ..openapi.site import DocsSite, docs_site
 from ..routing import Router
+from .table import RouteTable
 
-__all__ = ["check_clashes", "check_new_mount", "mount_router", "route_shape"]
-
-_PARAM = re.compile(r"{[^{}]*}|<[^<>]*>")
+__all__ = ["check_clashes", "check_new_mount", "mount_router"]
 
 
 def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: str) -> None:
@@ -23,25 +21,19 @@ def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: st
             raise DualwebError(f"this router is already mounted on this app{where}")
 
 
-def route_shape(path: str) -> str:
-    """A path with every parameter blanked, in Flask's or FastAPI's syntax alike."""
-    return _PARAM.sub("{}", path)
+def check_clashes(existing: Iterable[tuple[str, Iterable[str]]], table: RouteTable) -> None:
+    """Refuse a table's operations where an app already routes their path shape and methods.
 
-
-def check_clashes(
-    existing: Iterable[tuple[str, Iterable[str]]], new: Iterable[tuple[str, Iterable[str]]]
-) -> None:
-    """Refuse new routes whose path shape and methods an app already routes.
-
-    Both sides are (path, methods) pairs; paths may be in Flask's or FastAPI's syntax.
+    ``existing`` are the app's routes as (shape, methods) pairs, each shape with
+    its parameters blanked as ``PathTemplate.shape`` blanks them.
     """
     taken: dict[str, set[str]] = {}
-    for path, methods in existing:
-        taken.setdefault(route_shape(path), set()).update(methods)
-    for path, methods in new:
-        clash = taken.get(route_shape(path), set()) & set(methods)
+    for shape, methods in existing:
+        taken.setdefault(shape, set()).update(methods)
+    for op in table.operations:
+        clash = taken.get(op.template.shape, set()) & op.methods
         if clash:
-            raise DualwebError(f"{sorted(clash)} {path} is already routed by this app")
+            raise DualwebError(f"{sorted(clash)} {op.path} is already routed by this app")
 
 
 def mount_router(

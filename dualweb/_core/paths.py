@@ -1,12 +1,15 @@
 """Route path templates: ``/items/{item_id}``, ``/files/{rest:path}``, ``/n/{n:int}``.
 
-The template syntax is FastAPI's (Starlette's). Hosts turn the parsed segments
-into their own rule syntax; the core keeps a regex per template to match in
-declaration order where a host's own matcher would choose differently.
+The template syntax is FastAPI's (Starlette's), and this module is its only
+parser: a route's parameter names, its ``path_format``, the shape used to find
+clashes and overlaps, and the rule a host registers are all read from one
+``PathTemplate``. The core keeps a regex per template to match in declaration
+order where a host's own matcher would choose differently.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -15,7 +18,7 @@ from typing import Any
 
 from ..exceptions import DualwebError
 
-__all__ = ["CONVERTORS", "PathTemplate", "Segment"]
+__all__ = ["CONVERTORS", "PathTemplate", "Segment", "template"]
 
 _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
 
@@ -29,6 +32,16 @@ CONVERTORS: dict[str, tuple[str, Callable[[str], Any]]] = {
         "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
         uuid.UUID,
     ),
+}
+
+
+#: Our convertor names -> Werkzeug's converters for the same text.
+_WERKZEUG_CONVERTERS = {
+    "str": "string",
+    "path": "path",
+    "int": "int",
+    "float": "float",
+    "uuid": "uuid",
 }
 
 
@@ -74,7 +87,41 @@ class PathTemplate:
 
     @property
     def param_names(self) -> list[str]:
+        """The parameters' names, in path order."""
         return [s.param for s in self.segments if s.param is not None]
+
+    @property
+    def path_format(self) -> str:
+        """The path with convertors dropped (``/files/{rest:path}`` -> ``/files/{rest}``)."""
+        return "".join(s.text if s.param is None else f"{{{s.param}}}" for s in self.segments)
+
+    @property
+    def shape(self) -> str:
+        """The path with every parameter blanked (``/items/{}``): routes of one shape clash."""
+        return self.shape_of(self.path)
+
+    @staticmethod
+    def shape_of(path: str) -> str:
+        """The shape of any path in this syntax, convertors the core does not know included
+        (a Starlette app may register its own)."""
+        return _PARAM.sub("{}", path)
+
+    def werkzeug_rule(self) -> tuple[str, dict[str, str]]:
+        """This template as a Werkzeug (Flask) rule, and its variables' parameter names.
+
+        Werkzeug variables must be identifiers of its own: the rule names them
+        ``p<n>`` and the mapping gives each one's parameter back.
+        """
+        text = ""
+        names: dict[str, str] = {}
+        for number, segment in enumerate(self.segments):
+            if segment.param is None:
+                text += segment.text.replace("<", "%3C").replace(">", "%3E")
+            else:
+                variable = f"p{number}"
+                names[variable] = segment.param
+                text += f"<{_WERKZEUG_CONVERTERS[segment.convertor]}:{variable}>"
+        return text, names
 
     @property
     def is_static(self) -> bool:
@@ -128,3 +175,9 @@ def _piece_regex(piece: str) -> re.Pattern[str]:
         pattern += f"(?:{CONVERTORS[match.group(2) or 'str'][0]})"
         position = match.end()
     return re.compile(pattern + re.escape(piece[position:]))
+
+
+@functools.lru_cache(maxsize=4096)
+def template(path: str) -> PathTemplate:
+    """The parsed template of ``path`` (parsed once: routes and their dependencies share it)."""
+    return PathTemplate(path)

@@ -33,7 +33,7 @@ from .analysis import Dependant, Undefined
 from .binding import Prevalidated, decode_json_body, json_fast_path
 from .concurrency import CallSync, call_inline, drive, run_on_thread_loop
 from .dependencies import SolveContext, bind_own, runs_without_loop, solve
-from .paths import PathTemplate
+from .paths import template
 
 __all__ = ["After", "ExceptionHandlers", "Operation"]
 
@@ -98,7 +98,7 @@ class Operation:
     ) -> None:
         self.route = route
         self.path = path
-        self.template = PathTemplate(path)
+        self.template = template(path)
         self.methods = frozenset(route.methods)
         self.dependant: Dependant = route.dependant
         self.endpoint = route.endpoint

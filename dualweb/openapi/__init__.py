@@ -16,7 +16,6 @@ import functools
 import http.client
 import inspect
 import json
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import is_dataclass
@@ -404,13 +403,6 @@ def _deep_dict_update(main: dict[Any, Any], update: dict[Any, Any]) -> None:
             main[key] = main[key] + value
         else:
             main[key] = value
-
-
-_CONVERTOR = re.compile(r"{([^{}:]+):[^{}]*}")
-
-
-def _path_format(path: str) -> str:
-    return _CONVERTOR.sub(r"{\1}", path)
 
 
 @dataclasses.dataclass
@@ -890,7 +882,7 @@ def get_openapi(
     for plan in plans:
         path, security_schemes, path_definitions = builder.path_item(plan, operation_ids)
         if path:
-            paths.setdefault(_path_format(plan.route.path), {}).update(path)
+            paths.setdefault(plan.route.path_format, {}).update(path)
         if security_schemes:
             components.setdefault("securitySchemes", {}).update(security_schemes)
         definitions.update(path_definitions)
