@@ -5,17 +5,20 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import flask
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict
+from werkzeug.datastructures import Headers as WerkzeugHeaders
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ._core.forms import FormLimits
 from ._core.hosting import check_clashes, mount_router
+from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
 from .datastructures import URL, FormData, Headers, UploadFile
-from .exceptions import HTTPException
-from .requests import FormLimits, HostIO, RequestParts, content_too_large
 from .responses import Response, StreamingResponse
 from .routing import Router
 
@@ -131,7 +134,7 @@ def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
     return environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None
 
 
-class _FlaskIO(HostIO):
+class _FlaskIO(SyncHostIO):
     """What the core may ask of Flask's request, computed only when asked."""
 
     __slots__ = ("request",)
@@ -181,45 +184,35 @@ class _FlaskIO(HostIO):
         except RequestEntityTooLarge:
             raise content_too_large() from None
 
-    def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
-        return _read_form(self.request, limits, limit)
-
-
-def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) -> FormData:
-    # Werkzeug parses (files stream to temporary files); its caps are set from ours.
-    request.max_content_length = limit
-    request.max_form_memory_size = limits.max_part_size
-    request.max_form_parts = limits.max_fields + limits.max_files
-    # Werkzeug's parser is silent about malformed multipart by default: ask it to tell.
-    parser_class = request.form_data_parser_class
-    request.form_data_parser_class = functools.partial(parser_class, silent=False)  # type: ignore[assignment]
-    try:
-        fields, files = request.form, request.files
-    except ValueError as exc:
-        fields, files = _malformed_multipart(request, exc)
-    except RequestEntityTooLarge:
-        declared = request.content_length
-        if limit is not None and declared is not None and declared > limit:
+    def body_chunks(self, limit: int | None) -> Iterator[bytes]:
+        request = self.request
+        request.max_content_length = limit
+        try:
+            stream = request.stream
+            while chunk := stream.read(_CHUNK):
+                yield chunk
+        except RequestEntityTooLarge:
             raise content_too_large() from None
-        raise HTTPException(
-            413,
-            f"Part exceeded maximum size of {limits.max_part_size // 1024}KB, or too many "
-            f"parts: at most {limits.max_fields} fields and {limits.max_files} files.",
-        ) from None
-    items: list[tuple[str, Any]] = list(fields.items(multi=True))
-    if any(name is None for name, _ in itertools.chain(items, files.items(multi=True))):
-        raise HTTPException(400, 'The Content-Disposition header field "name" must be provided.')
-    if len(items) > limits.max_fields:
-        raise limits.too_many_fields()
-    if request.mimetype == "application/x-www-form-urlencoded":
-        # Werkzeug caps no urlencoded field; Starlette counts each field's name and value.
-        for name, value in items:
-            if len(name.encode()) + len(value.encode()) > limits.max_part_size:
-                raise limits.part_too_large()
-    uploads = list(files.items(multi=True))
-    if len(uploads) > limits.max_files:
-        raise limits.too_many_files()
-    for name, storage in uploads:
+
+    def read_form(
+        self, content_type: str | None, limits: FormLimits, limit: int | None
+    ) -> FormData:
+        request = self.request
+        if "form" in request.__dict__:
+            # NOTE: Flask code before the view (a CSRF check in a before_request hook,
+            # say) had Werkzeug parse the form, which consumed the body: take its result.
+            return _from_werkzeug(request)
+        form = super().read_form(content_type, limits, limit)
+        _share_with_flask(request, form)
+        return form
+
+
+_CHUNK = 64 * 1024
+
+
+def _from_werkzeug(request: flask.Request) -> FormData:
+    items: list[tuple[str, Any]] = list(request.form.items(multi=True))
+    for name, storage in request.files.items(multi=True):
         stream = storage.stream
         stream.seek(0, 2)
         size = stream.tell()
@@ -230,16 +223,24 @@ def _read_form(request: flask.Request, limits: FormLimits, limit: int | None) ->
     return FormData(items)
 
 
-def _malformed_multipart(request: flask.Request, exc: ValueError) -> tuple[Any, Any]:
-    # A 400 where python-multipart answers one (Starlette's words); a body that
-    # ends early or is empty reads as an empty form there, and here too.
-    if str(exc) == "Missing boundary":
-        raise HTTPException(400, "Missing boundary in multipart.") from None
-    if "State.PREAMBLE" in str(exc) and request.content_length:
-        raise HTTPException(400, "Invalid multipart data.") from None
-    empty = request.parameter_storage_class()
-    request.__dict__["form"] = request.__dict__["files"] = empty
-    return empty, empty
+def _share_with_flask(request: flask.Request, form: FormData) -> None:
+    # Flask code after the view reads the same form as request.form and request.files;
+    # Flask closes the files when the request ends, as it closes its own.
+    fields: list[tuple[str, str]] = []
+    files: list[tuple[str, FileStorage]] = []
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            storage = FileStorage(
+                value.file,
+                filename=value.filename,
+                name=name,
+                headers=WerkzeugHeaders(list(value.headers.items())),
+            )
+            files.append((name, storage))
+        else:
+            fields.append((name, value))
+    request.__dict__["form"] = ImmutableMultiDict(fields)
+    request.__dict__["files"] = ImmutableMultiDict(files)
 
 
 def _report(exc: BaseException) -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.from_thread
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.datastructures import URLPath
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
@@ -23,16 +21,16 @@ from starlette.types import Message, Receive, Scope, Send
 
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._core.hosting import check_clashes, check_new_mount, mount_router
+from ._core.hostio import AsyncHostIO, RequestParts, content_too_large
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
-from .datastructures import FormData, Headers, UploadFile
-from .exceptions import DualwebError, HTTPException
-from .requests import FormLimits, HostIO, RequestParts, content_too_large
 from .responses import StreamingResponse
 from .routing import Router
 
 __all__ = ["mount", "routes_for"]
+
+T = TypeVar("T")
 
 
 def _thread_limit() -> int:
@@ -80,7 +78,6 @@ class _Endpoint:
             scope["query_string"].decode("latin-1"),
             scope.get("path_params", {}),
             source,
-            header_items=scope["headers"],
             scheme=scope.get("scheme", "http"),
             client=scope.get("client"),
             root_path=scope.get("root_path", ""),
@@ -101,17 +98,18 @@ class _Endpoint:
             await send({"type": "http.response.body", "body": response.body})
         if after is not None:
             await after.run_async(_to_thread)
+        if parts.form is not None:
+            await parts.form.close()  # the uploaded files
         if source.made is not None:
-            await source.made.close()  # the form's uploaded files, if any
+            await source.made.close()  # any form Starlette's own request parsed
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
 
 
-class _Source(HostIO):
-    """Starlette's request, made only when the form, the URL or the request is needed.
+class _Source(AsyncHostIO):
+    """One request's scope and receive; Starlette's request is made only when needed.
 
-    A ``def`` handler runs in a worker thread: its reads wait on the event loop.
     (The body limit is enforced by the receive wrapper.)
     """
 
@@ -135,6 +133,15 @@ class _Source(HostIO):
     def url(self) -> str:
         return str(self.native().url)
 
+    def client(self) -> tuple[str, int] | None:
+        client: tuple[str, int] | None = self.scope.get("client")
+        return client
+
+    @property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        headers: list[tuple[bytes, bytes]] = self.scope["headers"]
+        return headers
+
     async def read_body_async(self, limit: int | None) -> bytes:
         if self.made is not None:
             return await self.made.body()
@@ -153,16 +160,24 @@ class _Source(HostIO):
         self.body_read = body
         return body
 
-    def read_body(self, limit: int | None) -> bytes:
-        body: bytes = _from_thread(self.read_body_async, limit)
-        return body
+    async def body_chunks_async(self, limit: int | None) -> AsyncIterator[bytes]:
+        if self.made is not None:
+            async for chunk in self.made.stream():
+                yield chunk
+            return
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            yield message.get("body", b"")
+            if not message.get("more_body", False):
+                return
 
-    async def read_form_async(self, limits: FormLimits, limit: int | None) -> FormData:
-        return await _read_form(self.native(), limits)
+    def on_loop(self, func: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        return _from_thread(func, *args)  # type: ignore[no-any-return]
 
-    def read_form(self, limits: FormLimits, limit: int | None) -> FormData:
-        form: FormData = _from_thread(_read_form, self.native(), limits)
-        return form
+    async def offload(self, func: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(func, *args)
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -178,43 +193,6 @@ def _limited(receive: Receive, limit: int) -> Receive:
         return message
 
     return receive_with_limit
-
-
-async def _offload(func: Callable[..., Any], *args: Any) -> Any:
-    return await anyio.to_thread.run_sync(func, *args)
-
-
-async def _read_form(request: StarletteRequest, limits: FormLimits) -> FormData:
-    try:
-        form = await request.form(
-            max_files=limits.max_files,
-            max_fields=limits.max_fields,
-            max_part_size=limits.max_part_size,
-        )
-    except StarletteHTTPException as exc:
-        # Starlette answers 400 for its form limits; dualweb's limits answer 413
-        # with the core's words, the same on every host.
-        detail = str(exc.detail)
-        if detail.startswith("Too many fields"):
-            raise limits.too_many_fields() from None
-        if detail.startswith("Too many files"):
-            raise limits.too_many_files() from None
-        if "exceeded maximum size" in detail:
-            raise limits.part_too_large() from None
-        raise HTTPException(exc.status_code, exc.detail) from None
-    items: list[tuple[str, Any]] = []
-    for key, item in form.multi_items():
-        value: Any = item
-        if isinstance(item, StarletteUploadFile):
-            value = UploadFile(
-                item.file,
-                size=item.size,
-                filename=item.filename,
-                headers=Headers(list(item.headers.items())),
-                offload=_offload,
-            )
-        items.append((key, value))
-    return FormData(items)
 
 
 def _streaming(response: StreamingResponse) -> StarletteResponse:
@@ -375,22 +353,6 @@ def _apart(route: BaseRoute, table: RouteTable) -> bool:
     return False
 
 
-def _check_multipart(routes: list[Route]) -> None:
-    needs_forms = [
-        route.path for route in routes if isinstance(route.app, _Endpoint) and route.app.op.is_form
-    ]
-    if not needs_forms:
-        return
-    try:
-        import python_multipart  # noqa: F401
-    except ImportError:
-        raise DualwebError(
-            f"{needs_forms[0]} reads a form (Form()/File()/UploadFile), which Starlette parses "
-            "with python-multipart; install it: pip install python-multipart "
-            "(or pip install 'dualweb[starlette]')"
-        ) from None
-
-
 def add_routes(app: Starlette, router: Router, prefix: str) -> None:
     """Append ``router``'s routes to ``app``, refusing a second mount or a clash."""
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
@@ -403,7 +365,6 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
 def _append(app: Starlette, router: Router, prefix: str) -> None:
     table = RouteTable(router, prefix)
     routes = _routes(table)
-    _check_multipart(routes)
     check_clashes(
         (
             (PathTemplate.shape_of(r.path), r.methods or ())

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..background import BackgroundTasks
-from ..requests import Request, RequestParts
+from ..requests import Request
 from ..responses import Response
 from .analysis import Dependant, SecurityScopes, get_dependant
 from .binding import bind_body, bind_params
+from .hostio import RequestParts
 
 __all__ = ["SolveContext", "override_plan", "runs_without_loop", "solve"]
 

@@ -26,13 +26,14 @@ from ..exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
-from ..requests import Request, RequestParts
+from ..requests import Request
 from ..responses import Response, is_body_allowed_for_status_code, sends_content_length
 from ..routing import Route, Router, _Default
 from .analysis import Dependant, Undefined
 from .binding import Prevalidated, decode_json_body, json_fast_path
 from .concurrency import CallSync, call_inline, drive, run_on_thread_loop
 from .dependencies import SolveContext, bind_own, runs_without_loop, solve
+from .hostio import RequestParts
 from .paths import template
 
 __all__ = ["After", "ExceptionHandlers", "Operation"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..exceptions import DualwebError
 from ..routing import Router
+from .forms import require_parser
 from .paths import PathTemplate
 from .pipeline import ExceptionHandlers, Operation
 
@@ -36,6 +37,9 @@ class RouteTable:
             )
             for route in router.routes
         ]
+        for op in self.operations:
+            if op.is_form:
+                require_parser(op.path)
         # For hosts whose matcher ranks rules by specificity: the earlier-declared
         # operations that could also match an operation's paths (bucketed by shape,
         # so this stays near linear for large routers).
