@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dualweb._core.forms import SPOOL_SIZE, FormDecoder, FormLimits, read_form_async, read_form_sync
+from dualweb._core.forms import SPOOL_SIZE, FormLimits, decoder_for, read_form_async, read_form_sync
 from dualweb.datastructures import UploadFile
 from dualweb.exceptions import HTTPException
 
@@ -117,10 +117,10 @@ def test_large_files_spool_to_disk_and_async_writes_are_offloaded():
 
 
 def test_files_are_closed_when_the_form_fails():
-    decoder = FormDecoder(MULTIPART, FormLimits(max_files=1))
+    decoder = decoder_for(MULTIPART, FormLimits(max_files=1))
     first = multipart(upload("f", "1", b"1"))[: -len(b"--" + B + b"--\r\n")]
     decoder.feed(first)
-    made = decoder._files[0]
+    made = decoder.files[0]
     with pytest.raises(HTTPException) as caught:
         read_form_sync(
             iter([multipart(upload("f", "1", b"1"), upload("g", "2", b"2"))]),

@@ -6,32 +6,44 @@ Pure functions over plain values: no I/O, no framework.
 from __future__ import annotations
 
 import dataclasses
-import email.message
 import functools
-import json
 import typing
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
-from pydantic_core import from_json
+from pydantic import AliasChoices, AliasPath, BaseModel
 
 from ..datastructures import FormData, Headers, QueryParams, UploadFile
-from ..exceptions import HTTPException, RequestValidationError
-from .analysis import ParamField, Undefined, missing_error
+from .analysis import Dependant, ParamField, Undefined, missing_error
+from .bodies import Prevalidated
+from .hostio import RequestParts
 from .typeinfo import is_sequence_annotation, lenient_issubclass
 
-__all__ = [
-    "Prevalidated",
-    "bind_body",
-    "bind_form",
-    "bind_params",
-    "decode_json_body",
-    "json_fast_path",
-]
+__all__ = ["bind_arguments", "bind_body", "bind_form", "bind_params"]
 
 Errors = list[dict[str, Any]]
 _MULTI = (QueryParams, Headers)
+
+
+def bind_arguments(
+    dependant: Dependant,
+    parts: RequestParts,
+    body: Any,
+    embed_body: bool,
+    values: dict[str, Any],
+    errors: Errors,
+) -> None:
+    """Bind a dependant's own parameters, in FastAPI's order: path, query, header, cookie, body."""
+    if dependant.path_params:
+        bind_params(dependant.path_params, parts.path_params, values, errors)
+    if dependant.query_params:
+        bind_params(dependant.query_params, parts.query_params, values, errors)
+    if dependant.header_params:
+        bind_params(dependant.header_params, parts.headers, values, errors)
+    if dependant.cookie_params:
+        bind_params(dependant.cookie_params, parts.cookies, values, errors)
+    if dependant.body_params:
+        bind_body(dependant.body_params, body, embed_body, values, errors)
 
 
 def _get(field: ParamField, source: Mapping[str, Any], key: str) -> Any:
@@ -156,84 +168,6 @@ def _model_keys(model: type[BaseModel], default_convert: bool, headers: bool) ->
 
 def _is_nested(annotation: Any) -> bool:
     return dataclasses.is_dataclass(annotation) or lenient_issubclass(annotation, (BaseModel, dict))
-
-
-def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | None = None) -> Any:
-    """The request body as FastAPI hands it to validation.
-
-    JSON when the content type says JSON (``application/json`` or ``+json``),
-    else the raw bytes, which then fail validation with a clear 422; an empty
-    body is ``Undefined`` (so a required body is reported missing).
-    """
-    if not body:
-        return Undefined
-    if not content_type:
-        return body
-    if fast is not None and content_type == "application/json":
-        # The lone body model, validated straight from the bytes (see json_fast_path).
-        try:
-            return Prevalidated(fast.adapter.validator.validate_json(body), body)
-        except ValidationError:
-            pass  # the exact path below reports the errors as FastAPI does
-    if content_type != "application/json":  # the usual spelling skips the parsing below
-        message = email.message.Message()
-        message["content-type"] = content_type
-        if message.get_content_maintype() != "application":
-            return body
-        subtype = message.get_content_subtype()
-        if subtype != "json" and not subtype.endswith("+json"):
-            return body
-    try:
-        # pydantic's parser is the fast path; whatever it refuses goes to the
-        # standard library's, whose result or error FastAPI reports exactly.
-        return from_json(body)
-    except ValueError:
-        pass
-    try:
-        return json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "json_invalid",
-                    "loc": ("body", exc.pos),
-                    "msg": "JSON decode error",
-                    "input": {},
-                    "ctx": {"error": exc.msg},
-                }
-            ],
-            body=exc.doc,
-        ) from exc
-    except (ValueError, RecursionError) as exc:
-        # Invalid UTF-8, an over-long integer, nesting too deep for the parser.
-        raise HTTPException(400, "There was an error parsing the body") from exc
-
-
-class Prevalidated:
-    """A JSON body already validated straight from its bytes (see ``json_fast_path``)."""
-
-    __slots__ = ("raw", "value")
-
-    def __init__(self, value: Any, raw: bytes) -> None:
-        self.value = value
-        self.raw = raw
-
-    def parsed(self) -> Any:
-        """The body as parsed JSON, for error reports."""
-        return from_json(self.raw)
-
-
-def json_fast_path(field: ParamField) -> bool:
-    """Whether ``field`` may be validated straight from JSON bytes.
-
-    Pydantic's JSON mode accepts the same values as its Python mode after
-    parsing, except where a schema is strict (JSON mode then takes strings for
-    dates, UUIDs...) or holds decimals (JSON mode keeps digits a float loses);
-    such fields keep the exact two-step path. Failures always take it too, so
-    errors are reported exactly as FastAPI reports them.
-    """
-    schema = repr(field.adapter.core_schema)
-    return "'strict': True" not in schema and "'decimal'" not in schema
 
 
 def bind_body(

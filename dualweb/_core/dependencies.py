@@ -2,7 +2,7 @@
 
 The graph itself was built once (``analysis``); solving walks it in FastAPI's
 order: sub-dependencies first, then the dependant's own path, query, header,
-cookie and body parameters. It is written once, as ``async def``: a graph of
+cookie and body parameters (``binding``). It is written once, as ``async def``: a graph of
 synchronous callables never suspends, so the same code runs without a loop
 (see ``_concurrency.drive``).
 """
@@ -17,7 +17,7 @@ from ..background import BackgroundTasks
 from ..requests import Request
 from ..responses import Response
 from .analysis import Dependant, SecurityScopes, get_dependant
-from .binding import bind_body, bind_params
+from .binding import bind_arguments
 from .hostio import RequestParts
 
 __all__ = ["SolveContext", "override_plan", "runs_without_loop", "solve"]
@@ -172,27 +172,6 @@ async def _call(dependant: Dependant, values: dict[str, Any], ctx: SolveContext)
     return await ctx.call_sync(call, (), values)
 
 
-def bind_own(
-    dependant: Dependant,
-    parts: RequestParts,
-    body: Any,
-    embed_body: bool,
-    values: dict[str, Any],
-    errors: list[Any],
-) -> None:
-    """Bind a dependant's own parameters, in FastAPI's order: path, query, header, cookie, body."""
-    if dependant.path_params:
-        bind_params(dependant.path_params, parts.path_params, values, errors)
-    if dependant.query_params:
-        bind_params(dependant.query_params, parts.query_params, values, errors)
-    if dependant.header_params:
-        bind_params(dependant.header_params, parts.headers, values, errors)
-    if dependant.cookie_params:
-        bind_params(dependant.cookie_params, parts.cookies, values, errors)
-    if dependant.body_params:
-        bind_body(dependant.body_params, body, embed_body, values, errors)
-
-
 async def solve(dependant: Dependant, ctx: SolveContext) -> tuple[dict[str, Any], list[Any]]:
     """The keyword arguments for ``dependant.call``, or the validation errors found."""
     values: dict[str, Any] = {}
@@ -212,7 +191,7 @@ async def solve(dependant: Dependant, ctx: SolveContext) -> tuple[dict[str, Any]
             values[sub.name] = solved
         if key not in ctx.cache:
             ctx.cache[key] = solved
-    bind_own(dependant, ctx.parts, ctx.body, ctx.embed_body, values, errors)
+    bind_arguments(dependant, ctx.parts, ctx.body, ctx.embed_body, values, errors)
     if dependant.request_param_name:
         values[dependant.request_param_name] = ctx.get_request()
     if dependant.background_tasks_param_name:

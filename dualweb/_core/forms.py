@@ -33,6 +33,9 @@ __all__ = [
     "SPOOL_SIZE",
     "FormDecoder",
     "FormLimits",
+    "MultipartDecoder",
+    "UrlencodedDecoder",
+    "decoder_for",
     "read_form_async",
     "read_form_sync",
     "require_parser",
@@ -115,31 +118,58 @@ class FormDecoder:
 
     ``feed`` each chunk, then ``close`` for the form. File data goes to
     ``pending`` (the drivers write it) rather than to the file itself, so that
-    an event loop can write a rolled-over file in a worker thread.
+    an event loop can write a rolled-over file in a worker thread. This base
+    decodes any content type that is not a form: as an empty form, as Starlette.
     """
 
-    def __init__(self, content_type: str | None, limits: FormLimits) -> None:
+    def __init__(self, limits: FormLimits) -> None:
         self.limits = limits
         self.items: list[tuple[str, Any]] = []
         #: (file, data) writes waiting to be done by the driver, in order.
         self.pending: list[tuple[UploadFile, bytes]] = []
-        self._files: list[UploadFile] = []
-        self._fields = 0
-        kind, options = parse_options_header(content_type)
-        self._parser: Any = None
-        if kind == b"multipart/form-data":
-            self._multipart(options)
-        elif kind == b"application/x-www-form-urlencoded":
-            self._urlencoded()
-        # Any other content type reads as an empty form, as in Starlette.
+        self.files: list[UploadFile] = []
+        self.fields = 0
+        self.parser: Any = None
 
-    # --- urlencoded --------------------------------------------------------------------
+    def count_field(self) -> None:
+        self.fields += 1
+        if self.fields > self.limits.max_fields:
+            raise self.limits.too_many_fields()
 
-    def _urlencoded(self) -> None:
+    def feed(self, chunk: bytes) -> None:
+        """Parse one chunk of the body."""
+        if self.parser is not None and chunk:
+            try:
+                self.parser.write(chunk)
+            except FormParserError:
+                raise _bad_request("Invalid multipart data.") from None
+
+    def close(self) -> FormData:
+        """The form, once every chunk has been fed (and every pending write done)."""
+        if self.parser is not None:
+            try:
+                self.parser.finalize()
+            except FormParserError:
+                raise _bad_request("Invalid multipart data.") from None
+        for upload in self.files:
+            upload.file.seek(0)
+        return FormData(self.items)
+
+    def discard(self) -> None:
+        """Close every file made so far (the form failed)."""
+        for upload in self.files:
+            upload.file.close()
+
+
+class UrlencodedDecoder(FormDecoder):
+    """``application/x-www-form-urlencoded``: fields only."""
+
+    def __init__(self, limits: FormLimits) -> None:
+        super().__init__(limits)
         self._name = bytearray()
         self._value = bytearray()
         self._size = 0
-        self._parser = python_multipart.QuerystringParser(
+        self.parser = python_multipart.QuerystringParser(
             {
                 "on_field_start": self._on_field_start,
                 "on_field_name": self._on_field_name,
@@ -153,33 +183,31 @@ class FormDecoder:
         self._value = bytearray()
         self._size = 0
 
-    def _grow_field(self, size: int) -> None:
-        # A urlencoded field counts its name and its value, as Starlette counts it.
+    def _grow(self, size: int) -> None:
+        # A field counts its name and its value, as Starlette counts it.
         self._size += size
         if self._size > self.limits.max_part_size:
             raise self.limits.part_too_large()
 
     def _on_field_name(self, data: bytes, start: int, end: int) -> None:
-        self._grow_field(end - start)
+        self._grow(end - start)
         self._name += data[start:end]
 
     def _on_field_data(self, data: bytes, start: int, end: int) -> None:
-        self._grow_field(end - start)
+        self._grow(end - start)
         self._value += data[start:end]
 
     def _on_field_end(self) -> None:
-        self._count_field()
+        self.count_field()
         name = unquote_plus(self._name.decode("latin-1"))
         self.items.append((name, unquote_plus(self._value.decode("latin-1"))))
 
-    def _count_field(self) -> None:
-        self._fields += 1
-        if self._fields > self.limits.max_fields:
-            raise self.limits.too_many_fields()
 
-    # --- multipart ---------------------------------------------------------------------
+class MultipartDecoder(FormDecoder):
+    """``multipart/form-data``: fields, and files spooled to temporary files."""
 
-    def _multipart(self, options: dict[bytes, bytes]) -> None:
+    def __init__(self, limits: FormLimits, options: dict[bytes, bytes]) -> None:
+        super().__init__(limits)
         charset = options.get(b"charset", b"utf-8").decode("latin-1")
         try:
             self._charset = codecs.lookup(charset).name
@@ -195,7 +223,7 @@ class FormDecoder:
         self._part_name = ""
         self._data = bytearray()
         self._file: UploadFile | None = None
-        self._parser = python_multipart.MultipartParser(
+        self.parser = python_multipart.MultipartParser(
             boundary,
             {
                 "on_part_begin": self._on_part_begin,
@@ -233,9 +261,9 @@ class FormDecoder:
             raise _bad_request('The Content-Disposition header field "name" must be provided.')
         self._part_name = _decode_text(options[b"name"], self._charset)
         if b"filename" not in options:
-            self._count_field()
+            self.count_field()
             return
-        if len(self._files) >= self.limits.max_files:
+        if len(self.files) >= self.limits.max_files:
             raise self.limits.too_many_files()
         headers = Headers(
             [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._part_headers]
@@ -246,7 +274,7 @@ class FormDecoder:
             filename=_decode_text(options[b"filename"], self._charset),
             headers=headers,
         )
-        self._files.append(upload)
+        self.files.append(upload)
         self._file = upload
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -263,31 +291,15 @@ class FormDecoder:
         else:
             self.items.append((self._part_name, self._file))
 
-    # --- feeding -----------------------------------------------------------------------
 
-    def feed(self, chunk: bytes) -> None:
-        """Parse one chunk of the body."""
-        if self._parser is not None and chunk:
-            try:
-                self._parser.write(chunk)
-            except FormParserError:
-                raise _bad_request("Invalid multipart data.") from None
-
-    def close(self) -> FormData:
-        """The form, once every chunk has been fed (and every pending write done)."""
-        if self._parser is not None:
-            try:
-                self._parser.finalize()
-            except FormParserError:
-                raise _bad_request("Invalid multipart data.") from None
-        for upload in self._files:
-            upload.file.seek(0)
-        return FormData(self.items)
-
-    def discard(self) -> None:
-        """Close every file made so far (the form failed)."""
-        for upload in self._files:
-            upload.file.close()
+def decoder_for(content_type: str | None, limits: FormLimits) -> FormDecoder:
+    """The decoder for a body of ``content_type`` (what is not a form reads as empty)."""
+    kind, options = parse_options_header(content_type)
+    if kind == b"multipart/form-data":
+        return MultipartDecoder(limits, options)
+    if kind == b"application/x-www-form-urlencoded":
+        return UrlencodedDecoder(limits)
+    return FormDecoder(limits)
 
 
 def _write(pending: list[tuple[UploadFile, bytes]]) -> None:
@@ -300,7 +312,7 @@ def read_form_sync(
     chunks: Iterator[bytes], content_type: str | None, limits: FormLimits
 ) -> FormData:
     """The form of a body read synchronously (a WSGI host)."""
-    decoder = FormDecoder(content_type, limits)
+    decoder = decoder_for(content_type, limits)
     try:
         for chunk in chunks:
             decoder.feed(chunk)
@@ -316,7 +328,7 @@ async def read_form_async(
     chunks: AsyncIterator[bytes], content_type: str | None, limits: FormLimits, offload: Offload
 ) -> FormData:
     """The form of a body received on an event loop; disk writes run through ``offload``."""
-    decoder = FormDecoder(content_type, limits)
+    decoder = decoder_for(content_type, limits)
     try:
         async for chunk in chunks:
             decoder.feed(chunk)

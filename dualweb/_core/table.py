@@ -12,9 +12,10 @@ from typing import Any
 
 from ..exceptions import DualwebError
 from ..routing import Router
+from .errors import ExceptionHandlers
 from .forms import require_parser
 from .paths import PathTemplate
-from .pipeline import ExceptionHandlers, Operation
+from .pipeline import Operation
 
 __all__ = ["RouteTable"]
 

@@ -1,0 +1,68 @@
+"""What a host runs once a response is sent: background tasks, then request-scoped teardown."""
+
+from __future__ import annotations
+
+import contextlib
+
+from ..background import BackgroundTasks
+from ..responses import Response
+from .concurrency import CallSync, drive, run_on_thread_loop
+
+__all__ = ["After", "Outcome", "after_for"]
+
+
+class After:
+    """Background tasks, then the teardown of request-scoped ``yield`` dependencies
+    (FastAPI's order). ``sync_graph``: the teardown never suspends (no event loop needed)."""
+
+    __slots__ = ("background", "stack", "sync_graph")
+
+    def __init__(
+        self,
+        background: BackgroundTasks | None,
+        stack: contextlib.AsyncExitStack | None,
+        sync_graph: bool,
+    ) -> None:
+        self.background = background
+        self.stack = stack
+        self.sync_graph = sync_graph
+
+    def run_sync(self) -> None:
+        """On a WSGI thread, after the body has been sent (the response is closed)."""
+        tasks = self.background
+        if tasks is not None and tasks.tasks:
+            coro = tasks.run()
+            if tasks.has_async:
+                run_on_thread_loop(coro)
+            else:
+                drive(coro)
+        if self.stack is not None:
+            closing = self.stack.aclose()
+            if self.sync_graph:
+                drive(closing)
+            else:
+                run_on_thread_loop(closing)
+
+    async def run_async(self, to_thread: CallSync) -> None:
+        """On an event loop, after the response has been sent."""
+        if self.background is not None and self.background.tasks:
+            await self.background.run(to_thread)
+        if self.stack is not None:
+            if self.sync_graph:
+                await to_thread(drive, (self.stack.aclose(),), {})
+            else:
+                await self.stack.aclose()
+
+
+#: What serving one request gives a host: the response, and what to run after sending it.
+Outcome = tuple[Response, After | None]
+
+
+def after_for(
+    response: Response, pending: contextlib.AsyncExitStack | None, sync_graph: bool
+) -> Outcome:
+    """``response`` with what must run after it is sent, if anything."""
+    background = response.background
+    if pending is None and (background is None or not background.tasks):
+        return response, None
+    return response, After(background, pending, sync_graph)

@@ -1,0 +1,180 @@
+"""The request body, read and decoded as its operation declared it, once per request.
+
+An operation picks its ``BodyReader`` when it is declared: ``NO_BODY``, a
+``JsonBody`` or a ``FormBody``. Reading goes through the host's I/O
+(``RequestParts``); decoding is pure: JSON bytes become the value FastAPI
+hands to validation, and a lone body model may be validated straight from the
+bytes (``Prevalidated``).
+"""
+
+from __future__ import annotations
+
+import email.message
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import from_json
+
+from ..exceptions import HTTPException, RequestValidationError
+from .analysis import ParamField, Undefined
+from .forms import FormLimits
+from .hostio import RequestParts
+
+__all__ = [
+    "NO_BODY",
+    "BodyReader",
+    "FormBody",
+    "JsonBody",
+    "Prevalidated",
+    "body_reader_for",
+    "decode_json_body",
+    "error_body",
+    "json_fast_path",
+]
+
+
+class BodyReader:
+    """How an operation reads its body: the twins differ only in how the host reads."""
+
+    __slots__ = ()
+
+    def read_sync(self, parts: RequestParts) -> Any:
+        """The decoded body (``Undefined`` when there is none)."""
+        return Undefined
+
+    async def read_async(self, parts: RequestParts) -> Any:
+        """The decoded body (``Undefined`` when there is none)."""
+        return Undefined
+
+
+#: An operation that declares no body reads none (a dependency may still ask ``Request``).
+NO_BODY = BodyReader()
+
+
+class JsonBody(BodyReader):
+    """A JSON body; ``fast`` is the lone body model validated straight from the bytes."""
+
+    __slots__ = ("fast",)
+
+    def __init__(self, fast: ParamField | None) -> None:
+        self.fast = fast
+
+    def read_sync(self, parts: RequestParts) -> Any:
+        return decode_json_body(parts.body_sync(), parts.header("content-type"), self.fast)
+
+    async def read_async(self, parts: RequestParts) -> Any:
+        body = await parts.body_async()
+        return decode_json_body(body, parts.header("content-type"), self.fast)
+
+
+class FormBody(BodyReader):
+    """A urlencoded or multipart form, decoded by the core within ``limits``."""
+
+    __slots__ = ("limits",)
+
+    def __init__(self, limits: FormLimits | None) -> None:
+        self.limits = limits
+
+    def read_sync(self, parts: RequestParts) -> Any:
+        return parts.form_sync(self.limits)
+
+    async def read_async(self, parts: RequestParts) -> Any:
+        return await parts.form_async(self.limits)
+
+
+def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | None = None) -> Any:
+    """The request body as FastAPI hands it to validation.
+
+    JSON when the content type says JSON (``application/json`` or ``+json``),
+    else the raw bytes, which then fail validation with a clear 422; an empty
+    body is ``Undefined`` (so a required body is reported missing).
+    """
+    if not body:
+        return Undefined
+    if not content_type:
+        return body
+    if fast is not None and content_type == "application/json":
+        # The lone body model, validated straight from the bytes (see json_fast_path).
+        try:
+            return Prevalidated(fast.adapter.validator.validate_json(body), body)
+        except ValidationError:
+            pass  # the exact path below reports the errors as FastAPI does
+    if content_type != "application/json":  # the usual spelling skips the parsing below
+        message = email.message.Message()
+        message["content-type"] = content_type
+        if message.get_content_maintype() != "application":
+            return body
+        subtype = message.get_content_subtype()
+        if subtype != "json" and not subtype.endswith("+json"):
+            return body
+    try:
+        # pydantic's parser is the fast path; whatever it refuses goes to the
+        # standard library's, whose result or error FastAPI reports exactly.
+        return from_json(body)
+    except ValueError:
+        pass
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", exc.pos),
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": exc.msg},
+                }
+            ],
+            body=exc.doc,
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        # Invalid UTF-8, an over-long integer, nesting too deep for the parser.
+        raise HTTPException(400, "There was an error parsing the body") from exc
+
+
+class Prevalidated:
+    """A JSON body already validated straight from its bytes (see ``json_fast_path``)."""
+
+    __slots__ = ("raw", "value")
+
+    def __init__(self, value: Any, raw: bytes) -> None:
+        self.value = value
+        self.raw = raw
+
+    def parsed(self) -> Any:
+        """The body as parsed JSON, for error reports."""
+        return from_json(self.raw)
+
+
+def json_fast_path(field: ParamField) -> bool:
+    """Whether ``field`` may be validated straight from JSON bytes.
+
+    Pydantic's JSON mode accepts the same values as its Python mode after
+    parsing, except where a schema is strict (JSON mode then takes strings for
+    dates, UUIDs...) or holds decimals (JSON mode keeps digits a float loses);
+    such fields keep the exact two-step path. Failures always take it too, so
+    errors are reported exactly as FastAPI reports them.
+    """
+    schema = repr(field.adapter.core_schema)
+    return "'strict': True" not in schema and "'decimal'" not in schema
+
+
+def error_body(body: Any) -> Any:
+    """The body as a validation error reports it (``None`` when there was none)."""
+    if body is Undefined:
+        return None
+    if isinstance(body, Prevalidated):
+        return body.parsed()
+    return body
+
+
+def body_reader_for(fields: list[ParamField], embed: bool, limits: FormLimits | None) -> BodyReader:
+    """The reader of an operation whose body parameters (every dependency's) are ``fields``."""
+    if not fields:
+        return NO_BODY
+    if any(field.is_form for field in fields):
+        return FormBody(limits)
+    lone = len(fields) == 1 and not embed and json_fast_path(fields[0])
+    return JsonBody(fields[0] if lone else None)

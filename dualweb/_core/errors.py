@@ -1,0 +1,103 @@
+"""Exceptions raised while serving a request -> the router's exception handlers' responses."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .. import exception_handlers as defaults
+from ..exceptions import DualwebError, HTTPException, RequestValidationError
+from ..requests import Request
+from ..responses import Response
+from ..routing import Router
+from .after import After, Outcome
+from .concurrency import CallSync, drive, run_on_thread_loop
+from .hostio import RequestParts
+
+__all__ = ["ExceptionHandlers", "Handling"]
+
+Handler = Callable[..., Any]
+
+
+class Handling:
+    """One exception handler, ready to answer for an exception (sync and async twins).
+
+    ``server_error``: it is the server error handler (keyed by ``500`` or
+    ``Exception``), so the exception still reaches the host after the answer
+    (``Response.unhandled``), for its logging and monitoring.
+    """
+
+    __slots__ = ("handler", "is_async", "never_suspends", "server_error")
+
+    def __init__(self, handler: Handler, server_error: bool) -> None:
+        self.handler = handler
+        self.server_error = server_error
+        self.is_async = inspect.iscoroutinefunction(handler)
+        self.never_suspends = not self.is_async or bool(
+            getattr(handler, "__dualweb_never_suspends__", False)
+        )
+
+    def answer_sync(self, parts: RequestParts, exc: Exception) -> Outcome:
+        """On a WSGI thread."""
+        result = self.handler(Request(parts), exc)
+        if inspect.iscoroutine(result):
+            result = drive(result) if self.never_suspends else run_on_thread_loop(result)
+        return self._outcome(result, exc)
+
+    async def answer_async(
+        self, parts: RequestParts, exc: Exception, to_thread: CallSync
+    ) -> Outcome:
+        """On an event loop; a sync handler runs in a worker thread."""
+        if self.is_async:
+            result = await self.handler(Request(parts), exc)
+        else:
+            result = await to_thread(self.handler, (Request(parts), exc), {})
+        return self._outcome(result, exc)
+
+    def _outcome(self, result: Any, exc: Exception) -> Outcome:
+        if not isinstance(result, Response):
+            name = getattr(self.handler, "__name__", repr(self.handler))
+            raise DualwebError(f"exception handler {name} must return a dualweb Response")
+        result.unhandled = exc if self.server_error else None
+        tasks = result.background
+        if tasks and tasks.tasks:
+            return result, After(tasks, None, not tasks.has_async)
+        return result, None
+
+
+class ExceptionHandlers:
+    """The exception handlers that apply to one route: its routers', innermost first.
+
+    As in Starlette, a handler keyed by ``500`` or ``Exception`` is the
+    *server error* handler: it answers for any exception no other handler
+    takes. ``HTTPException(500)`` keeps the default HTTP handler.
+    """
+
+    def __init__(self, chain: tuple[Router, ...]) -> None:
+        by_class: dict[type[BaseException], Handling] = {
+            HTTPException: Handling(defaults.http_exception_handler, False),
+            RequestValidationError: Handling(defaults.request_validation_exception_handler, False),
+        }
+        by_status: dict[int, Handling] = {}
+        server_error: Handling | None = None
+        for router in reversed(chain):
+            for key, handler in router.exception_handlers.items():
+                if key == 500 or key is Exception:
+                    server_error = Handling(handler, True)
+                elif isinstance(key, int):
+                    by_status[key] = Handling(handler, False)
+                else:
+                    by_class[key] = Handling(handler, False)
+        self.by_class = by_class
+        self.by_status = by_status
+        self.server_error = server_error
+
+    def find(self, exc: BaseException) -> Handling | None:
+        """The handling for ``exc``; None lets it propagate to the host."""
+        if isinstance(exc, HTTPException) and exc.status_code in self.by_status:
+            return self.by_status[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls in self.by_class:
+                return self.by_class[cls]
+        return self.server_error

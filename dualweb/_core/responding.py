@@ -1,0 +1,181 @@
+"""A handler's return value -> the response to send, the way its operation declared.
+
+Each operation picks one ``Responder`` when it is declared: its return value
+validated against a response model and sent as JSON bytes straight from
+pydantic (``JsonModel``), validated and handed to another response class
+(``ModelInClass``), or encoded as FastAPI's ``jsonable_encoder`` encodes it
+(``Encoded``). A ``Response`` the handler returns itself is sent as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..background import BackgroundTasks
+from ..encoders import jsonable_encoder
+from ..exceptions import ResponseValidationError
+from ..responses import Response, is_body_allowed_for_status_code, json_bytes_response
+from ..routing import Route, _Default
+from .hostio import RequestParts
+
+__all__ = ["Responder", "responder_for"]
+
+
+class Responder:
+    """Makes the response for a return value; ``sub`` is the ``response: Response``
+    parameter's object, when the handler or a dependency asked for one."""
+
+    __slots__ = ("response_class", "status")
+
+    def __init__(self, route: Route) -> None:
+        response_class = route.response_class
+        self.response_class: type[Response] = (
+            response_class.value if isinstance(response_class, _Default) else response_class
+        )
+        #: The operation's declared status, or None where the response class decides.
+        self.status = route.status_code
+
+    def respond(
+        self,
+        raw: Any,
+        parts: RequestParts,
+        background: BackgroundTasks | None,
+        sub: Response | None,
+    ) -> Response:
+        """The response to send for ``raw``, the handler's return value."""
+        if isinstance(raw, Response):
+            return _returned(raw, parts, background)
+        status = self.status
+        if sub is not None and sub.status_code:
+            status = sub.status_code
+        response = self.render(raw, status, background)
+        if not is_body_allowed_for_status_code(response.status_code):
+            _drop_body(response)
+        if sub is not None:
+            response.raw_headers.extend(sub.raw_headers)
+        return _prepared(response, parts)
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        """The response holding ``raw`` (subclasses say how it is encoded)."""
+        return self.instantiate(jsonable_encoder(raw), status, background)
+
+    def instantiate(
+        self, content: Any, status: int | None, background: BackgroundTasks | None
+    ) -> Response:
+        # As FastAPI: the status is passed only when set, so a class keeps its own default.
+        if status:
+            return self.response_class(content, status_code=status, background=background)
+        return self.response_class(content, background=background)
+
+
+#: No response model: the value is encoded as FastAPI's jsonable_encoder encodes it.
+Encoded = Responder
+
+
+class _Validating(Responder):
+    """A response model: the value is validated against it before it is sent."""
+
+    __slots__ = ("adapter", "dump_options")
+
+    def __init__(self, route: Route, adapter: TypeAdapter[Any]) -> None:
+        super().__init__(route)
+        self.adapter = adapter
+        self.dump_options: dict[str, Any] = {
+            "include": route.response_model_include,
+            "exclude": route.response_model_exclude,
+            "by_alias": route.response_model_by_alias,
+            "exclude_unset": route.response_model_exclude_unset,
+            "exclude_defaults": route.response_model_exclude_defaults,
+            "exclude_none": route.response_model_exclude_none,
+        }
+
+    def validated(self, raw: Any) -> Any:
+        # The core validator is called directly (TypeAdapter's method only forwards).
+        try:
+            return self.adapter.validator.validate_python(raw, from_attributes=True)
+        except ValidationError as exc:
+            errors = [
+                {**err, "loc": ("response", *err["loc"])} for err in exc.errors(include_url=False)
+            ]
+            raise ResponseValidationError(errors, body=raw) from None
+
+
+class ModelInClass(_Validating):
+    """A response model sent through a response class of the operation's own."""
+
+    __slots__ = ()
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        value = self.validated(raw)
+        content = self.adapter.serializer.to_python(value, mode="json", **self.dump_options)
+        return self.instantiate(content, status, background)
+
+
+class JsonModel(_Validating):
+    """A response model sent as JSON: validated, then bytes straight from pydantic."""
+
+    __slots__ = ("json_options",)
+
+    def __init__(self, route: Route, adapter: TypeAdapter[Any]) -> None:
+        super().__init__(route, adapter)
+        # Only the options pydantic does not already default to: fewer keywords per call.
+        self.json_options = {
+            name: value
+            for name, value in self.dump_options.items()
+            if name == "by_alias" or value not in (None, False)
+        }
+        # NOTE: a route cannot declare a response model with a status that carries no
+        # body (routing refuses it), so without a sub-response there is nothing to drop.
+        self.status = self.status or 200
+
+    def respond(
+        self,
+        raw: Any,
+        parts: RequestParts,
+        background: BackgroundTasks | None,
+        sub: Response | None,
+    ) -> Response:
+        if sub is None and not isinstance(raw, Response):
+            return self.render(raw, self.status, background)
+        return super().respond(raw, parts, background, sub)
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        body = self.adapter.serializer.to_json(self.validated(raw), **self.json_options)
+        return json_bytes_response(body, status or 200, background)
+
+
+def responder_for(route: Route) -> Responder:
+    """The responder an operation uses, decided from its declaration."""
+    adapter = route.response_adapter
+    if adapter is None:
+        return Encoded(route)
+    if isinstance(route.response_class, _Default):
+        return JsonModel(route, adapter)
+    return ModelInClass(route, adapter)
+
+
+def _returned(
+    response: Response, parts: RequestParts, background: BackgroundTasks | None
+) -> Response:
+    # A response the handler made itself: sent as it is, with the request's tasks.
+    if response.background is None:
+        response.background = background
+    return _prepared(response, parts)
+
+
+def _prepared(response: Response, parts: RequestParts) -> Response:
+    if type(response).prepare is not Response.prepare:
+        # Only some responses look at the request (FileResponse: HEAD, Range).
+        return response.prepare(parts.method, parts.headers)
+    return response
+
+
+def _drop_body(response: Response) -> None:
+    # 1xx, 204, 205 and 304 carry no body; a Content-Length already set says 0.
+    response.body = b""
+    response.raw_headers = [
+        (name, "0") if name == "content-length" else (name, value)
+        for name, value in response.raw_headers
+    ]

@@ -1,0 +1,228 @@
+"""How an operation's handler runs, chosen once when the operation is made ready.
+
+Three shapes of handler, one ``Runner`` each, every one with sync and async
+twins (``run_sync`` on a WSGI thread, ``run_async`` on an event loop):
+
+- ``PlainSync`` and ``PlainAsync``: a handler with no dependencies and no
+  ``Request``/``Response``/``BackgroundTasks``/``SecurityScopes`` parameter;
+  its arguments are bound straight from the request, without a solving context.
+- ``Solved``: every other handler; its dependency graph is solved first
+  (``dependencies.solve``), with exit stacks where a ``yield`` dependency needs
+  teardown.
+
+Sync code on an event loop runs in one worker-thread hop per request (the
+handler with its sync dependencies); async code on a WSGI thread runs on the
+thread's persistent loop, or without one when nothing in it can suspend.
+A new handler shape (streams, WebSockets) joins as one more runner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from ..exceptions import DualwebError, RequestValidationError
+from ..responses import Response
+from ..routing import Route
+from .after import Outcome, after_for
+from .analysis import Dependant, ParamField
+from .binding import bind_arguments
+from .bodies import Prevalidated, error_body
+from .concurrency import CallSync, call_inline, drive, run_on_thread_loop
+from .dependencies import SolveContext, runs_without_loop, solve
+from .hostio import RequestParts
+from .responding import Responder
+
+__all__ = ["PlainAsync", "PlainSync", "Runner", "Solved", "runner_for"]
+
+Overrides = dict[Callable[..., Any], Callable[..., Any]]
+
+
+class Runner:
+    """Runs one operation's handler for one request and makes its response."""
+
+    __slots__ = ("dependant", "embed_body", "endpoint", "responder")
+
+    def __init__(self, route: Route, responder: Responder) -> None:
+        self.dependant: Dependant = route.dependant
+        self.endpoint = route.endpoint
+        self.embed_body = route.embed_body
+        self.responder = responder
+
+    def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
+        """On a WSGI thread (or a worker thread of an ASGI host)."""
+        raise NotImplementedError
+
+    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+        """On an event loop; ``to_thread`` runs sync code in a worker thread."""
+        raise NotImplementedError
+
+
+class _Plain(Runner):
+    """A handler whose only parameters come from the request itself."""
+
+    __slots__ = ("lone_body",)
+
+    def __init__(self, route: Route, responder: Responder, lone_body: str | None) -> None:
+        super().__init__(route, responder)
+        #: The name of the handler's only parameter, a JSON body model, if it has just that.
+        self.lone_body = lone_body
+
+    def arguments(self, parts: RequestParts, body: Any) -> dict[str, Any]:
+        if self.lone_body is not None and type(body) is Prevalidated:
+            return {self.lone_body: body.value}  # validated already, from the bytes
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        bind_arguments(self.dependant, parts, body, self.embed_body, values, errors)
+        if errors:
+            raise RequestValidationError(errors, body=error_body(body))
+        return values
+
+
+class PlainSync(_Plain):
+    """A plain ``def`` handler: called inline; on an event loop, in one worker-thread hop."""
+
+    __slots__ = ()
+
+    def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
+        raw = self.endpoint(**self.arguments(parts, body))
+        return after_for(self.responder.respond(raw, parts, None, None), None, True)
+
+    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+        outcome: Outcome = await to_thread(self.run_sync, (parts, body), {})
+        return outcome
+
+
+class PlainAsync(_Plain):
+    """A plain ``async def`` handler: awaited; on a WSGI thread, on its persistent loop."""
+
+    __slots__ = ()
+
+    def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
+        return run_on_thread_loop(self.run_async(parts, body, call_inline))
+
+    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+        raw = await self.endpoint(**self.arguments(parts, body))
+        return after_for(self.responder.respond(raw, parts, None, None), None, False)
+
+
+class Solved(Runner):
+    """A handler with dependencies (or request-bound parameters): the graph is solved first.
+
+    The graph's colour is known at declaration, but ``dependency_overrides`` may
+    change it at any time (an override may suspend, or hold a ``yield``), so the
+    overrides in force are looked at per request; their plans are analysed once.
+    """
+
+    __slots__ = ("graph_is_sync", "has_teardown", "override_plans", "overrides")
+
+    def __init__(self, route: Route, responder: Responder, overrides: Overrides) -> None:
+        super().__init__(route, responder)
+        self.overrides = overrides
+        self.override_plans: dict[tuple[Any, ...], Dependant] = {}
+        self.graph_is_sync = self.dependant.all_sync
+        # A graph without yield dependencies needs no exit stacks (the common case).
+        self.has_teardown = any(d.is_gen or d.is_async_gen for d in self.dependant.walk())
+
+    def _runs_without_loop(self) -> bool:
+        if not self.graph_is_sync:
+            return False
+        if self.overrides:
+            return runs_without_loop(self.dependant, self.overrides, self.override_plans)
+        return True
+
+    def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
+        sync_graph = self._runs_without_loop()
+        solving = self.solve_and_call(parts, body, call_inline, sync_graph)
+        return drive(solving) if sync_graph else run_on_thread_loop(solving)
+
+    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+        if self._runs_without_loop():
+            # The whole graph and the handler in one worker-thread hop.
+            solving = self.solve_and_call(parts, body, call_inline, True)
+            outcome: Outcome = await to_thread(drive, (solving,), {})
+            return outcome
+        return await self.solve_and_call(parts, body, to_thread, False)
+
+    async def solve_and_call(
+        self, parts: RequestParts, body: Any, call_sync: CallSync, sync_graph: bool
+    ) -> Outcome:
+        """Solve the graph, call the handler, respond; written once for every colour."""
+        if self.has_teardown or self.overrides:
+            return await self._with_teardown(parts, body, call_sync, sync_graph)
+        ctx = self._context(parts, body, call_sync, None, None)
+        return after_for(await self._call(ctx), None, sync_graph)
+
+    async def _with_teardown(
+        self, parts: RequestParts, body: Any, call_sync: CallSync, sync_graph: bool
+    ) -> Outcome:
+        # Function-scoped teardown runs as the handler returns; request-scoped teardown
+        # after the response is sent (the host runs it), or at once on failure.
+        response: Response | None = None
+        async with contextlib.AsyncExitStack() as request_stack:
+            async with contextlib.AsyncExitStack() as function_stack:
+                ctx = self._context(parts, body, call_sync, request_stack, function_stack)
+                response = await self._call(ctx)
+            if response is None:  # a function-scoped dependency swallowed the exception
+                raise DualwebError(_SWALLOWED)
+            pending = request_stack.pop_all() if ctx.has_teardown else None
+            return after_for(response, pending, sync_graph)
+        raise DualwebError(_SWALLOWED)  # a request-scoped dependency swallowed it
+
+    def _context(
+        self,
+        parts: RequestParts,
+        body: Any,
+        call_sync: CallSync,
+        request_stack: contextlib.AsyncExitStack | None,
+        function_stack: contextlib.AsyncExitStack | None,
+    ) -> SolveContext:
+        return SolveContext(
+            parts,
+            body=body,
+            embed_body=self.embed_body,
+            call_sync=call_sync,
+            overrides=self.overrides,
+            override_plans=self.override_plans,
+            stack=request_stack,
+            function_stack=function_stack,
+        )
+
+    async def _call(self, ctx: SolveContext) -> Response:
+        values, errors = await solve(self.dependant, ctx)
+        if errors:
+            raise RequestValidationError(errors, body=error_body(ctx.body))
+        if self.dependant.is_coroutine:
+            raw = await self.endpoint(**values)
+        else:
+            raw = await ctx.call_sync(self.endpoint, (), values)
+        return self.responder.respond(raw, ctx.parts, ctx.background, ctx.sub_response)
+
+
+_SWALLOWED = (
+    "no response: a dependency with yield caught the handler's exception and did not raise "
+    "it again (or another); re-raise it in the dependency's except block"
+)
+
+
+def runner_for(
+    route: Route, responder: Responder, overrides: Overrides, json_body: ParamField | None
+) -> Runner:
+    """The runner of ``route``'s handler; ``json_body``: its lone JSON body model, if any."""
+    d = route.dependant
+    if (
+        d.dependencies
+        or d.request_param_name
+        or d.response_param_name
+        or d.background_tasks_param_name
+        or d.security_scopes_param_name
+    ):
+        return Solved(route, responder, overrides)
+    only_body = json_body is not None and not (
+        d.path_params or d.query_params or d.header_params or d.cookie_params
+    )
+    lone_body = json_body.name if only_body and json_body is not None else None
+    if d.is_coroutine:
+        return PlainAsync(route, responder, lone_body)
+    return PlainSync(route, responder, lone_body)
