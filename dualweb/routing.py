@@ -12,8 +12,6 @@ from pydantic import TypeAdapter
 
 from . import params
 from ._core.analysis import (
-    Dependant,
-    ParamField,
     dependant_from_depends,
     flat_body_params,
     get_dependant,
@@ -21,6 +19,7 @@ from ._core.analysis import (
     should_embed_body,
 )
 from ._core.paths import template
+from ._core.plan import Dependant, ParamField
 from ._core.typeinfo import lenient_issubclass
 from .exceptions import DualwebError
 from .requests import FormLimits

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel
 
-from ._core.analysis import SecurityScopes
+from ._core.plan import SecurityScopes
 from .exceptions import HTTPException
 from .openapi import models
 from .params import Form

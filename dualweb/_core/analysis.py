@@ -13,12 +13,10 @@ import functools
 import inspect
 import typing
 from collections.abc import Callable
-from copy import copy, deepcopy
+from copy import copy
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from .. import params
 from ..background import BackgroundTasks
@@ -26,227 +24,23 @@ from ..exceptions import DualwebError
 from ..requests import Request
 from ..responses import Response
 from .paths import template
+from .plan import Dependant, ParamField, SecurityScopes, Undefined, make_field
 from .typeinfo import (
     annotated,
-    is_bytes_annotation,
-    is_bytes_sequence_annotation,
     is_scalar_annotation,
     is_scalar_sequence_annotation,
-    is_sequence_annotation,
     is_uploadfile_annotation,
     is_uploadfile_sequence_annotation,
     lenient_issubclass,
-    optional_model,
 )
 
 __all__ = [
-    "Dependant",
-    "ParamField",
+    "dependant_from_depends",
+    "flat_body_params",
     "get_dependant",
     "get_typed_return_annotation",
+    "should_embed_body",
 ]
-
-Undefined: Any = PydanticUndefined
-
-
-class SecurityScopes:
-    """The OAuth2 scopes required by the dependants above a security dependency."""
-
-    def __init__(self, scopes: list[str] | None = None) -> None:
-        self.scopes: list[str] = scopes or []
-        self.scope_str = " ".join(self.scopes)
-
-
-# --- one parameter ---------------------------------------------------------------
-
-
-@dataclasses.dataclass(eq=False)
-class ParamField:
-    """A parameter, where it is read from, and its prebuilt validator."""
-
-    name: str
-    location: str  # "path" | "query" | "header" | "cookie" | "body"
-    alias: str
-    aliases: tuple[str, ...]
-    field_info: FieldInfo
-    annotation: Any
-    adapter: TypeAdapter[Any]
-    is_sequence: bool
-    required: bool
-    model: type[BaseModel] | None = None
-    convert_underscores: bool = False
-    #: Form() or File(): read from the parsed form, not from JSON.
-    is_form: bool = False
-    #: File() of ``bytes`` (or a list of them): the upload's content is read for it.
-    reads_bytes: bool = False
-    reads_bytes_list: bool = False
-
-    def default(self) -> Any:
-        """A fresh copy of the default value (``Undefined`` when required)."""
-        if self.required:
-            return Undefined
-        if self.field_info.default_factory is not None:
-            return self.field_info.get_default(call_default_factory=True)
-        return deepcopy(self.field_info.default)
-
-    def validate(self, value: Any, loc: tuple[str | int, ...]) -> tuple[Any, list[dict[str, Any]]]:
-        """Validate a value taken from the request, or apply the default when it is absent."""
-        if value is Undefined:
-            if self.required:
-                return None, [missing_error(loc)]
-            value = self.default()
-            if not self.field_info.validate_default:
-                return value, []
-        try:
-            # The adapter's core validator, called directly: TypeAdapter's method only forwards.
-            return self.adapter.validator.validate_python(value, from_attributes=True), []
-        except ValidationError as exc:
-            return None, [
-                {**err, "loc": loc + tuple(err["loc"])} for err in exc.errors(include_url=False)
-            ]
-
-
-def missing_error(loc: tuple[str | int, ...]) -> dict[str, Any]:
-    """The error FastAPI gives for a parameter that was not sent."""
-    return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
-
-
-def build_adapter(annotation: Any, field_info: FieldInfo) -> TypeAdapter[Any]:
-    """A TypeAdapter that applies every constraint of ``field_info`` to ``annotation``."""
-    extra: list[Any] = list(field_info.metadata)
-    if field_info.discriminator is not None:
-        extra.append(Field(discriminator=field_info.discriminator))
-    target: Any = annotated(annotation, extra) if extra else annotation
-    try:
-        cached = _ADAPTERS.get(target)
-    except TypeError:  # an unhashable annotation or constraint: build it each time
-        return TypeAdapter(target)
-    if cached is None:
-        cached = _ADAPTERS[target] = TypeAdapter(target)
-    return cached
-
-
-# Routes share parameter types (int ids, optional strings...): one adapter each.
-_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
-
-
-def _lookup_aliases(field_info: FieldInfo, alias: str) -> tuple[str, ...]:
-    validation_alias = field_info.validation_alias
-    if isinstance(validation_alias, str) and validation_alias:
-        return (validation_alias,)
-    if isinstance(validation_alias, AliasChoices) and all(
-        isinstance(choice, str) for choice in validation_alias.choices
-    ):
-        return tuple(typing.cast(list[str], validation_alias.choices))
-    return (alias,)
-
-
-def _make_field(name: str, annotation: Any, field_info: FieldInfo, location: str) -> ParamField:
-    convert = bool(getattr(field_info, "convert_underscores", False))
-    if field_info.alias:
-        alias = field_info.alias
-    elif location == "header" and convert:
-        alias = name.replace("_", "-")
-    else:
-        alias = name
-    field_info.alias = alias
-    inner = get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
-    try:
-        adapter = build_adapter(annotation, field_info)
-    except Exception as exc:
-        raise DualwebError(f"parameter {name!r}: pydantic cannot validate {annotation!r}") from exc
-    is_form = isinstance(field_info, params.Form)
-    is_file = isinstance(field_info, params.File)
-    if location in ("query", "header", "cookie"):
-        model = optional_model(inner)
-    elif is_form and not getattr(field_info, "embed", None):
-        model = optional_model(inner)  # a form model: one BaseModel filled from the whole form
-    else:
-        model = None
-    return ParamField(
-        name=name,
-        location=location,
-        alias=alias,
-        aliases=_lookup_aliases(field_info, alias),
-        field_info=field_info,
-        annotation=annotation,
-        adapter=adapter,
-        is_sequence=is_sequence_annotation(inner),
-        required=field_info.is_required(),
-        model=model,
-        convert_underscores=convert,
-        is_form=is_form,
-        reads_bytes=is_file and is_bytes_annotation(inner),
-        reads_bytes_list=is_file and is_bytes_sequence_annotation(inner),
-    )
-
-
-# --- one dependant (the handler, or a dependency) -------------------------------
-
-
-@dataclasses.dataclass(eq=False)
-class Dependant:
-    """A callable and the plan for building its arguments."""
-
-    call: Callable[..., Any] | None
-    name: str | None = None
-    path: str = ""
-    path_params: list[ParamField] = dataclasses.field(default_factory=list)
-    query_params: list[ParamField] = dataclasses.field(default_factory=list)
-    header_params: list[ParamField] = dataclasses.field(default_factory=list)
-    cookie_params: list[ParamField] = dataclasses.field(default_factory=list)
-    body_params: list[ParamField] = dataclasses.field(default_factory=list)
-    dependencies: list[Dependant] = dataclasses.field(default_factory=list)
-    request_param_name: str | None = None
-    response_param_name: str | None = None
-    background_tasks_param_name: str | None = None
-    security_scopes_param_name: str | None = None
-    own_scopes: list[str] = dataclasses.field(default_factory=list)
-    parent_scopes: list[str] = dataclasses.field(default_factory=list)
-    use_cache: bool = True
-    security_scheme: Any = None
-    is_coroutine: bool = False
-    is_gen: bool = False
-    is_async_gen: bool = False
-    never_suspends: bool = True
-    scope: str | None = None
-
-    @property
-    def scopes(self) -> list[str]:
-        """The scopes ``SecurityScopes`` sees: the parents', then its own not yet listed."""
-        scopes = list(self.parent_scopes)
-        for scope in self.own_scopes:
-            if scope not in scopes:
-                scopes.append(scope)
-        return scopes
-
-    @functools.cached_property
-    def uses_scopes(self) -> bool:
-        """Whether scopes can change this dependency's value (so they key its cache)."""
-        return bool(
-            self.own_scopes
-            or self.security_scopes_param_name
-            or self.security_scheme is not None
-            or any(sub.uses_scopes for sub in self.dependencies)
-        )
-
-    @property
-    def cache_key(self) -> tuple[Any, tuple[str, ...], str]:
-        scopes = tuple(sorted(set(self.scopes))) if self.uses_scopes else ()
-        # As FastAPI: a yield dependency's teardown scope is part of its identity.
-        teardown = self.scope or ("request" if self.is_gen or self.is_async_gen else "")
-        return (self.call, scopes, teardown)
-
-    def walk(self) -> typing.Iterator[Dependant]:
-        """This dependant and every sub-dependant, depth first, children before parents."""
-        for sub in self.dependencies:
-            yield from sub.walk()
-        yield self
-
-    @property
-    def all_sync(self) -> bool:
-        """True when every callable in the graph can run without an event loop."""
-        return all(d.never_suspends for d in self.walk() if d.call)
 
 
 def _unwrapped(call: Callable[..., Any]) -> Any:
@@ -363,136 +157,137 @@ def get_dependant(
     return dependant
 
 
-def _add_param(
-    dependant: Dependant,
-    param_name: str,
-    annotation: Any,
-    value: Any,
-    path_names: set[str],
-) -> None:
-    is_path = param_name in path_names
+@dataclasses.dataclass
+class _Declared:
+    """What one parameter's signature says: its type, and a marker or a dependency."""
+
+    name: str
+    is_path: bool
+    #: The annotation as written (``Annotated`` kept), and its bare type.
+    annotation: Any = Any
+    type: Any = Any
     field_info: FieldInfo | None = None
     depends: params.Depends | None = None
-    type_annotation: Any = Any
-    use_annotation: Any = Any
+
+
+def _add_param(
+    dependant: Dependant, name: str, annotation: Any, value: Any, path_names: set[str]
+) -> None:
+    declared = _declared(name, annotation, value, name in path_names)
+    if declared.depends is not None:
+        dependant.dependencies.append(_sub_dependant(dependant, declared, declared.depends))
+    elif declared.field_info is None and lenient_issubclass(declared.type, _SPECIAL):
+        _add_special(dependant, declared)
+    else:
+        _add_field(dependant, declared, value)
+
+
+def _declared(name: str, annotation: Any, value: Any, is_path: bool) -> _Declared:
+    """Read the parameter's annotation and default: its type, marker or dependency."""
+    declared = _Declared(name, is_path)
     alias_value = getattr(annotation, "__value__", None)
     if alias_value is not None and type(annotation).__name__ == "TypeAliasType":
         annotation = alias_value
     if annotation is not inspect.Signature.empty:
-        use_annotation = type_annotation = annotation
-    if get_origin(use_annotation) is Annotated:
-        args = get_args(annotation)
-        type_annotation = args[0]
-        markers = [arg for arg in args[1:] if isinstance(arg, (params._Marker, params.Depends))]
-        marker = markers[-1] if markers else None
-        if isinstance(marker, FieldInfo):
-            field_info = copy(marker)
-            if field_info.default not in (Undefined, Ellipsis):
-                raise DualwebError(
-                    f"`{type(marker).__name__}` default value cannot be set in `Annotated` "
-                    f"for {param_name!r}. Set the default value with `=` instead."
-                )
-            if value is not inspect.Signature.empty:
-                if is_path:
-                    raise DualwebError("Path parameters cannot have default values")
-                # NOTE: FastAPI keeps `= ...` as a literal Ellipsis default and answers 500
-                # when the value is missing; `...` means "required", so we treat it so.
-                field_info.default = Undefined if value is Ellipsis else value
-            else:
-                field_info.default = Undefined
-        elif isinstance(marker, params.Depends):
-            depends = marker
+        declared.annotation = declared.type = annotation
+    if get_origin(declared.annotation) is Annotated:
+        _read_annotated(declared, value)
     if isinstance(value, params.Depends):
-        if depends is not None or field_info is not None:
+        if declared.depends is not None or declared.field_info is not None:
             raise DualwebError(
-                f"Cannot specify `Depends` in `Annotated` and default value together for "
-                f"{param_name!r}"
+                f"Cannot specify `Depends` in `Annotated` and default value together for {name!r}"
             )
-        depends = value
+        declared.depends = value
     elif isinstance(value, FieldInfo):
-        if field_info is not None:
+        if declared.field_info is not None:
             raise DualwebError(
-                f"Cannot specify annotations in `Annotated` and default value together for "
-                f"{param_name!r}"
+                f"Cannot specify annotations in `Annotated` and default value together for {name!r}"
             )
-        field_info = copy(value)
-    if depends is not None:
-        dependency = depends.dependency if depends.dependency is not None else type_annotation
-        scopes = list(depends.scopes) if isinstance(depends, params.Security) else []
-        if (
-            (dependant.is_gen or dependant.is_async_gen)
-            and dependant.scope != "function"
-            and depends.scope == "function"
-        ):
-            # Its teardown would run after the teardown of what it was given.
-            name = getattr(dependant.call, "__name__", "<unnamed_callable>")
+        declared.field_info = copy(value)
+    return declared
+
+
+def _read_annotated(declared: _Declared, value: Any) -> None:
+    # `Annotated[T, marker]`: the last marker (Query(), Depends()...) is the one that counts.
+    args = get_args(declared.annotation)
+    declared.type = args[0]
+    markers = [arg for arg in args[1:] if isinstance(arg, (params._Marker, params.Depends))]
+    marker = markers[-1] if markers else None
+    if isinstance(marker, params.Depends):
+        declared.depends = marker
+    elif isinstance(marker, FieldInfo):
+        field_info = declared.field_info = copy(marker)
+        if field_info.default not in (Undefined, Ellipsis):
             raise DualwebError(
-                f'The dependency "{name}" has a scope of "request", it cannot depend on '
-                'dependencies with scope "function".'
+                f"`{type(marker).__name__}` default value cannot be set in `Annotated` "
+                f"for {declared.name!r}. Set the default value with `=` instead."
             )
-        dependant.dependencies.append(
-            get_dependant(
-                path=dependant.path,
-                call=dependency,
-                name=param_name,
-                own_scopes=scopes,
-                # FastAPI hands children the plain concatenation (repeats kept).
-                parent_scopes=[*dependant.parent_scopes, *dependant.own_scopes],
-                use_cache=depends.use_cache,
-                scope=depends.scope,
-            )
+        if value is inspect.Signature.empty:
+            field_info.default = Undefined
+        elif declared.is_path:
+            raise DualwebError("Path parameters cannot have default values")
+        else:
+            # NOTE: FastAPI keeps `= ...` as a literal Ellipsis default and answers 500
+            # when the value is missing; `...` means "required", so we treat it so.
+            field_info.default = Undefined if value is Ellipsis else value
+
+
+def _sub_dependant(dependant: Dependant, declared: _Declared, depends: params.Depends) -> Dependant:
+    dependency = depends.dependency if depends.dependency is not None else declared.type
+    scopes = list(depends.scopes) if isinstance(depends, params.Security) else []
+    if (
+        (dependant.is_gen or dependant.is_async_gen)
+        and dependant.scope != "function"
+        and depends.scope == "function"
+    ):
+        # Its teardown would run after the teardown of what it was given.
+        name = getattr(dependant.call, "__name__", "<unnamed_callable>")
+        raise DualwebError(
+            f'The dependency "{name}" has a scope of "request", it cannot depend on '
+            'dependencies with scope "function".'
         )
-        return
-    if field_info is None and lenient_issubclass(type_annotation, _SPECIAL):
-        if lenient_issubclass(type_annotation, Request):
-            dependant.request_param_name = param_name
-        elif lenient_issubclass(type_annotation, Response):
-            dependant.response_param_name = param_name
-        elif lenient_issubclass(type_annotation, BackgroundTasks):
-            dependant.background_tasks_param_name = param_name
-        else:
-            dependant.security_scopes_param_name = param_name
-        return
-    if field_info is None:
-        default = value if value is not inspect.Signature.empty else Undefined
-        if is_path:
-            field_info = params.Path()
-        elif is_uploadfile_annotation(type_annotation) or is_uploadfile_sequence_annotation(
-            type_annotation
-        ):
-            field_info = params.File(default)
-        elif not is_scalar_annotation(type_annotation):
-            field_info = params.Body(default)
-        else:
-            field_info = params.Query(default)
-    if is_path:
-        if not isinstance(field_info, params.Path):
-            raise DualwebError(
-                f"Cannot use `{type(field_info).__name__}` for path param {param_name!r}"
-            )
-        location = "path"
-    elif isinstance(field_info, params.Param):
-        location = field_info.in_.value
-    elif isinstance(field_info, params.Body):
-        location = "body"
+    return get_dependant(
+        path=dependant.path,
+        call=dependency,
+        name=declared.name,
+        own_scopes=scopes,
+        # FastAPI hands children the plain concatenation (repeats kept).
+        parent_scopes=[*dependant.parent_scopes, *dependant.own_scopes],
+        use_cache=depends.use_cache,
+        scope=depends.scope,
+    )
+
+
+def _add_special(dependant: Dependant, declared: _Declared) -> None:
+    # Request, Response, BackgroundTasks and SecurityScopes come from the request's context.
+    if lenient_issubclass(declared.type, Request):
+        dependant.request_param_name = declared.name
+    elif lenient_issubclass(declared.type, Response):
+        dependant.response_param_name = declared.name
+    elif lenient_issubclass(declared.type, BackgroundTasks):
+        dependant.background_tasks_param_name = declared.name
     else:
-        # A plain pydantic Field(): a query parameter, as FastAPI reads it.
-        location = "query"
-    annotation_for_field = use_annotation
-    if get_origin(use_annotation) is Annotated:
+        dependant.security_scopes_param_name = declared.name
+
+
+def _add_field(dependant: Dependant, declared: _Declared, value: Any) -> None:
+    field_info = declared.field_info or _implied_marker(declared, value)
+    location = _location(declared, field_info)
+    annotation = declared.annotation
+    if get_origin(annotation) is Annotated:
         # The marker already carries the Annotated metadata; validate the bare type
         # plus the marker's constraints and keep other metadata (validators...).
-        extra = [a for a in get_args(use_annotation)[1:] if not isinstance(a, params._Marker)]
-        annotation_for_field = annotated(type_annotation, extra) if extra else type_annotation
-    field = _make_field(param_name, annotation_for_field, field_info, location)
-    if location == "path" and not is_scalar_annotation(type_annotation):
-        raise DualwebError(f"Path parameter {param_name!r} must be of a supported (scalar) type")
+        extra = [a for a in get_args(annotation)[1:] if not isinstance(a, params._Marker)]
+        annotation = annotated(declared.type, extra) if extra else declared.type
+    field = make_field(declared.name, annotation, field_info, location)
+    if location == "path" and not is_scalar_annotation(declared.type):
+        raise DualwebError(f"Path parameter {declared.name!r} must be of a supported (scalar) type")
     if location == "query" and not (
-        is_scalar_annotation(type_annotation)
-        or is_scalar_sequence_annotation(type_annotation)
+        is_scalar_annotation(declared.type)
+        or is_scalar_sequence_annotation(declared.type)
         or field.model is not None
     ):
-        raise DualwebError(f"Query parameter {param_name!r} must be one of the supported types")
+        raise DualwebError(f"Query parameter {declared.name!r} must be one of the supported types")
     {
         "path": dependant.path_params,
         "query": dependant.query_params,
@@ -500,6 +295,33 @@ def _add_param(
         "cookie": dependant.cookie_params,
         "body": dependant.body_params,
     }[location].append(field)
+
+
+def _implied_marker(declared: _Declared, value: Any) -> FieldInfo:
+    # No marker: FastAPI's rules, from the path and the type.
+    default = value if value is not inspect.Signature.empty else Undefined
+    if declared.is_path:
+        return params.Path()
+    kind = declared.type
+    if is_uploadfile_annotation(kind) or is_uploadfile_sequence_annotation(kind):
+        return params.File(default)
+    if not is_scalar_annotation(kind):
+        return params.Body(default)
+    return params.Query(default)
+
+
+def _location(declared: _Declared, field_info: FieldInfo) -> str:
+    if declared.is_path:
+        if not isinstance(field_info, params.Path):
+            raise DualwebError(
+                f"Cannot use `{type(field_info).__name__}` for path param {declared.name!r}"
+            )
+        return "path"
+    if isinstance(field_info, params.Param):
+        return field_info.in_.value
+    if isinstance(field_info, params.Body):
+        return "body"
+    return "query"  # a plain pydantic Field(): a query parameter, as FastAPI reads it
 
 
 def dependant_from_depends(path: str, depends: params.Depends) -> Dependant:

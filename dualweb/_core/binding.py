@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import AliasChoices, AliasPath, BaseModel
 
 from ..datastructures import FormData, Headers, QueryParams, UploadFile
-from .analysis import Dependant, ParamField, Undefined, missing_error
 from .bodies import Prevalidated
 from .hostio import RequestParts
+from .plan import Dependant, ParamField, Undefined, missing_error
 from .typeinfo import is_sequence_annotation, lenient_issubclass
 
 __all__ = ["bind_arguments", "bind_body", "bind_form", "bind_params"]

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from pydantic_core import from_json
 
 from ..exceptions import HTTPException, RequestValidationError
-from .analysis import ParamField, Undefined
 from .forms import FormLimits
 from .hostio import RequestParts
+from .plan import ParamField, Undefined
 
 __all__ = [
     "NO_BODY",

@@ -16,9 +16,10 @@ from typing import Any
 from ..background import BackgroundTasks
 from ..requests import Request
 from ..responses import Response
-from .analysis import Dependant, SecurityScopes, get_dependant
+from .analysis import get_dependant
 from .binding import bind_arguments
 from .hostio import RequestParts
+from .plan import Dependant, SecurityScopes
 
 __all__ = ["SolveContext", "override_plan", "runs_without_loop", "solve"]
 

@@ -26,12 +26,12 @@ from ..exceptions import DualwebError, RequestValidationError
 from ..responses import Response
 from ..routing import Route
 from .after import Outcome, after_for
-from .analysis import Dependant, ParamField
 from .binding import bind_arguments
 from .bodies import Prevalidated, error_body
 from .concurrency import CallSync, call_inline, drive, run_on_thread_loop
 from .dependencies import SolveContext, runs_without_loop, solve
 from .hostio import RequestParts
+from .plan import Dependant, ParamField
 from .responding import Responder
 
 __all__ = ["PlainAsync", "PlainSync", "Runner", "Solved", "runner_for"]

@@ -39,7 +39,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticUndefined
 
 from .. import params
-from .._core.analysis import Dependant, ParamField
+from .._core.plan import Dependant, ParamField
 from .._core.typeinfo import annotated, is_union, lenient_issubclass, optional_model
 from ..encoders import jsonable_encoder
 from ..responses import JSONResponse, is_body_allowed_for_status_code
