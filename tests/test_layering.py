@@ -21,6 +21,8 @@ CORE_MODULES = [
     "dualweb.security",
     "dualweb.status",
     "dualweb.openapi",
+    "dualweb.openapi._fields",
+    "dualweb.openapi._schemas",
     "dualweb.openapi.models",
     "dualweb.openapi.pages",
     "dualweb.openapi.site",

@@ -18,39 +18,31 @@ import inspect
 import json
 import warnings
 from collections.abc import Sequence
-from dataclasses import is_dataclass
-from enum import Enum
 from os import PathLike
-from typing import IO, Annotated, Any, Literal, Optional, cast, get_args, get_origin
+from typing import IO, Annotated, Any, Optional, cast, get_args, get_origin
 
 from pydantic import (
     AliasChoices,
     AliasPath,
     BaseModel,
     ConfigDict,
-    Field,
     GetPydanticSchema,
-    Json,
-    TypeAdapter,
 )
 from pydantic import create_model as _create_model
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticUndefined
+from pydantic_core import CoreSchema
 
 from .. import params
 from .._core.analysis import Dependant, ParamField
 from .._core.typeinfo import annotated, is_union, lenient_issubclass, optional_model
 from ..encoders import jsonable_encoder
 from ..responses import JSONResponse, is_body_allowed_for_status_code
+from ._fields import SchemaField, add_examples, is_json_field, model_fields
+from ._schemas import REF_PREFIX, Schemas
 
 __all__ = ["export_openapi", "get_openapi", "openapi_for"]
 
-REF_PREFIX = "#/components/schemas/"
-REF_TEMPLATE = "#/components/schemas/{model}"
 METHODS_WITH_BODY = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"}
-
-Mode = Literal["validation", "serialization"]
 
 VALIDATION_ERROR_DEFINITION: dict[str, Any] = {
     "title": "ValidationError",
@@ -90,177 +82,21 @@ STATUS_CODE_RANGES: dict[str, str] = {
     "DEFAULT": "Default Response",
 }
 
-# The FieldInfo attributes that are carried into a field's JSON schema.
-_ATTRIBUTES = (
-    "default",
-    "default_factory",
-    "alias",
-    "alias_priority",
-    "validation_alias",
-    "serialization_alias",
-    "title",
-    "field_title_generator",
-    "description",
-    "examples",
-    "exclude",
-    "exclude_if",
-    "discriminator",
-    "deprecated",
-    "json_schema_extra",
-    "frozen",
-    "validate_default",
-    "repr",
-    "init",
-    "init_var",
-    "kw_only",
-)
-
-
-class _JsonSchemaGenerator(GenerateJsonSchema):
-    """pydantic's generator, with ``bytes`` described as binary content (as FastAPI does)."""
-
-    def bytes_schema(self, schema: Any) -> JsonSchemaValue:
-        json_schema: dict[str, Any] = {
-            "type": "string",
-            "contentMediaType": "application/octet-stream",
-        }
-        bytes_mode = (
-            self._config.ser_json_bytes
-            if self.mode == "serialization"
-            else self._config.val_json_bytes
-        )
-        if bytes_mode == "base64":
-            json_schema["contentEncoding"] = "base64"
-        self.update_with_validations(json_schema, schema, self.ValidationsMapping.bytes)
-        return json_schema
-
-
-def _attributes(field_info: FieldInfo) -> dict[str, Any]:
-    found = {}
-    for name in _ATTRIBUTES:
-        value = getattr(field_info, name, PydanticUndefined)
-        if value is not PydanticUndefined:
-            found[name] = value
-    return found
-
-
-@dataclasses.dataclass(eq=False)
-class _Field:
-    """One schema-bearing field: a parameter, a body, a response (identity-hashed)."""
-
-    field_info: FieldInfo
-    name: str
-    mode: Mode = "validation"
-    config: ConfigDict | None = None
-    adapter: TypeAdapter[Any] = dataclasses.field(init=False)
-
-    def __post_init__(self) -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            target = (
-                self.field_info.annotation,
-                *self.field_info.metadata,
-                Field(**_attributes(self.field_info)),
-            )
-            self.adapter = TypeAdapter(cast(Any, Annotated[target]), config=self.config)
-
-    @property
-    def alias(self) -> str:
-        alias = self.field_info.alias
-        return alias if alias is not None else self.name
-
-    @property
-    def validation_alias(self) -> str | None:
-        alias = self.field_info.validation_alias
-        return alias if isinstance(alias, str) and alias else None
-
-    @property
-    def serialization_alias(self) -> str | None:
-        return self.field_info.serialization_alias or None
-
-
-# --- models reachable from fields (for component generation) ------------------------
-
-
-def _model_fields(model: type[BaseModel]) -> list[_Field]:
-    fields = []
-    for name, field_info in model.model_fields.items():
-        annotation = field_info.annotation
-        config = (
-            None
-            if lenient_issubclass(annotation, (BaseModel, dict)) or is_dataclass(annotation)
-            else model.model_config
-        )
-        fields.append(_Field(field_info=field_info, name=name, config=config))
-    return fields
-
-
-def _flat_models_from_annotation(annotation: Any, known: set[Any]) -> None:
-    if get_origin(annotation) is None:
-        return
-    for arg in get_args(annotation):
-        if lenient_issubclass(arg, (BaseModel, Enum)):
-            if arg not in known:
-                known.add(arg)
-                if lenient_issubclass(arg, BaseModel):
-                    _flat_models_from_fields(_model_fields(arg), known)
-        else:
-            _flat_models_from_annotation(arg, known)
-
-
-def _flat_models_from_fields(fields: Sequence[_Field], known: set[Any]) -> set[Any]:
-    for field in fields:
-        annotation = field.field_info.annotation
-        if lenient_issubclass(annotation, BaseModel):
-            if annotation in known:
-                continue
-            known.add(annotation)
-            _flat_models_from_fields(_model_fields(cast(type[BaseModel], annotation)), known)
-        elif lenient_issubclass(annotation, Enum):
-            known.add(annotation)
-        else:
-            _flat_models_from_annotation(annotation, known)
-    return known
-
-
-def _annotation_has_computed_fields(annotation: Any, known: set[Any]) -> bool:
-    if lenient_issubclass(annotation, BaseModel):
-        if annotation in known:
-            return False
-        known.add(annotation)
-        if annotation.model_computed_fields:
-            return True
-        return any(
-            _annotation_has_computed_fields(info.annotation, known)
-            for info in annotation.model_fields.values()
-        )
-    return any(_annotation_has_computed_fields(arg, known) for arg in get_args(annotation))
-
-
-def _has_computed_fields(field: _Field) -> bool:
-    core: Any = field.adapter.core_schema
-    if core.get("schema", {}).get("computed_fields", []):
-        return True
-    return _annotation_has_computed_fields(field.field_info.annotation, set())
-
-
 # --- parameters -----------------------------------------------------------------------
 
 
-def _is_json_field(field: _Field) -> bool:
-    return any(type(item) is Json for item in field.field_info.metadata)
-
-
-def _param_model(field: _Field) -> type[BaseModel] | None:
+def _param_model(field: SchemaField) -> type[BaseModel] | None:
     annotation = field.field_info.annotation
     if isinstance(field.field_info, (params.Query, params.Header, params.Cookie)):
         annotation = optional_model(annotation)
-    if lenient_issubclass(annotation, BaseModel) and not _is_json_field(field):
+    if lenient_issubclass(annotation, BaseModel) and not is_json_field(field):
         return cast(type[BaseModel], annotation)
     return None
 
 
-def _param_aliases(field: _Field, *, convert_underscores: bool = False) -> list[tuple[str, str]]:
+def _param_aliases(
+    field: SchemaField, *, convert_underscores: bool = False
+) -> list[tuple[str, str]]:
     """The (validation alias, request key) pairs a parameter is read under, preferred first."""
     alias = field.validation_alias or field.alias
     request_alias = alias
@@ -286,9 +122,9 @@ def _param_aliases(field: _Field, *, convert_underscores: bool = False) -> list[
     return aliases
 
 
-def _form_models(field: _Field) -> list[type[BaseModel]]:
+def _form_models(field: SchemaField) -> list[type[BaseModel]]:
     info = field.field_info
-    if not isinstance(info, params.Form) or getattr(info, "embed", None) or _is_json_field(field):
+    if not isinstance(info, params.Form) or getattr(info, "embed", None) or is_json_field(field):
         return []
     model = optional_model(info.annotation)
     if model is not None:
@@ -311,7 +147,7 @@ def _form_model_schema(
     properties = model_schema.get("properties", {})
     required = model_schema.get("required", [])
     aliases: dict[str, list[str]] = {}
-    for field in _model_fields(model):
+    for field in model_fields(model):
         validation_alias = field.field_info.validation_alias
         schema_name = (
             validation_alias.choices[0]
@@ -343,7 +179,7 @@ def _form_model_schema(
     return model_schema
 
 
-def _apply_form_body_schema(body_params: list[_Field], schema: dict[str, Any]) -> None:
+def _apply_form_body_schema(body_params: list[SchemaField], schema: dict[str, Any]) -> None:
     """The schema of a form body mixing form models and form fields."""
     parameter_schemas = schema.pop("properties")
     schema.pop("required", None)
@@ -376,7 +212,7 @@ def _apply_form_body_schema(body_params: list[_Field], schema: dict[str, Any]) -
                     {
                         alias
                         for model in models
-                        for item in _model_fields(model)
+                        for item in model_fields(model)
                         for alias, _ in _param_aliases(item)
                     }
                 )
@@ -446,16 +282,6 @@ def _default_status_code(response_class: type[Any]) -> str:
     return str(getattr(response_class, "default_status_code", 200))
 
 
-def _add_examples(target: dict[str, Any], info: Any) -> None:
-    # A parameter's or a body's `openapi_examples`, else its single `example`.
-    openapi_examples = getattr(info, "openapi_examples", None)
-    example = getattr(info, "example", PydanticUndefined)
-    if openapi_examples:
-        target["examples"] = jsonable_encoder(openapi_examples)
-    elif example is not PydanticUndefined:
-        target["example"] = jsonable_encoder(example)
-
-
 # --- the builder -----------------------------------------------------------------------
 
 
@@ -473,31 +299,33 @@ class _RoutePlan:
         ]
         self.body_params = [builder.param_field(p) for p in route.body_fields]
         self.body_field = builder.body_field(route, self.body_params)
-        self.response_field: _Field | None = None
+        self.response_field: SchemaField | None = None
         if route.response_model:
-            self.response_field = _Field(
+            self.response_field = SchemaField(
                 field_info=FieldInfo(annotation=route.response_model),
                 name="Response_" + route.unique_id,
                 mode="serialization",
             )
-        self.response_fields: dict[int | str, _Field] = {}
+        self.response_fields: dict[int | str, SchemaField] = {}
         for code, response in route.responses.items():
             model = response.get("model")
             if model:
-                self.response_fields[code] = _Field(
+                self.response_fields[code] = SchemaField(
                     field_info=FieldInfo(annotation=model),
                     name=f"Response_{code}_{route.unique_id}",
                     mode="serialization",
                 )
 
-    def flat_params(self, builder: _Builder) -> list[_Field]:
+    def flat_params(self, builder: _Builder) -> list[SchemaField]:
         return [
             field
             for _, group in self.groups
             for field in builder.flat(builder.param_field(p) for p in group)
         ]
 
-    def fields(self, builder: _Builder) -> tuple[list[_Field], list[_Field], list[_Field]]:
+    def fields(
+        self, builder: _Builder
+    ) -> tuple[list[SchemaField], list[SchemaField], list[SchemaField]]:
         bodies = [self.body_field] if self.body_field is not None else []
         responses = [self.response_field] if self.response_field is not None else []
         responses.extend(self.response_fields.values())
@@ -506,14 +334,13 @@ class _RoutePlan:
 
 class _Builder:
     def __init__(self, separate_input_output_schemas: bool) -> None:
-        self.separate = separate_input_output_schemas
-        self._params: dict[int, tuple[ParamField, _Field]] = {}
-        self._models: dict[type[BaseModel], list[_Field]] = {}
-        self.field_mapping: dict[tuple[_Field, Mode], JsonSchemaValue] = {}
+        self._params: dict[int, tuple[ParamField, SchemaField]] = {}
+        self._models: dict[type[BaseModel], list[SchemaField]] = {}
+        self.schemas = Schemas(separate_input_output_schemas)
 
     # fields ---------------------------------------------------------------------
 
-    def param_field(self, param: ParamField) -> _Field:
+    def param_field(self, param: ParamField) -> SchemaField:
         """The schema field of a parameter, FastAPI's way: the type, its metadata, the marker."""
         cached = self._params.get(id(param))
         if cached is not None and cached[0] is param:
@@ -539,24 +366,24 @@ class _Builder:
             info.metadata = [*merged.metadata, *info.metadata]
         else:
             info.annotation = annotation
-        field = _Field(field_info=info, name=param.name)
+        field = SchemaField(field_info=info, name=param.name)
         self._params[id(param)] = (param, field)
         return field
 
-    def model_fields(self, model: type[BaseModel]) -> list[_Field]:
+    def model_fields(self, model: type[BaseModel]) -> list[SchemaField]:
         if model not in self._models:
-            self._models[model] = _model_fields(model)
+            self._models[model] = model_fields(model)
         return self._models[model]
 
-    def flat(self, fields: Any) -> list[_Field]:
+    def flat(self, fields: Any) -> list[SchemaField]:
         """Parameter models expanded into their fields."""
-        flat: list[_Field] = []
+        flat: list[SchemaField] = []
         for field in fields:
             model = _param_model(field)
             flat.extend(self.model_fields(model) if model is not None else [field])
         return flat
 
-    def body_field(self, route: Any, body_params: list[_Field]) -> _Field | None:
+    def body_field(self, route: Any, body_params: list[SchemaField]) -> SchemaField | None:
         """The one field describing the request body (a ``Body_<unique_id>`` model if needed)."""
         if not body_params:
             return None
@@ -590,7 +417,7 @@ class _Builder:
                 info.alias = info.validation_alias = f"field_{index}"
                 info.serialization_alias = f"field_{index}"
                 info.title = info.title or field.name.replace("_", " ").title()
-                fields.append(_Field(field_info=info, name=f"field_{index}"))
+                fields.append(SchemaField(field_info=info, name=f"field_{index}"))
             config = ConfigDict(
                 json_schema_extra=functools.partial(_apply_form_body_schema, body_params)
             )
@@ -604,7 +431,7 @@ class _Builder:
             info.annotation = body_model
             info.metadata = []
             info.discriminator = None
-            return _Field(field_info=info, name=first.name)
+            return SchemaField(field_info=info, name=first.name)
         kwargs: dict[str, Any] = {"annotation": body_model, "alias": "body"}
         if not any(f.field_info.is_required() for f in body_params):
             kwargs["default"] = None
@@ -625,57 +452,7 @@ class _Builder:
                 kwargs["media_type"] = "multipart/form-data"
             elif len(set(media_types)) == 1:
                 kwargs["media_type"] = media_types[0]
-        return _Field(field_info=marker(**kwargs), name="body")
-
-    # schemas --------------------------------------------------------------------
-
-    def definitions(self, fields: list[_Field]) -> dict[str, dict[str, Any]]:
-        """Generate every field's schema in one pass; return the component schemas."""
-        validation = [f for f in fields if f.mode == "validation"]
-        serialization = [f for f in fields if f.mode == "serialization"]
-        groups: tuple[tuple[Mode, list[_Field]], ...] = (
-            ("validation", validation),
-            ("serialization", serialization),
-        )
-        model_fields = [
-            _Field(field_info=FieldInfo(annotation=model), name=model.__name__, mode=mode)
-            for mode, group in groups
-            for model in _flat_models_from_fields(group, set())
-        ]
-        input_types = {f.field_info.annotation for f in fields}
-        unique_model_fields = [
-            f for f in model_fields if f.field_info.annotation not in input_types
-        ]
-        inputs: list[tuple[_Field, Mode, CoreSchema]] = [
-            (
-                field,
-                field.mode if (self.separate or _has_computed_fields(field)) else "validation",
-                field.adapter.core_schema,
-            )
-            for field in [*fields, *unique_model_fields]
-        ]
-        generator = _JsonSchemaGenerator(ref_template=REF_TEMPLATE)
-        mapping, definitions = generator.generate_definitions(inputs=inputs)
-        self.field_mapping = mapping
-        for definition in definitions.values():
-            if "description" in definition:
-                definition["description"] = str(definition["description"]).split("\f")[0]
-        return cast(dict[str, dict[str, Any]], definitions)
-
-    def schema(self, field: _Field, *, alias: str | None = None) -> dict[str, Any]:
-        override: Mode | None = None
-        if not self.separate:
-            override = None if _has_computed_fields(field) else "validation"
-        if alias is None:
-            alias = (
-                (field.validation_alias or field.alias)
-                if field.mode == "validation"
-                else (field.serialization_alias or field.alias)
-            )
-        schema = dict(self.field_mapping[(field, override or field.mode)])
-        if "$ref" not in schema:
-            schema["title"] = field.field_info.title or alias.title().replace("_", " ")
-        return schema
+        return SchemaField(field_info=marker(**kwargs), name="body")
 
     # operations -----------------------------------------------------------------
 
@@ -704,23 +481,23 @@ class _Builder:
                         "name": name,
                         "in": location,
                         "required": info.is_required() and not optional_model,
-                        "schema": self.schema(field, alias=alias),
+                        "schema": self.schemas.schema(field, alias=alias),
                     }
                     if info.description:
                         parameter["description"] = info.description
-                    _add_examples(parameter, info)
+                    add_examples(parameter, info)
                     if getattr(info, "deprecated", None):
                         parameter["deprecated"] = True
                     parameters.append(parameter)
         return parameters
 
-    def request_body(self, field: _Field) -> dict[str, Any]:
+    def request_body(self, field: SchemaField) -> dict[str, Any]:
         info = field.field_info
         body: dict[str, Any] = {}
         if info.is_required():
             body["required"] = True
-        content: dict[str, Any] = {"schema": self.schema(field)}
-        _add_examples(content, info)
+        content: dict[str, Any] = {"schema": self.schemas.schema(field)}
+        add_examples(content, info)
         body["content"] = {getattr(info, "media_type", None) or "application/json": content}
         return body
 
@@ -785,7 +562,7 @@ class _Builder:
                 response_schema: dict[str, Any] = {"type": "string"}
                 if lenient_issubclass(response_class, JSONResponse):
                     response_schema = (
-                        self.schema(plan.response_field) if plan.response_field else {}
+                        self.schemas.schema(plan.response_field) if plan.response_field else {}
                     )
                 responses[status_code].setdefault("content", {}).setdefault(media_type, {})[
                     "schema"
@@ -804,7 +581,7 @@ class _Builder:
                         .setdefault(media_type or "application/json", {})
                         .setdefault("schema", {})
                     )
-                    _deep_dict_update(target, self.schema(field))
+                    _deep_dict_update(target, self.schemas.schema(field))
                 status_text = STATUS_CODE_RANGES.get(str(code).upper()) or (
                     http.client.responses.get(int(code))
                 )
@@ -866,15 +643,15 @@ def get_openapi(
 
     builder = _Builder(separate_input_output_schemas)
     plans = [_RoutePlan(route, builder) for route in routes if route.include_in_schema]
-    bodies: list[_Field] = []
-    responses: list[_Field] = []
-    requests: list[_Field] = []
+    bodies: list[SchemaField] = []
+    responses: list[SchemaField] = []
+    requests: list[SchemaField] = []
     for plan in plans:
         plan_bodies, plan_responses, plan_requests = plan.fields(builder)
         bodies.extend(plan_bodies)
         responses.extend(plan_responses)
         requests.extend(plan_requests)
-    definitions = builder.definitions([*bodies, *responses, *requests])
+    definitions = builder.schemas.definitions([*bodies, *responses, *requests])
 
     components: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
