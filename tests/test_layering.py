@@ -22,6 +22,7 @@ CORE_MODULES = [
     "dualweb.status",
     "dualweb.openapi",
     "dualweb.openapi._fields",
+    "dualweb.openapi._parameters",
     "dualweb.openapi._schemas",
     "dualweb.openapi.models",
     "dualweb.openapi.pages",

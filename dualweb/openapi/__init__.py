@@ -23,7 +23,6 @@ from typing import IO, Annotated, Any, Optional, cast, get_args, get_origin
 
 from pydantic import (
     AliasChoices,
-    AliasPath,
     BaseModel,
     ConfigDict,
     GetPydanticSchema,
@@ -34,10 +33,11 @@ from pydantic_core import CoreSchema
 
 from .. import params
 from .._core.analysis import Dependant, ParamField
-from .._core.typeinfo import annotated, is_union, lenient_issubclass, optional_model
+from .._core.typeinfo import is_union, lenient_issubclass, optional_model
 from ..encoders import jsonable_encoder
 from ..responses import JSONResponse, is_body_allowed_for_status_code
 from ._fields import SchemaField, add_examples, is_json_field, model_fields
+from ._parameters import ParamFields, operation_parameters, param_aliases
 from ._schemas import REF_PREFIX, Schemas
 
 __all__ = ["export_openapi", "get_openapi", "openapi_for"]
@@ -82,45 +82,6 @@ STATUS_CODE_RANGES: dict[str, str] = {
     "DEFAULT": "Default Response",
 }
 
-# --- parameters -----------------------------------------------------------------------
-
-
-def _param_model(field: SchemaField) -> type[BaseModel] | None:
-    annotation = field.field_info.annotation
-    if isinstance(field.field_info, (params.Query, params.Header, params.Cookie)):
-        annotation = optional_model(annotation)
-    if lenient_issubclass(annotation, BaseModel) and not is_json_field(field):
-        return cast(type[BaseModel], annotation)
-    return None
-
-
-def _param_aliases(
-    field: SchemaField, *, convert_underscores: bool = False
-) -> list[tuple[str, str]]:
-    """The (validation alias, request key) pairs a parameter is read under, preferred first."""
-    alias = field.validation_alias or field.alias
-    request_alias = alias
-    if convert_underscores and alias == field.name:
-        request_alias = alias.replace("_", "-")
-    validation_alias = field.field_info.validation_alias
-    if isinstance(field.field_info, params.Path) or isinstance(validation_alias, AliasPath):
-        return [(alias, request_alias)]
-    aliases = [(alias, request_alias)]
-    if isinstance(validation_alias, AliasChoices):
-        if any(isinstance(choice, AliasPath) for choice in validation_alias.choices):
-            return aliases
-        aliases = [(choice, choice) for choice in cast(list[str], validation_alias.choices)]
-    config = field.config or {}
-    if config.get("validate_by_alias") is False or config.get(
-        "validate_by_name", config.get("populate_by_name", False)
-    ):
-        request_name = field.name.replace("_", "-") if convert_underscores else field.name
-        if config.get("validate_by_alias") is False:
-            return [(field.name, request_name)]
-        if field.name not in [alias for alias, _ in aliases]:
-            aliases.append((field.name, request_name))
-    return aliases
-
 
 def _form_models(field: SchemaField) -> list[type[BaseModel]]:
     info = field.field_info
@@ -154,7 +115,7 @@ def _form_model_schema(
             if isinstance(validation_alias, AliasChoices)
             else (field.validation_alias or field.alias)
         )
-        names = [alias for alias, _ in _param_aliases(field)]
+        names = [alias for alias, _ in param_aliases(field)]
         if (
             isinstance(schema_name, str)
             and schema_name in properties
@@ -190,7 +151,7 @@ def _apply_form_body_schema(body_params: list[SchemaField], schema: dict[str, An
         field_schema = parameter_schemas[f"field_{index}"]
         models = _form_models(param)
         if not models:
-            alias = _param_aliases(param)[0][0]
+            alias = param_aliases(param)[0][0]
             if alias in properties:
                 conditions.append({"properties": {alias: field_schema}})
             else:
@@ -213,7 +174,7 @@ def _apply_form_body_schema(body_params: list[SchemaField], schema: dict[str, An
                         alias
                         for model in models
                         for item in model_fields(model)
-                        for alias, _ in _param_aliases(item)
+                        for alias, _ in param_aliases(item)
                     }
                 )
                 absent = (
@@ -297,7 +258,7 @@ class _RoutePlan:
             ("header", self.data.header),
             ("cookie", self.data.cookie),
         ]
-        self.body_params = [builder.param_field(p) for p in route.body_fields]
+        self.body_params = [builder.params.field(p) for p in route.body_fields]
         self.body_field = builder.body_field(route, self.body_params)
         self.response_field: SchemaField | None = None
         if route.response_model:
@@ -320,7 +281,7 @@ class _RoutePlan:
         return [
             field
             for _, group in self.groups
-            for field in builder.flat(builder.param_field(p) for p in group)
+            for field in builder.params.flat(builder.params.field(p) for p in group)
         ]
 
     def fields(
@@ -334,54 +295,8 @@ class _RoutePlan:
 
 class _Builder:
     def __init__(self, separate_input_output_schemas: bool) -> None:
-        self._params: dict[int, tuple[ParamField, SchemaField]] = {}
-        self._models: dict[type[BaseModel], list[SchemaField]] = {}
+        self.params = ParamFields()
         self.schemas = Schemas(separate_input_output_schemas)
-
-    # fields ---------------------------------------------------------------------
-
-    def param_field(self, param: ParamField) -> SchemaField:
-        """The schema field of a parameter, FastAPI's way: the type, its metadata, the marker."""
-        cached = self._params.get(id(param))
-        if cached is not None and cached[0] is param:
-            return cached[1]
-        info = copy.copy(param.field_info)
-        # The attributes the user set, as FastAPI's markers record them: an explicit
-        # alias is also the validation and serialization alias.
-        attributes_set = {k: v for k, v in info._attributes_set.items() if v is not None}
-        alias = attributes_set.get("alias")
-        if isinstance(alias, str):
-            if info.validation_alias is None:
-                info.validation_alias = alias
-                attributes_set["validation_alias"] = alias
-            if info.serialization_alias is None:
-                info.serialization_alias = alias
-                attributes_set["serialization_alias"] = alias
-        info._attributes_set = attributes_set
-        annotation = param.annotation
-        if get_origin(annotation) is Annotated:
-            base, *extras = get_args(annotation)
-            merged = FieldInfo.from_annotation(annotated(base, extras))
-            info.annotation = merged.annotation
-            info.metadata = [*merged.metadata, *info.metadata]
-        else:
-            info.annotation = annotation
-        field = SchemaField(field_info=info, name=param.name)
-        self._params[id(param)] = (param, field)
-        return field
-
-    def model_fields(self, model: type[BaseModel]) -> list[SchemaField]:
-        if model not in self._models:
-            self._models[model] = model_fields(model)
-        return self._models[model]
-
-    def flat(self, fields: Any) -> list[SchemaField]:
-        """Parameter models expanded into their fields."""
-        flat: list[SchemaField] = []
-        for field in fields:
-            model = _param_model(field)
-            flat.extend(self.model_fields(model) if model is not None else [field])
-        return flat
 
     def body_field(self, route: Any, body_params: list[SchemaField]) -> SchemaField | None:
         """The one field describing the request body (a ``Body_<unique_id>`` model if needed)."""
@@ -456,41 +371,6 @@ class _Builder:
 
     # operations -----------------------------------------------------------------
 
-    def parameters(self, plan: _RoutePlan) -> list[dict[str, Any]]:
-        parameters = []
-        for location, group in plan.groups:
-            for param in group:
-                if not getattr(param.field_info, "include_in_schema", True):
-                    continue
-                parent = self.param_field(param)
-                model = _param_model(parent)
-                optional_model = (
-                    model is not None
-                    and parent.field_info.annotation is not model
-                    and not parent.field_info.is_required()
-                )
-                for field in self.flat([parent]):
-                    info = field.field_info
-                    convert = location == "header" and getattr(
-                        info,
-                        "convert_underscores",
-                        getattr(parent.field_info, "convert_underscores", True),
-                    )
-                    alias, name = _param_aliases(field, convert_underscores=bool(convert))[0]
-                    parameter: dict[str, Any] = {
-                        "name": name,
-                        "in": location,
-                        "required": info.is_required() and not optional_model,
-                        "schema": self.schemas.schema(field, alias=alias),
-                    }
-                    if info.description:
-                        parameter["description"] = info.description
-                    add_examples(parameter, info)
-                    if getattr(info, "deprecated", None):
-                        parameter["deprecated"] = True
-                    parameters.append(parameter)
-        return parameters
-
     def request_body(self, field: SchemaField) -> dict[str, Any]:
         info = field.field_info
         body: dict[str, Any] = {}
@@ -511,7 +391,7 @@ class _Builder:
         response_class = route.response_class
         response_class = getattr(response_class, "value", response_class)
         media_type: str | None = response_class.media_type
-        has_params = bool(self.flat(self.param_field(p) for _, g in plan.groups for p in g))
+        has_params = bool(self.params.flat(self.params.field(p) for _, g in plan.groups for p in g))
         for method in route.methods:
             operation: dict[str, Any] = {}
             if route.tags:
@@ -543,11 +423,9 @@ class _Builder:
             if requirements:
                 operation["security"] = [{name: s} for name, s in requirements.items()]
 
-            parameters = self.parameters(plan)
+            parameters = operation_parameters(plan.groups, self.params, self.schemas)
             if parameters:
-                everything = {(p["in"], p["name"]): p for p in parameters}
-                everything.update({(p["in"], p["name"]): p for p in parameters if p["required"]})
-                operation["parameters"] = list(everything.values())
+                operation["parameters"] = parameters
             if method in METHODS_WITH_BODY and plan.body_field is not None:
                 operation["requestBody"] = self.request_body(plan.body_field)
 
