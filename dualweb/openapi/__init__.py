@@ -12,32 +12,23 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import functools
 import http.client
 import inspect
 import json
 import warnings
 from collections.abc import Sequence
 from os import PathLike
-from typing import IO, Annotated, Any, Optional, cast, get_args, get_origin
+from typing import IO, Any
 
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    GetPydanticSchema,
-)
-from pydantic import create_model as _create_model
 from pydantic.fields import FieldInfo
-from pydantic_core import CoreSchema
 
-from .. import params
 from .._core.analysis import Dependant, ParamField
-from .._core.typeinfo import is_union, lenient_issubclass, optional_model
+from .._core.typeinfo import lenient_issubclass
 from ..encoders import jsonable_encoder
 from ..responses import JSONResponse, is_body_allowed_for_status_code
-from ._fields import SchemaField, add_examples, is_json_field, model_fields
-from ._parameters import ParamFields, operation_parameters, param_aliases
+from ._bodies import body_field, request_body
+from ._fields import SchemaField
+from ._parameters import ParamFields, operation_parameters
 from ._schemas import REF_PREFIX, Schemas
 
 __all__ = ["export_openapi", "get_openapi", "openapi_for"]
@@ -81,115 +72,6 @@ STATUS_CODE_RANGES: dict[str, str] = {
     "5XX": "Server Error",
     "DEFAULT": "Default Response",
 }
-
-
-def _form_models(field: SchemaField) -> list[type[BaseModel]]:
-    info = field.field_info
-    if not isinstance(info, params.Form) or getattr(info, "embed", None) or is_json_field(field):
-        return []
-    model = optional_model(info.annotation)
-    if model is not None:
-        return [model]
-    annotation = info.annotation
-    if is_union(get_origin(annotation)):
-        choices = [arg for arg in get_args(annotation) if arg is not type(None)]
-        bases = [get_args(c)[0] if get_origin(c) is Annotated else c for c in choices]
-        if bases and all(lenient_issubclass(base, BaseModel) for base in bases):
-            return cast(list[type[BaseModel]], bases)
-    return []
-
-
-def _form_model_schema(
-    model: type[BaseModel], core_schema: CoreSchema, handler: Any
-) -> dict[str, Any]:
-    """A form model's schema in a form body: its fields under the names the form uses."""
-    schema: dict[str, Any] = handler(core_schema)
-    model_schema: dict[str, Any] = handler.resolve_ref_schema(schema)
-    properties = model_schema.get("properties", {})
-    required = model_schema.get("required", [])
-    aliases: dict[str, list[str]] = {}
-    for field in model_fields(model):
-        validation_alias = field.field_info.validation_alias
-        schema_name = (
-            validation_alias.choices[0]
-            if isinstance(validation_alias, AliasChoices)
-            else (field.validation_alias or field.alias)
-        )
-        names = [alias for alias, _ in param_aliases(field)]
-        if (
-            isinstance(schema_name, str)
-            and schema_name in properties
-            and (names[0] != schema_name or (len(names) > 1 and schema_name in required))
-        ):
-            aliases[schema_name] = names
-    if not aliases:
-        return schema
-    model_schema = copy.deepcopy(model_schema)
-    model_schema["properties"] = {
-        aliases.get(name, [name])[0]: value for name, value in model_schema["properties"].items()
-    }
-    model_schema["required"] = []
-    for name in required:
-        names = aliases.get(name, [name])
-        if len(names) == 1:
-            model_schema["required"].append(names[0])
-        else:
-            model_schema.setdefault("allOf", []).append(
-                {"anyOf": [{"required": [name]} for name in names]}
-            )
-    return model_schema
-
-
-def _apply_form_body_schema(body_params: list[SchemaField], schema: dict[str, Any]) -> None:
-    """The schema of a form body mixing form models and form fields."""
-    parameter_schemas = schema.pop("properties")
-    schema.pop("required", None)
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    conditions: list[dict[str, Any]] = []
-    for index, param in enumerate(body_params):
-        field_schema = parameter_schemas[f"field_{index}"]
-        models = _form_models(param)
-        if not models:
-            alias = param_aliases(param)[0][0]
-            if alias in properties:
-                conditions.append({"properties": {alias: field_schema}})
-            else:
-                properties[alias] = field_schema
-            if param.field_info.is_required() and alias not in required:
-                required.append(alias)
-            continue
-        field_schema.pop("default", None)
-        if type(None) in get_args(param.field_info.annotation):
-            # A flat form group is omitted through absent fields, not a null body.
-            field_schema["anyOf"] = [
-                choice for choice in field_schema["anyOf"] if choice.get("type") != "null"
-            ]
-            absent: dict[str, Any]
-            if any(model.model_config.get("extra") in ("allow", "forbid") for model in models):
-                absent = {"maxProperties": 0}
-            else:
-                names = sorted(
-                    {
-                        alias
-                        for model in models
-                        for item in model_fields(model)
-                        for alias, _ in param_aliases(item)
-                    }
-                )
-                absent = (
-                    {"not": {"anyOf": [{"required": [name]} for name in names]}} if names else {}
-                )
-            if param.field_info.is_required():
-                conditions.append({"not": absent})
-            else:
-                field_schema = {"anyOf": [absent, field_schema]}
-        conditions.append(field_schema)
-    if properties:
-        schema["properties"] = properties
-    if required:
-        schema["required"] = required
-    schema["allOf"] = conditions
 
 
 def _deep_dict_update(main: dict[Any, Any], update: dict[Any, Any]) -> None:
@@ -259,7 +141,7 @@ class _RoutePlan:
             ("cookie", self.data.cookie),
         ]
         self.body_params = [builder.params.field(p) for p in route.body_fields]
-        self.body_field = builder.body_field(route, self.body_params)
+        self.body_field = body_field(route, self.body_params)
         self.response_field: SchemaField | None = None
         if route.response_model:
             self.response_field = SchemaField(
@@ -297,89 +179,6 @@ class _Builder:
     def __init__(self, separate_input_output_schemas: bool) -> None:
         self.params = ParamFields()
         self.schemas = Schemas(separate_input_output_schemas)
-
-    def body_field(self, route: Any, body_params: list[SchemaField]) -> SchemaField | None:
-        """The one field describing the request body (a ``Body_<unique_id>`` model if needed)."""
-        if not body_params:
-            return None
-        first = body_params[0]
-        nullable_form_model = any(
-            _form_models(f) and type(None) in get_args(f.field_info.annotation) for f in body_params
-        )
-        if not route.embed_body and not nullable_form_model:
-            return first
-        fields = body_params
-        config: ConfigDict | None = None
-        if any(_form_models(f) for f in body_params):
-            fields = []
-            for index, field in enumerate(body_params):
-                info = copy.copy(field.field_info)
-                models = _form_models(field)
-                if len(models) == 1:
-                    model_annotation: Any = Annotated[
-                        models[0],
-                        GetPydanticSchema(
-                            get_pydantic_json_schema=functools.partial(
-                                _form_model_schema, models[0]
-                            )
-                        ),
-                    ]
-                    info.annotation = (
-                        model_annotation
-                        if info.annotation is models[0]
-                        else Optional[model_annotation]  # noqa: UP045
-                    )
-                info.alias = info.validation_alias = f"field_{index}"
-                info.serialization_alias = f"field_{index}"
-                info.title = info.title or field.name.replace("_", " ").title()
-                fields.append(SchemaField(field_info=info, name=f"field_{index}"))
-            config = ConfigDict(
-                json_schema_extra=functools.partial(_apply_form_body_schema, body_params)
-            )
-        body_model: type[BaseModel] = _create_model(
-            "Body_" + route.unique_id,
-            __config__=config,
-            **cast(Any, {f.name: (f.field_info.annotation, f.field_info) for f in fields}),
-        )
-        if not route.embed_body:
-            info = copy.copy(first.field_info)
-            info.annotation = body_model
-            info.metadata = []
-            info.discriminator = None
-            return SchemaField(field_info=info, name=first.name)
-        kwargs: dict[str, Any] = {"annotation": body_model, "alias": "body"}
-        if not any(f.field_info.is_required() for f in body_params):
-            kwargs["default"] = None
-        marker: type[params.Body]
-        if any(isinstance(f.field_info, params.File) for f in body_params):
-            marker = params.File
-        elif any(isinstance(f.field_info, params.Form) for f in body_params):
-            marker = params.Form
-        else:
-            marker = params.Body
-        if marker is not params.File:
-            media_types = [
-                getattr(f.field_info, "media_type", None)
-                for f in body_params
-                if isinstance(f.field_info, marker)
-            ]
-            if marker is params.Form and "multipart/form-data" in media_types:
-                kwargs["media_type"] = "multipart/form-data"
-            elif len(set(media_types)) == 1:
-                kwargs["media_type"] = media_types[0]
-        return SchemaField(field_info=marker(**kwargs), name="body")
-
-    # operations -----------------------------------------------------------------
-
-    def request_body(self, field: SchemaField) -> dict[str, Any]:
-        info = field.field_info
-        body: dict[str, Any] = {}
-        if info.is_required():
-            body["required"] = True
-        content: dict[str, Any] = {"schema": self.schemas.schema(field)}
-        add_examples(content, info)
-        body["content"] = {getattr(info, "media_type", None) or "application/json": content}
-        return body
 
     def path_item(
         self, plan: _RoutePlan, operation_ids: set[str]
@@ -427,7 +226,7 @@ class _Builder:
             if parameters:
                 operation["parameters"] = parameters
             if method in METHODS_WITH_BODY and plan.body_field is not None:
-                operation["requestBody"] = self.request_body(plan.body_field)
+                operation["requestBody"] = request_body(plan.body_field, self.schemas)
 
             status_code = (
                 str(route.status_code)
