@@ -22,6 +22,8 @@ CORE_MODULES = [
     "dualweb.status",
     "dualweb.openapi",
     "dualweb.openapi._bodies",
+    "dualweb.openapi._document",
+    "dualweb.openapi._export",
     "dualweb.openapi._fields",
     "dualweb.openapi._forms",
     "dualweb.openapi._merge",

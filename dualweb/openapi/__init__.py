@@ -2,144 +2,20 @@
 
 The document is the one FastAPI produces for the same handler source: the
 same operations, parameters, request bodies, responses and component names.
-Schemas come from pydantic's JSON Schema generator, given every field of every
-route in one pass (as FastAPI does), so that pydantic names components the
-same way (``Item``, or ``Item-Input``/``Item-Output`` where the validation and
-serialization schemas differ).
+It is built in these private modules:
+
+- ``_document``: ``get_openapi``, the whole document: the routes planned
+  (``_routes``), every schema generated in one pass (``_schemas``, over the
+  fields of ``_fields``), then the paths and components.
+- ``_operations``: a route's path item, an operation per method, from its
+  ``_parameters``, its request body (``_bodies``, form bodies in ``_forms``)
+  and its ``_responses``; user fragments merged in by ``_merge``.
+- ``_export``: ``openapi_for`` (the cached document) and ``export_openapi``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from os import PathLike
-from typing import IO, Any
-
-from ..encoders import jsonable_encoder
-from ._fields import SchemaField
-from ._operations import path_item
-from ._parameters import ParamFields
-from ._routes import RoutePlan
-from ._schemas import Schemas
+from ._document import get_openapi
+from ._export import export_openapi, openapi_for
 
 __all__ = ["export_openapi", "get_openapi", "openapi_for"]
-
-
-def get_openapi(
-    *,
-    title: str,
-    version: str,
-    routes: Sequence[Any],
-    openapi_version: str = "3.1.0",
-    summary: str | None = None,
-    description: str | None = None,
-    openapi_tags: list[dict[str, Any]] | None = None,
-    servers: list[dict[str, Any]] | None = None,
-    terms_of_service: str | None = None,
-    contact: dict[str, Any] | None = None,
-    license_info: dict[str, Any] | None = None,
-    separate_input_output_schemas: bool = True,
-) -> dict[str, Any]:
-    """The OpenAPI document of ``routes`` (``Router.routes``), as FastAPI would write it."""
-    info: dict[str, Any] = {"title": title, "version": version}
-    if summary:
-        info["summary"] = summary
-    if description:
-        info["description"] = description
-    if terms_of_service:
-        info["termsOfService"] = terms_of_service
-    if contact:
-        info["contact"] = contact
-    if license_info:
-        info["license"] = license_info
-    output: dict[str, Any] = {"openapi": openapi_version, "info": info}
-    if servers:
-        output["servers"] = servers
-
-    params = ParamFields()
-    schemas = Schemas(separate_input_output_schemas)
-    plans = [RoutePlan(route, params) for route in routes if route.include_in_schema]
-    definitions = schemas.definitions(_schema_fields(plans))
-    paths, components = _paths_and_components(plans, schemas, definitions)
-    if components:
-        output["components"] = components
-    output["paths"] = paths
-    if openapi_tags:
-        output["tags"] = openapi_tags
-    document: dict[str, Any] = jsonable_encoder(output, by_alias=True, exclude_none=True)
-    return document
-
-
-def _schema_fields(plans: list[RoutePlan]) -> list[SchemaField]:
-    """Every body, then every response, then every parameter field: FastAPI's generator order."""
-    bodies: list[SchemaField] = []
-    responses: list[SchemaField] = []
-    requests: list[SchemaField] = []
-    for plan in plans:
-        plan_bodies, plan_responses, plan_requests = plan.fields()
-        bodies.extend(plan_bodies)
-        responses.extend(plan_responses)
-        requests.extend(plan_requests)
-    return [*bodies, *responses, *requests]
-
-
-def _paths_and_components(
-    plans: list[RoutePlan], schemas: Schemas, definitions: dict[str, dict[str, Any]]
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """The paths of the document, and its components: security schemes, then schemas."""
-    components: dict[str, Any] = {}
-    paths: dict[str, dict[str, Any]] = {}
-    operation_ids: set[str] = set()
-    for plan in plans:
-        path, security_schemes, path_definitions = path_item(plan, schemas, operation_ids)
-        if path:
-            paths.setdefault(plan.route.path_format, {}).update(path)
-        if security_schemes:
-            components.setdefault("securitySchemes", {}).update(security_schemes)
-        definitions.update(path_definitions)
-    if definitions:
-        components["schemas"] = {key: definitions[key] for key in sorted(definitions)}
-    return paths, components
-
-
-# --- caching and export -------------------------------------------------------------
-
-
-_CACHE_ATTRIBUTE = "_dualweb_openapi_cache"
-
-
-def openapi_for(router: Any, **kwargs: Any) -> dict[str, Any]:
-    """``router``'s document, built once per state of the router and these keywords.
-
-    Declaring a route (on the router or on one it includes) changes
-    ``router.state_version``, which invalidates the cached document.
-    """
-    options = {"title": "FastAPI", "version": "0.1.0", **kwargs}
-    key = (router.state_version, json.dumps(options, sort_keys=True, default=repr))
-    cache: dict[Any, dict[str, Any]] = getattr(router, _CACHE_ATTRIBUTE, None) or {}
-    document = cache.get(key)
-    if document is None:
-        document = get_openapi(routes=router.routes, **options)
-        # Keep only the current state's documents: older ones can never be asked again.
-        cache = {k: v for k, v in cache.items() if k[0] == key[0]}
-        cache[key] = document
-        setattr(router, _CACHE_ATTRIBUTE, cache)
-    return document
-
-
-def export_openapi(
-    router: Any,
-    path_or_file: str | PathLike[str] | IO[str],
-    *,
-    indent: int | None = 2,
-    **kwargs: Any,
-) -> dict[str, Any]:
-    """Write ``router``'s document as JSON to a path or a text file; return the document."""
-    document = openapi_for(router, **kwargs)
-    text = json.dumps(document, indent=indent, ensure_ascii=False)
-    if isinstance(path_or_file, (str, PathLike)):
-        with open(path_or_file, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    else:
-        path_or_file.write(text + "\n")
-    return document
