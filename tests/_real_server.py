@@ -7,13 +7,9 @@ of output. It runs alone in its process so that the test can read the server's
 own memory from ``/proc``.
 """
 
-import asyncio
 import hashlib
-import os
 import socket
 import sys
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dualweb import Router, UploadFile
 from dualweb.responses import StreamingResponse
 from dualweb.testing import build_app
+from tests._helpers import released_chunks, released_chunks_async
 
 #: The server names, and the host each one serves.
 SERVERS = {
@@ -32,8 +29,6 @@ SERVERS = {
 }
 CHUNK = 1024 * 1024
 LIMIT = 1024 * 1024
-#: How long a streaming generator waits for its release file before it gives up.
-RELEASE_TIMEOUT = 10.0
 
 router = Router()
 
@@ -49,28 +44,12 @@ def ping() -> dict:
 
 @router.get("/stream-sync")
 def stream_sync(release: str):
-    def chunks() -> Iterator[bytes]:
-        yield b"first\n"
-        deadline = time.monotonic() + RELEASE_TIMEOUT
-        while not os.path.exists(release) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        yield b"second\n" if os.path.exists(release) else b"never released\n"
-        yield b"third\n"
-
-    return StreamingResponse(chunks(), media_type="text/plain")
+    return StreamingResponse(released_chunks(release), media_type="text/plain")
 
 
 @router.get("/stream-async")
 async def stream_async(release: str):
-    async def chunks() -> AsyncIterator[bytes]:
-        yield b"first\n"
-        deadline = time.monotonic() + RELEASE_TIMEOUT
-        while not os.path.exists(release) and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        yield b"second\n" if os.path.exists(release) else b"never released\n"
-        yield b"third\n"
-
-    return StreamingResponse(chunks(), media_type="text/plain")
+    return StreamingResponse(released_chunks_async(release), media_type="text/plain")
 
 
 # Uploads are read in chunks; the answer tells their size and checksum.

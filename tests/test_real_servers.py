@@ -26,8 +26,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from _real_server import RELEASE_TIMEOUT, SERVERS
-from _servers import ServerProcess, server_process
+
+from tests._helpers import RELEASE_TIMEOUT
+from tests._real_server import SERVERS
+from tests._servers import ServerProcess, server_process
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,25 +10,12 @@ from urllib.parse import quote
 
 import anyio
 import pytest
-from conftest import DUALWEB, _headers, native_client
 
 import dualweb.background
 import dualweb.responses
 from dualweb.responses import FileResponse
-
-WAIT = 5  # seconds: an upper bound for anything a test waits for
-
-
-def recorded(make):
-    """``(build, logs)``: ``make(api, log)`` builds a router; each side records into its own log."""
-    logs = {}
-
-    def build(api):
-        log = logs.setdefault("native" if api.native else "dualweb", [])
-        log.clear()
-        return make(api, log)
-
-    return build, logs
+from tests._helpers import WAIT, recorded
+from tests.conftest import DUALWEB, _headers, native_client
 
 
 def single_task(api):
