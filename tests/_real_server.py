@@ -8,10 +8,8 @@ own memory from ``/proc``.
 """
 
 import hashlib
-import socket
 import sys
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -19,6 +17,7 @@ from dualweb import Router, UploadFile
 from dualweb.responses import StreamingResponse
 from dualweb.testing import build_app
 from tests._helpers import released_chunks, released_chunks_async
+from tests._servers import listening_socket, run_gunicorn, run_uvicorn, run_werkzeug
 
 #: The server names, and the host each one serves.
 SERVERS = {
@@ -80,42 +79,16 @@ async def limited(file: UploadFile) -> dict:
     return {"size": file.size}
 
 
-def _gunicorn(app: Any, sock: socket.socket) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", [f"fd://{sock.fileno()}"])
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", 4)
-            self.cfg.set("timeout", 60)
-            self.cfg.set("graceful_timeout", 2)
-            self.cfg.set("loglevel", "warning")
-
-        def load(self) -> Any:
-            return app
-
-    Server().run()
-
-
 def main(server: str) -> None:
     app = build_app(router, SERVERS[server])
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
+    sock = listening_socket()
     print(sock.getsockname()[1], flush=True)
     if server == "flask-werkzeug":
-        from werkzeug.serving import make_server
-
-        make_server("127.0.0.1", 0, app, threaded=True, fd=sock.fileno()).serve_forever()
+        run_werkzeug(app, sock)
     elif server == "flask-gunicorn":
-        _gunicorn(app, sock)
+        run_gunicorn(app, sock)
     else:
-        import uvicorn
-
-        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, ws="none")
-        uvicorn.Server(config).run(sockets=[sock])
+        run_uvicorn(app, sock)
 
 
 if __name__ == "__main__":

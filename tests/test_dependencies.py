@@ -14,6 +14,7 @@ import dualweb
 import dualweb._core.analysis
 from dualweb.exceptions import DualwebError
 from dualweb.testing import build_app, client_for_app
+from tests._servers import wsgi_server
 
 # --- function, class and callable-instance dependencies ---------------------------
 
@@ -512,8 +513,6 @@ def test_teardown_runs_after_the_response_is_sent(host, fastapi_ns):
 
 def test_flask_teardown_waits_for_the_client_under_a_real_server():
     """Under a real WSGI server the client has the whole response before teardown runs."""
-    from werkzeug.serving import make_server
-
     router = dualweb.Router()
     client_has_response = threading.Event()
     torn_down = threading.Event()
@@ -534,22 +533,17 @@ def test_flask_teardown_waits_for_the_client_under_a_real_server():
 
     app = flask.Flask("teardown")
     dualweb.flask.mount(app, router)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/slow-teardown"
-        response = httpx.get(url, timeout=3)
-        assert response.json() == {"value": "resource"}
-        assert not torn_down.is_set()
-        client_has_response.set()
-        assert torn_down.wait(5)
-        assert seen == {"client had response": True}
-    finally:
-        client_has_response.set()
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
+    with wsgi_server(app) as port:
+        try:
+            url = f"http://127.0.0.1:{port}/slow-teardown"
+            response = httpx.get(url, timeout=3)
+            assert response.json() == {"value": "resource"}
+            assert not torn_down.is_set()
+            client_has_response.set()
+            assert torn_down.wait(5)
+            assert seen == {"client had response": True}
+        finally:
+            client_has_response.set()
 
 
 # --- yield and exceptions ------------------------------------------------------------
