@@ -441,8 +441,6 @@ def test_match_keyword_and_bad_arguments():
 
 
 def test_two_asgi_apps_both_get_their_lifespan_in_process():
-    import contextlib as context
-
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -451,7 +449,7 @@ def test_two_asgi_apps_both_get_their_lifespan_in_process():
     events = []
 
     def app_with_lifespan(name, path):
-        @context.asynccontextmanager
+        @contextlib.asynccontextmanager
         async def lifespan(app):
             events.append(f"{name} up")
             yield {"who": name}

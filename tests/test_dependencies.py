@@ -12,9 +12,11 @@ from pydantic import BaseModel, field_serializer
 
 import dualweb
 import dualweb._core.analysis
+import dualweb.flask
 from dualweb.exceptions import DualwebError
 from dualweb.testing import build_app, client_for_app
 from tests._servers import wsgi_server
+from tests.conftest import native_client
 
 # --- function, class and callable-instance dependencies ---------------------------
 
@@ -679,8 +681,6 @@ def test_http_exception_before_yield(parity):
 
 
 def test_a_yield_dependency_that_swallows_the_exception_is_a_server_error(host, fastapi_ns):
-    from conftest import native_client
-
     urls = ["/swallow", "/swallow-http", "/swallow-ok"]
     theirs = native_client(build_yield_errors, fastapi_ns, raise_server_exceptions=False)
     ours = client_for_app(

@@ -7,6 +7,7 @@ import pytest
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from tests._servers import wsgi_server
+from tests.conftest import DUALWEB
 
 # Starlette's TestClient (used for native FastAPI and the ASGI hosts) sends
 # ``user-agent: testclient``; the WSGI client sends httpx's own. Requests whose
@@ -275,7 +276,6 @@ def test_repeated_headers_on_a_real_wsgi_server():
     import flask
 
     import dualweb.flask
-    from tests.conftest import DUALWEB
 
     app = flask.Flask("repeated")
     dualweb.flask.mount(app, build_headers(DUALWEB))
