@@ -1,4 +1,5 @@
-"""A server process for ``test_real_servers``: ``python _real_server.py SERVER``.
+"""The server process of ``test_streams_and_uploads_on_real_servers``:
+``python _streams_and_uploads_server.py SERVER``.
 
 SERVER is one of ``SERVERS``: Flask under Werkzeug's threaded server or under
 gunicorn's threaded worker (gthread), FastAPI or Starlette under uvicorn. The
