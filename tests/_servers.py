@@ -2,8 +2,9 @@
 
 - In a thread of the test process, stopped after: ``wsgi_server`` (Werkzeug),
   ``asgi_server`` (uvicorn) and ``serving`` (either, for the app it is given).
-- In a subprocess, stopped after: ``server_process`` (a script that prints its port)
-  and ``stop_process_group`` (a server with workers in its process group).
+- In a subprocess, stopped after: ``server_process`` (a script that prints its port);
+  a server told its port (``free_port``) in a session of its own is stopped, with its
+  workers, by ``stop_process_group``.
 - Inside such a script, on a socket it made with ``listening_socket``: ``run_werkzeug``,
   ``run_gunicorn`` and ``run_uvicorn``, which serve until the process is stopped.
 """
