@@ -16,7 +16,6 @@ and ``GET /only-post`` with a 200, which must never be reached through the bridg
 import asyncio
 import hashlib
 import os
-import socket
 import sys
 import threading
 import time
@@ -27,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dualweb import HTTPException, Router
 from dualweb.bridge import combine
+from tests._helpers import released_chunks, released_chunks_async, wait_for_file
+from tests._servers import listening_socket, run_gunicorn, run_uvicorn
 
 ROOT = "/mount"
-RELEASE_TIMEOUT = 10.0
 SLOW_LIMIT = 30.0  # a slow stream that nobody stops ends after this long
 CHUNK = 64 * 1024
 
@@ -66,13 +66,6 @@ class Concurrency:
     def leave(self) -> None:
         with self.lock:
             self.now -= 1
-
-
-def wait_for(path: str, timeout: float = RELEASE_TIMEOUT) -> bool:
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return os.path.exists(path)
 
 
 # --- Flask --------------------------------------------------------------------------------
@@ -152,14 +145,7 @@ def flask_app(role: str, markers: Path) -> Any:
 
     @app.get("/stream")
     def stream():
-        release = flask.request.args["release"]
-
-        def chunks():
-            yield b"first\n"
-            yield b"second\n" if wait_for(release) else b"never released\n"
-            yield b"third\n"
-
-        return flask.Response(chunks(), mimetype="text/plain")
+        return flask.Response(released_chunks(flask.request.args["release"]), mimetype="text/plain")
 
     @app.get("/slow")
     def slow():
@@ -184,7 +170,7 @@ def flask_app(role: str, markers: Path) -> Any:
     def block():
         concurrency.enter()
         try:
-            wait_for(flask.request.args["release"])
+            wait_for_file(flask.request.args["release"])
         finally:
             concurrency.leave()
         return {"peak": concurrency.peak, "threads": len(concurrency.threads)}
@@ -295,15 +281,7 @@ def fastapi_app(role: str, markers: Path) -> Any:
 
     @app.get("/stream")
     async def stream(release: str):
-        async def chunks():
-            yield b"first\n"
-            deadline = time.monotonic() + RELEASE_TIMEOUT
-            while not os.path.exists(release) and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
-            yield b"second\n" if os.path.exists(release) else b"never released\n"
-            yield b"third\n"
-
-        return StreamingResponse(chunks(), media_type="text/plain")
+        return StreamingResponse(released_chunks_async(release), media_type="text/plain")
 
     @app.get("/slow")
     async def slow(name: str):
@@ -331,47 +309,21 @@ def fastapi_app(role: str, markers: Path) -> Any:
 # --- servers ------------------------------------------------------------------------------
 
 
-def _gunicorn(app: Any, sock: socket.socket) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", [f"fd://{sock.fileno()}"])
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", 4)
-            self.cfg.set("timeout", 60)
-            self.cfg.set("graceful_timeout", 5)
-            self.cfg.set("loglevel", "warning")
-
-        def load(self) -> Any:
-            return app
-
-    Server().run()
-
-
 def main(front: str, markers: Path, threads: int) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
+    sock = listening_socket()
     if front == "asgi-front":
         app = combine(
             fastapi_app("primary", markers), flask_app("fallback", markers), threads=threads
         )
         print(sock.getsockname()[1], flush=True)
-        import uvicorn
-
-        config = uvicorn.Config(
-            app, lifespan="on", log_config=None, access_log=False, ws="none", root_path=ROOT
-        )
-        uvicorn.Server(config).run(sockets=[sock])
+        run_uvicorn(app, sock, lifespan="on", root_path=ROOT)
     elif front == "wsgi-front":
         os.environ["SCRIPT_NAME"] = ROOT  # gunicorn's root path
         app = combine(
             flask_app("primary", markers), fastapi_app("fallback", markers), threads=threads
         )
         print(sock.getsockname()[1], flush=True)
-        _gunicorn(app, sock)
+        run_gunicorn(app, sock)
     else:
         raise SystemExit(f"unknown front {front!r}")
 

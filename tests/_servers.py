@@ -1,11 +1,87 @@
-"""Real servers for tests, started in a thread of the test process and stopped after."""
+"""Real servers for tests: every way the tests start one.
+
+- In a thread of the test process, stopped after: ``wsgi_server`` (Werkzeug),
+  ``asgi_server`` (uvicorn) and ``serving`` (either, for the app it is given).
+- In a subprocess, stopped after: ``server_process`` (a script that prints its port);
+  a server told its port (``free_port``) in a session of its own is stopped, with its
+  workers, by ``stop_process_group``.
+- Inside such a script, on a socket it made with ``listening_socket``: ``run_werkzeug``,
+  ``run_gunicorn`` and ``run_uvicorn``, which serve until the process is stopped.
+"""
 
 import contextlib
 import http.client
+import os
+import signal
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+
+#: How long a stopped server process may take to go, before it is killed.
+STOP_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on (for a server told its port)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def listening_socket() -> socket.socket:
+    """A socket on a free port of 127.0.0.1, listening: a server script serves on it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock
+
+
+def uvicorn_config(app: Any, **options: Any) -> Any:
+    """uvicorn's configuration for the tests' servers: quiet, no websockets, no lifespan
+    unless ``options`` say otherwise."""
+    import uvicorn
+
+    defaults = {"lifespan": "off", "log_config": None, "access_log": False, "ws": "none"}
+    return uvicorn.Config(app, **{**defaults, **options})
+
+
+def run_uvicorn(app: Any, sock: socket.socket, **options: Any) -> None:
+    """Serve the ASGI ``app`` with uvicorn on ``sock`` until the process is stopped."""
+    import uvicorn
+
+    uvicorn.Server(uvicorn_config(app, **options)).run(sockets=[sock])
+
+
+def run_gunicorn(app: Any, sock: socket.socket) -> None:
+    """Serve the WSGI ``app`` with gunicorn's threaded worker (gthread, one worker of four
+    threads) on ``sock`` until the process is stopped."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", [f"fd://{sock.fileno()}"])
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("workers", 1)
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 5)
+            self.cfg.set("loglevel", "warning")
+
+        def load(self) -> Any:
+            return app
+
+    Server().run()
+
+
+def run_werkzeug(app: Any, sock: socket.socket) -> None:
+    """Serve the WSGI ``app`` with Werkzeug's threaded server on ``sock`` until the
+    process is stopped."""
+    from werkzeug.serving import make_server
+
+    make_server("127.0.0.1", 0, app, threaded=True, fd=sock.fileno()).serve_forever()
 
 
 @contextlib.contextmanager
@@ -21,20 +97,17 @@ def wsgi_server(app: Any) -> Iterator[int]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        server.server_close()
 
 
 @contextlib.contextmanager
 def asgi_server(app: Any) -> Iterator[int]:
     """Serve an ASGI app with uvicorn on a free port; yields the port."""
-    import socket
-
     import uvicorn
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock = listening_socket()
     port = int(sock.getsockname()[1])
-    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, ws="none")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -99,9 +172,7 @@ def server_process(args: list[str], *, timeout: float = 30) -> Iterator[ServerPr
     The process is terminated on exit, and killed if it does not stop within a
     bounded wait.
     """
-    import os
     import select
-    import subprocess
     import sys
     import tempfile
 
@@ -143,3 +214,26 @@ def server_process(args: list[str], *, timeout: float = 30) -> Iterator[ServerPr
                 process.wait(timeout=10)
             if process.stdout is not None:
                 process.stdout.close()
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything in its process
+    group (workers, reloaders): SIGTERM, then SIGKILL after ``STOP_TIMEOUT``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT)
+    # Workers and reloaded children are in the same group: give them a moment, then kill.
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)

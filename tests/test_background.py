@@ -8,22 +8,11 @@ import logging
 import threading
 
 import pytest
-from _servers import fetch, serving
 
-WAIT = 10  # seconds: an upper bound for anything a test waits for
-
-
-def recorded(make):
-    """``(build, logs)``: ``make(api, log)`` builds a router; each side records into its own log."""
-    logs = {}
-
-    def build(api):
-        log = logs.setdefault("native" if api.native else "dualweb", [])
-        log.clear()
-        return make(api, log)
-
-    return build, logs
-
+from dualweb.testing import build_app
+from tests._helpers import WAIT, recorded, wait_until, wait_until_async
+from tests._servers import fetch, serving
+from tests.conftest import DUALWEB
 
 # --- tasks from handlers and dependencies -------------------------------------------------
 
@@ -296,13 +285,8 @@ def make_blocking(api, log, gate):
 
     async def async_task(n):
         log.append(f"async task {n} started")
-        for _ in range(WAIT * 100):
-            if gate["release"].is_set():
-                log.append(f"async task {n} released")
-                break
-            await asyncio.sleep(0.01)
-        else:
-            log.append(f"async task {n} timed out")
+        released = await wait_until_async(gate["release"].is_set, WAIT)
+        log.append(f"async task {n} {'released' if released else 'timed out'}")
         gate["done"].set()
 
     def resource():
@@ -324,9 +308,6 @@ def make_blocking(api, log, gate):
 
 @pytest.mark.parametrize("path", ["/sync", "/async"])
 def test_tasks_run_after_the_response_is_sent(host, path):
-    from dualweb.testing import build_app
-    from tests.conftest import DUALWEB
-
     log = []
     gate = {"release": threading.Event(), "done": threading.Event()}
     app = build_app(make_blocking(DUALWEB, log, gate), host)
@@ -346,8 +327,5 @@ def test_tasks_run_after_the_response_is_sent(host, path):
         finally:
             gate["release"].set()
         assert gate["done"].wait(WAIT)
-        for _ in range(WAIT * 100):
-            if "teardown" in log:
-                break
-            threading.Event().wait(0.01)
+        wait_until(lambda: "teardown" in log, WAIT)
     assert log == [f"{kind} task {n} started", f"{kind} task {n} released", "teardown"]

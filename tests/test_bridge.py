@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _servers import ServerProcess, fetch, server_process
 
 from dualweb.bridge import ASGIBridge, WSGIBridge, combine
+from tests._helpers import wait_until
+from tests._servers import ServerProcess, fetch, server_process
 
 HERE = Path(__file__).resolve().parent
 MB = 1024 * 1024
@@ -251,12 +252,7 @@ def _start_slow_and_leave(front: Front, name: str) -> None:
 
 def _wait_for(path: Path, timeout: float) -> bool:
     # The server writes the marker with write_text: wait until it has its content too.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().strip():
-            return True
-        time.sleep(0.05)
-    return path.exists() and bool(path.read_text().strip())
+    return wait_until(lambda: path.exists() and bool(path.read_text().strip()), timeout, 0.05)
 
 
 def test_a_client_that_disconnects_stops_the_fallbacks_stream(front):
@@ -445,8 +441,6 @@ def test_match_keyword_and_bad_arguments():
 
 
 def test_two_asgi_apps_both_get_their_lifespan_in_process():
-    import contextlib as context
-
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -455,7 +449,7 @@ def test_two_asgi_apps_both_get_their_lifespan_in_process():
     events = []
 
     def app_with_lifespan(name, path):
-        @context.asynccontextmanager
+        @contextlib.asynccontextmanager
         async def lifespan(app):
             events.append(f"{name} up")
             yield {"who": name}

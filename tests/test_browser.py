@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _servers import fetch, wsgi_server
+
+from tests._servers import fetch, wsgi_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,11 +22,12 @@ from typing import Optional
 
 import pytest
 
+from tests._servers import free_port, stop_process_group
+
 TESTS = Path(__file__).resolve().parent
 FRAMEWORKS = ("flask", "werkzeug", "starlette", "fastapi", "a2wsgi", "anyio", "httpx", "httpx2")
 SERVER_MODULES = ("uvicorn", "gunicorn")
 READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 
 
 def _script() -> str:
@@ -286,12 +286,6 @@ def test_usage_errors_exit_2():
 # --- serve: errors before any server starts ------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize(
     ("target", "blocked", "message"),
     [
@@ -389,27 +383,6 @@ class Server:
             time.sleep(0.1)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=STOP_TIMEOUT)
-    # Workers and reloaded children are in the same group: give them a moment, then kill.
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 @contextlib.contextmanager
 def serving(
     *args: str, tmp_path: Path, cmd: Optional[list] = None, cwd: Path = TESTS
@@ -430,7 +403,7 @@ def serving(
         server.wait_for(lambda: server.request("GET", "/ping")[0] == 200, "the server")
         yield server
     finally:
-        _stop(proc)
+        stop_process_group(proc)
 
 
 SERVES = {
@@ -586,4 +559,4 @@ def test_docs_serve_command_serves_the_example(tmp_path):
         status, items = server.wait_for(lambda: server.request("GET", "/items"), "the example")
         assert status == 200 and isinstance(items, list)
     finally:
-        _stop(proc)
+        stop_process_group(proc)

@@ -12,8 +12,11 @@ from pydantic import BaseModel, field_serializer
 
 import dualweb
 import dualweb._core.analysis
+import dualweb.flask
 from dualweb.exceptions import DualwebError
 from dualweb.testing import build_app, client_for_app
+from tests._servers import wsgi_server
+from tests.conftest import native_client
 
 # --- function, class and callable-instance dependencies ---------------------------
 
@@ -512,8 +515,6 @@ def test_teardown_runs_after_the_response_is_sent(host, fastapi_ns):
 
 def test_flask_teardown_waits_for_the_client_under_a_real_server():
     """Under a real WSGI server the client has the whole response before teardown runs."""
-    from werkzeug.serving import make_server
-
     router = dualweb.Router()
     client_has_response = threading.Event()
     torn_down = threading.Event()
@@ -534,22 +535,17 @@ def test_flask_teardown_waits_for_the_client_under_a_real_server():
 
     app = flask.Flask("teardown")
     dualweb.flask.mount(app, router)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/slow-teardown"
-        response = httpx.get(url, timeout=3)
-        assert response.json() == {"value": "resource"}
-        assert not torn_down.is_set()
-        client_has_response.set()
-        assert torn_down.wait(5)
-        assert seen == {"client had response": True}
-    finally:
-        client_has_response.set()
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
+    with wsgi_server(app) as port:
+        try:
+            url = f"http://127.0.0.1:{port}/slow-teardown"
+            response = httpx.get(url, timeout=3)
+            assert response.json() == {"value": "resource"}
+            assert not torn_down.is_set()
+            client_has_response.set()
+            assert torn_down.wait(5)
+            assert seen == {"client had response": True}
+        finally:
+            client_has_response.set()
 
 
 # --- yield and exceptions ------------------------------------------------------------
@@ -685,8 +681,6 @@ def test_http_exception_before_yield(parity):
 
 
 def test_a_yield_dependency_that_swallows_the_exception_is_a_server_error(host, fastapi_ns):
-    from conftest import native_client
-
     urls = ["/swallow", "/swallow-http", "/swallow-ok"]
     theirs = native_client(build_yield_errors, fastapi_ns, raise_server_exceptions=False)
     ours = client_for_app(

@@ -6,7 +6,6 @@ import threading
 
 import flask
 import pytest
-from conftest import DUALWEB
 from pydantic import BaseModel
 from starlette.responses import PlainTextResponse as StarlettePlainText
 
@@ -15,6 +14,7 @@ import dualweb.exception_handlers
 import dualweb.fastapi
 import dualweb.starlette
 from dualweb.testing import build_app, client_for_app
+from tests.conftest import DUALWEB
 
 # --- HTTPException -------------------------------------------------------------------
 
@@ -712,13 +712,9 @@ def test_a_500_handler_matches_fastapi(parity):
 
 
 def test_a_500_handler_answers_and_the_host_still_sees_the_exception(host):
-    from tests.conftest import DUALWEB
-
     router = build_server_error_handler(DUALWEB)
     app = build_app(router, host)
     if host == "flask":
-        import flask
-
         seen = []
 
         def listener(sender, exception, **extra):

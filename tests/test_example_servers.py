@@ -1,10 +1,7 @@
 """The README's example app, served by the CLI on real servers started and stopped here."""
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests._servers import free_port, stop_process_group
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def request(method: str, url: str, body: object = None) -> tuple[int, object]:
@@ -70,14 +63,7 @@ def server(request):
         yield base
     finally:
         # The server's whole process group: gunicorn and uvicorn may have workers.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_process_group(process)
 
 
 def test_example_app_on_a_real_server(server):

@@ -6,6 +6,9 @@ from typing import Annotated, Optional, Union
 import pytest
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from tests._servers import wsgi_server
+from tests.conftest import DUALWEB
+
 # Starlette's TestClient (used for native FastAPI and the ASGI hosts) sends
 # ``user-agent: testclient``; the WSGI client sends httpx's own. Requests whose
 # response echoes every header (parameter models with extras) pin it.
@@ -269,21 +272,15 @@ def test_comma_in_one_list_header(parity, host):
 def test_repeated_headers_on_a_real_wsgi_server():
     import http.client
     import json
-    import threading
 
     import flask
-    from werkzeug.serving import make_server
 
     import dualweb.flask
-    from tests.conftest import DUALWEB
 
     app = flask.Flask("repeated")
     dualweb.flask.mount(app, build_headers(DUALWEB))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+    with wsgi_server(app) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         connection.putrequest("GET", "/list")
         for value in ("a", "b"):
             connection.putheader("X-Token", value)
@@ -294,9 +291,6 @@ def test_repeated_headers_on_a_real_wsgi_server():
         assert response.status == 200
         assert json.loads(response.read()) == {"x_token": ["a", "b"], "x_num": [1, 2]}
         connection.close()
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def test_list_header_explicit(serve):

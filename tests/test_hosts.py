@@ -13,7 +13,7 @@ from starlette.routing import Route as StarletteRoute
 import dualweb.fastapi
 import dualweb.flask
 import dualweb.starlette
-from dualweb import Router
+from dualweb import Depends, Router
 from dualweb.exceptions import DualwebError
 from dualweb.testing import build_app, client_for_app
 
@@ -160,8 +160,6 @@ def test_starlette_middleware_applies_to_dualweb_routes():
 
 
 def build_threads():
-    from dualweb import Depends
-
     router = Router()
 
     async def loop_thread():
@@ -189,8 +187,6 @@ def test_sync_handlers_leave_the_event_loop_on_asgi(target):
 
 
 def test_dependency_overrides_are_honoured(host):
-    from dualweb import Depends
-
     router = Router()
 
     def real():

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tests.conftest import native_client
+
 
 class Color(str, enum.Enum):
     red = "red"
@@ -270,8 +272,6 @@ def build_ellipsis(api):
 def test_ellipsis_default_means_required(serve, fastapi_ns):
     # FastAPI takes `= ...` literally and answers 500 when `q` is missing (FastAPI
     # issue 9861); a missing parameter must be a clear 422.
-    from tests.conftest import native_client
-
     client = serve(build_ellipsis)
     assert client.get("/ellipsis?q=x").json() == {"q": "x"}
     response = client.get("/ellipsis")

@@ -7,6 +7,10 @@ from typing import Annotated, Optional
 import pytest
 from pydantic import BaseModel
 
+from dualweb.testing import build_app
+from tests._servers import fetch, serving
+from tests.conftest import DUALWEB
+
 # Test clients differ in what they say about themselves: Starlette's sends
 # ``user-agent: testclient`` from ``testclient:50000``, the WSGI client its own
 # user agent from 127.0.0.1. Tests that echo headers pin the user agent, and
@@ -485,11 +489,6 @@ def test_request_in_exception_handler(parity):
 
 
 def test_request_on_real_servers(host):
-    from _servers import fetch, serving
-
-    from dualweb.testing import build_app
-    from tests.conftest import DUALWEB
-
     with serving(build_app(build_info(DUALWEB), host)) as port:
         status, _, body = fetch(
             port,
@@ -515,9 +514,6 @@ def test_url_behind_a_script_name():
     import httpx2
     from werkzeug.exceptions import NotFound
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-    from dualweb.testing import build_app
-    from tests.conftest import DUALWEB
 
     app = build_app(build_info(DUALWEB), "flask")
     app.wsgi_app = DispatcherMiddleware(NotFound(), {"/api": app.wsgi_app})

@@ -8,6 +8,9 @@ from email.utils import parsedate_to_datetime
 import pytest
 from pydantic import BaseModel
 
+from dualweb import Response
+from tests.conftest import native_client
+
 
 class Item(BaseModel):
     name: str
@@ -157,8 +160,6 @@ def build_relative_expiry(api):
 def test_cookie_expiry_relative_to_now(parity, fastapi_ns):
     # An int ``expires`` is seconds from now (``http.cookies`` renders the date), so
     # the two sides may straddle a second: compare the rest exactly, the dates closely.
-    from tests.conftest import native_client
-
     ours = parity.client(build_relative_expiry)
     theirs = native_client(build_relative_expiry, fastapi_ns)
     for path in ("/expires-int", "/delete"):
@@ -218,8 +219,6 @@ def test_cookie_round_trip(parity):
 
 @pytest.mark.skipif(sys.version_info >= (3, 14), reason="Python < 3.14 only")
 def test_partitioned_cookie_needs_python_3_14():
-    from dualweb import Response
-
     response = Response()
     with pytest.raises(ValueError, match=r"3\.14"):
         response.set_cookie("s", "1", partitioned=True)
@@ -229,16 +228,12 @@ def test_partitioned_cookie_needs_python_3_14():
 
 def test_expires_datetime_must_be_utc():
     # As in Starlette: a naive or non-UTC datetime cannot be written as a GMT date.
-    from dualweb import Response
-
     for when in (datetime(2030, 1, 2), datetime(2030, 1, 2, tzinfo=timezone(timedelta(hours=2)))):
         with pytest.raises(ValueError, match="UTC"):
             Response().set_cookie("s", "1", expires=when)
 
 
 def test_invalid_samesite_is_refused():
-    from dualweb import Response
-
     with pytest.raises(ValueError, match="samesite"):
         Response().set_cookie("s", "1", samesite="sometimes")  # type: ignore[arg-type]
 

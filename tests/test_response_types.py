@@ -10,25 +10,11 @@ from urllib.parse import quote
 
 import anyio
 import pytest
-from conftest import DUALWEB, _headers, native_client
 
 import dualweb.background
 import dualweb.responses
-from dualweb.responses import FileResponse
-
-WAIT = 5  # seconds: an upper bound for anything a test waits for
-
-
-def recorded(make):
-    """``(build, logs)``: ``make(api, log)`` builds a router; each side records into its own log."""
-    logs = {}
-
-    def build(api):
-        log = logs.setdefault("native" if api.native else "dualweb", [])
-        log.clear()
-        return make(api, log)
-
-    return build, logs
+from tests._helpers import WAIT, recorded
+from tests.conftest import DUALWEB, _headers, native_client
 
 
 def single_task(api):
@@ -781,7 +767,10 @@ def test_file_headers_and_filenames(parity, files):
     assert download.headers["content-length"] == "1024"
     assert download.headers["last-modified"] == "Tue, 14 Nov 2023 22:13:20 GMT"
     assert re.fullmatch(r'"[0-9a-f]{32}"', download.headers["etag"])
-    assert download.headers["etag"] == FileResponse(files / "data.bin").headers["etag"]
+    assert (
+        download.headers["etag"]
+        == dualweb.responses.FileResponse(files / "data.bin").headers["etag"]
+    )
     assert stat.st_mtime == 1_700_000_000
     assert non_ascii.headers["content-disposition"] == (
         "attachment; filename*=utf-8''" + quote("résumé 2024.txt")
@@ -819,7 +808,7 @@ def test_file_head(parity, files):
 
 def test_file_single_ranges(parity, files):
     build, _ = file_build(files)
-    etag = FileResponse(files / "data.bin").headers["etag"]
+    etag = dualweb.responses.FileResponse(files / "data.bin").headers["etag"]
     last_modified = "Tue, 14 Nov 2023 22:13:20 GMT"
     results = parity(
         build,
@@ -958,9 +947,9 @@ def test_file_multiple_ranges(parity, fastapi_ns, files, spec):
 
 def test_file_missing(parity, files):
     with pytest.raises(RuntimeError, match="does not exist"):
-        FileResponse(files / "does-not-exist.txt")
+        dualweb.responses.FileResponse(files / "does-not-exist.txt")
     with pytest.raises(RuntimeError, match="is not a file"):
-        FileResponse(files)
+        dualweb.responses.FileResponse(files)
     build, _ = file_build(files)
     client = parity.client(build)
     with pytest.raises(RuntimeError, match="does not exist"):

@@ -9,11 +9,11 @@ from typing import Any, Optional, Union
 
 import fastapi.exceptions
 import pytest
-from conftest import DUALWEB, native_client
 from pydantic import BaseModel, Field
 
 import dualweb.exceptions
-from dualweb.testing import client_for_app
+from dualweb.testing import build_app, client_for_app
+from tests.conftest import DUALWEB, native_client
 
 # --- models --------------------------------------------------------------------
 
@@ -689,8 +689,6 @@ def test_response_validation_error_reaches_the_host(host):
     # Not turned into a response by dualweb: the host's own handlers see it.
     seen = []
     router = build_invalid(DUALWEB)
-    from dualweb.testing import build_app
-
     app = build_app(router, host)
     if host == "flask":
         import flask

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from dualweb import Path, Router
 from dualweb.exceptions import DualwebError
 from dualweb.responses import HTMLResponse, PlainTextResponse
+from tests.conftest import DUALWEB, native_client
 
 
 def build_methods(api):
@@ -89,8 +90,6 @@ def test_every_method(parity):
 def test_head_is_only_served_where_declared(parity, fastapi_ns):
     # FastAPI's routes answer only their declared methods: HEAD on a GET route is 405.
     # (The 405 itself is the host framework's own answer, in its own format.)
-    from tests.conftest import native_client
-
     assert native_client(build_methods, fastapi_ns).head("/multi").status_code == 405
     client = parity.client(build_methods)
     assert client.head("/multi").status_code == 405
@@ -166,8 +165,6 @@ def _native_routes(app):
 def test_include_router_merges_like_fastapi(fastapi_ns):
     import fastapi
 
-    from tests.conftest import DUALWEB
-
     ours = build_included(DUALWEB).routes
     app = fastapi.FastAPI()
     app.include_router(build_included(fastapi_ns))
@@ -194,8 +191,6 @@ def test_routes_declared_after_include_are_served(serve):
 
 def test_operation_metadata_like_fastapi(fastapi_ns):
     import fastapi
-
-    from tests.conftest import DUALWEB
 
     class Out(BaseModel):
         value: int

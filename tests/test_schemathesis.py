@@ -20,7 +20,6 @@ from typing import Annotated, Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -59,7 +58,7 @@ OPERATIONS = [
     "GET /items/{item_id}",
     "POST /items/{item_id}/buy",
 ]
-MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 _schemas: dict[str, Any] = {}
 
 

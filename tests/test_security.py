@@ -8,18 +8,10 @@ import base64
 from typing import Annotated, Any, Optional
 
 import pytest
-from conftest import DUALWEB
 
 import dualweb.security
-
-
-def sec(api: Any) -> Any:
-    """The security module matching ``api``."""
-    if api.native:
-        from fastapi import security
-
-        return security
-    return dualweb.security
+from tests._helpers import sec
+from tests.conftest import DUALWEB
 
 
 def basic(value: str | bytes) -> dict[str, str]:

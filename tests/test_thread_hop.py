@@ -22,10 +22,10 @@ import starlette.testclient
 import dualweb
 import dualweb.starlette
 from dualweb._core.concurrency import ThreadHop, _wakers, caller_loop, run_on_caller_loop
+from tests._helpers import WAIT
 
 T = TypeVar("T")
 
-WAIT = 5.0  # seconds: an upper bound for anything a test waits for
 IDLE = 0.5  # idle timeout of the pools made here, so their threads do not outlive the tests
 
 VAR: contextvars.ContextVar[str] = contextvars.ContextVar("VAR", default="unset")

@@ -2,7 +2,8 @@
 
 Each host runs under a real server, in a process of its own, over a real
 socket: Flask under Werkzeug's threaded server and under gunicorn's threaded
-worker, FastAPI and Starlette under uvicorn (see ``_real_server.py``).
+worker, FastAPI and Starlette under uvicorn (see ``_streams_and_uploads_server.py``;
+other behaviour on real servers is tested with the feature it belongs to).
 
 - A ``StreamingResponse`` is sent chunk by chunk: the client reads the first
   chunk while the generator is still blocked, waiting for the test to let it go.
@@ -26,8 +27,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from _real_server import RELEASE_TIMEOUT, SERVERS
-from _servers import ServerProcess, server_process
+
+from tests._helpers import RELEASE_TIMEOUT
+from tests._servers import ServerProcess, server_process
+from tests._streams_and_uploads_server import SERVERS
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,7 +51,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(params=list(SERVERS))
 def server(request) -> Iterator[ServerProcess]:
-    with server_process([str(HERE / "_real_server.py"), request.param]) as running:
+    with server_process([str(HERE / "_streams_and_uploads_server.py"), request.param]) as running:
         yield running
 
 

@@ -1,4 +1,5 @@
-"""A server process for ``test_real_servers``: ``python _real_server.py SERVER``.
+"""The server process of ``test_streams_and_uploads_on_real_servers``:
+``python _streams_and_uploads_server.py SERVER``.
 
 SERVER is one of ``SERVERS``: Flask under Werkzeug's threaded server or under
 gunicorn's threaded worker (gthread), FastAPI or Starlette under uvicorn. The
@@ -7,21 +8,17 @@ of output. It runs alone in its process so that the test can read the server's
 own memory from ``/proc``.
 """
 
-import asyncio
 import hashlib
-import os
-import socket
 import sys
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dualweb import Router, UploadFile
 from dualweb.responses import StreamingResponse
 from dualweb.testing import build_app
+from tests._helpers import released_chunks, released_chunks_async
+from tests._servers import listening_socket, run_gunicorn, run_uvicorn, run_werkzeug
 
 #: The server names, and the host each one serves.
 SERVERS = {
@@ -32,8 +29,6 @@ SERVERS = {
 }
 CHUNK = 1024 * 1024
 LIMIT = 1024 * 1024
-#: How long a streaming generator waits for its release file before it gives up.
-RELEASE_TIMEOUT = 10.0
 
 router = Router()
 
@@ -49,28 +44,12 @@ def ping() -> dict:
 
 @router.get("/stream-sync")
 def stream_sync(release: str):
-    def chunks() -> Iterator[bytes]:
-        yield b"first\n"
-        deadline = time.monotonic() + RELEASE_TIMEOUT
-        while not os.path.exists(release) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        yield b"second\n" if os.path.exists(release) else b"never released\n"
-        yield b"third\n"
-
-    return StreamingResponse(chunks(), media_type="text/plain")
+    return StreamingResponse(released_chunks(release), media_type="text/plain")
 
 
 @router.get("/stream-async")
 async def stream_async(release: str):
-    async def chunks() -> AsyncIterator[bytes]:
-        yield b"first\n"
-        deadline = time.monotonic() + RELEASE_TIMEOUT
-        while not os.path.exists(release) and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        yield b"second\n" if os.path.exists(release) else b"never released\n"
-        yield b"third\n"
-
-    return StreamingResponse(chunks(), media_type="text/plain")
+    return StreamingResponse(released_chunks_async(release), media_type="text/plain")
 
 
 # Uploads are read in chunks; the answer tells their size and checksum.
@@ -101,42 +80,16 @@ async def limited(file: UploadFile) -> dict:
     return {"size": file.size}
 
 
-def _gunicorn(app: Any, sock: socket.socket) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", [f"fd://{sock.fileno()}"])
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", 4)
-            self.cfg.set("timeout", 60)
-            self.cfg.set("graceful_timeout", 2)
-            self.cfg.set("loglevel", "warning")
-
-        def load(self) -> Any:
-            return app
-
-    Server().run()
-
-
 def main(server: str) -> None:
     app = build_app(router, SERVERS[server])
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
+    sock = listening_socket()
     print(sock.getsockname()[1], flush=True)
     if server == "flask-werkzeug":
-        from werkzeug.serving import make_server
-
-        make_server("127.0.0.1", 0, app, threaded=True, fd=sock.fileno()).serve_forever()
+        run_werkzeug(app, sock)
     elif server == "flask-gunicorn":
-        _gunicorn(app, sock)
+        run_gunicorn(app, sock)
     else:
-        import uvicorn
-
-        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, ws="none")
-        uvicorn.Server(config).run(sockets=[sock])
+        run_uvicorn(app, sock)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,94 @@
+"""Helpers shared by the test modules and the server scripts they start.
+
+One bound for every wait, polling until something holds (blocking, or on the running
+event loop), the held-back streams of the real-server scripts, logs recorded by each
+side of a parity test, and the security module of a vocabulary.
+"""
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+WAIT = 10  # seconds: an upper bound for anything a test waits for
+#: How long a streaming generator waits for its release file before it gives up.
+RELEASE_TIMEOUT = 10.0
+
+
+class _Poll:
+    """One bounded wait: ``again()`` looks at the condition and says whether to sleep and
+    look again (it does not hold yet and there is time left); ``held`` is what it saw."""
+
+    def __init__(self, condition: Callable[[], object], timeout: float) -> None:
+        self.condition = condition
+        self.deadline = time.monotonic() + timeout
+        self.held = False
+
+    def again(self) -> bool:
+        self.held = bool(self.condition())
+        return not self.held and time.monotonic() <= self.deadline
+
+
+def wait_until(
+    condition: Callable[[], object], timeout: float = WAIT, interval: float = 0.01
+) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds have passed; whether it held."""
+    poll = _Poll(condition, timeout)
+    while poll.again():
+        time.sleep(interval)
+    return poll.held
+
+
+async def wait_until_async(
+    condition: Callable[[], object], timeout: float = WAIT, interval: float = 0.01
+) -> bool:
+    """``wait_until`` on the running event loop: it sleeps without blocking the loop."""
+    poll = _Poll(condition, timeout)
+    while poll.again():
+        await asyncio.sleep(interval)
+    return poll.held
+
+
+def wait_for_file(path: str, timeout: float = RELEASE_TIMEOUT) -> bool:
+    """Wait until the file ``path`` exists; whether it does."""
+    return wait_until(lambda: os.path.exists(path), timeout)
+
+
+def released_chunks(release: str) -> Iterator[bytes]:
+    """``first``, then ``second`` once the file ``release`` exists (``never released`` when
+    it does not within ``RELEASE_TIMEOUT``), then ``third``: a body the test holds back."""
+    yield b"first\n"
+    yield b"second\n" if wait_for_file(release) else b"never released\n"
+    yield b"third\n"
+
+
+async def released_chunks_async(release: str) -> AsyncIterator[bytes]:
+    """``released_chunks`` for an async generator: it waits on the event loop."""
+    yield b"first\n"
+    released = await wait_until_async(lambda: os.path.exists(release), RELEASE_TIMEOUT)
+    yield b"second\n" if released else b"never released\n"
+    yield b"third\n"
+
+
+def recorded(make):
+    """``(build, logs)``: ``make(api, log)`` builds a router; each side records into its own log."""
+    logs = {}
+
+    def build(api):
+        log = logs.setdefault("native" if api.native else "dualweb", [])
+        log.clear()
+        return make(api, log)
+
+    return build, logs
+
+
+def sec(api: Any) -> Any:
+    """The security module matching ``api``."""
+    if api.native:
+        from fastapi import security
+
+        return security
+    import dualweb.security
+
+    return dualweb.security
