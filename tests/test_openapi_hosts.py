@@ -23,7 +23,6 @@ import httpx2
 import pytest
 import starlette.applications
 import test_openapi
-from conftest import DUALWEB, _fastapi_namespace
 from openapi_spec_validator import validate
 from pydantic import BaseModel
 from starlette.testclient import TestClient as StarletteClient
@@ -36,6 +35,7 @@ import dualweb.openapi.pages
 import dualweb.starlette
 from dualweb.exceptions import DualwebError
 from dualweb.testing import HOSTS, TestClient, client_for_app
+from tests.conftest import DUALWEB, _fastapi_namespace
 
 #: The hosts that take documentation keywords (FastAPI's app has its own).
 DOCS_HOSTS = ("flask", "starlette")
