@@ -5,7 +5,7 @@ A host fills these from its own request object; the core reads only these.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import unquote_plus, urlsplit
@@ -15,6 +15,7 @@ __all__ = [
     "Address",
     "FormData",
     "Headers",
+    "MutableHeaders",
     "QueryParams",
     "State",
     "UploadFile",
@@ -340,3 +341,54 @@ class FormData(_MultiMap):
         for _, value in self._list:
             if isinstance(value, UploadFile):
                 await value.close()
+
+
+class MutableHeaders(MutableMapping[str, str]):
+    """A view over a response's header list; names are case-insensitive."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[tuple[str, str]]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, key: str) -> str:
+        key = key.lower()
+        for name, value in self._raw:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        key = key.lower()
+        found = [i for i, (name, _) in enumerate(self._raw) if name == key]
+        for i in reversed(found[1:]):
+            del self._raw[i]
+        if found:
+            self._raw[found[0]] = (key, value)
+        else:
+            self._raw.append((key, value))
+
+    def __delitem__(self, key: str) -> None:
+        key = key.lower()
+        kept = [(n, v) for n, v in self._raw if n != key]
+        if len(kept) == len(self._raw):
+            raise KeyError(key)
+        self._raw[:] = kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(name for name, _ in self._raw))
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def append(self, key: str, value: str) -> None:
+        """Add a header, keeping any others of the same name."""
+        self._raw.append((key.lower(), value))
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value of the header ``key``."""
+        key = key.lower()
+        return [v for n, v in self._raw if n == key]
+
+    def __repr__(self) -> str:
+        return f"MutableHeaders({self._raw!r})"

@@ -43,7 +43,10 @@ class ParamTypes(str, enum.Enum):
 
 
 class _Marker(FieldInfo):  # type: ignore[misc]
-    """Common constructor of every location marker."""
+    """Common constructor of every location marker.
+
+    (It takes FastAPI's and pydantic's field keywords one by one, hence its length.)
+    """
 
     __slots__ = ("example", "include_in_schema", "media_type", "openapi_examples")
 

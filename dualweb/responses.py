@@ -18,7 +18,6 @@ from collections.abc import (
     Iterable,
     Iterator,
     Mapping,
-    MutableMapping,
 )
 from datetime import datetime
 from email.utils import format_datetime, formatdate
@@ -28,7 +27,9 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from ._core.concurrency import CallSync, run_on_thread_loop
+from ._core.ranges import RangeError, parse_ranges
 from .background import BackgroundTask, BackgroundTasks
+from .datastructures import MutableHeaders
 
 __all__ = [
     "FileResponse",
@@ -40,57 +41,6 @@ __all__ = [
     "Response",
     "StreamingResponse",
 ]
-
-
-class MutableHeaders(MutableMapping[str, str]):
-    """A view over a response's header list; names are case-insensitive."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: list[tuple[str, str]]) -> None:
-        self._raw = raw
-
-    def __getitem__(self, key: str) -> str:
-        key = key.lower()
-        for name, value in self._raw:
-            if name == key:
-                return value
-        raise KeyError(key)
-
-    def __setitem__(self, key: str, value: str) -> None:
-        key = key.lower()
-        found = [i for i, (name, _) in enumerate(self._raw) if name == key]
-        for i in reversed(found[1:]):
-            del self._raw[i]
-        if found:
-            self._raw[found[0]] = (key, value)
-        else:
-            self._raw.append((key, value))
-
-    def __delitem__(self, key: str) -> None:
-        key = key.lower()
-        kept = [(n, v) for n, v in self._raw if n != key]
-        if len(kept) == len(self._raw):
-            raise KeyError(key)
-        self._raw[:] = kept
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(name for name, _ in self._raw))
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def append(self, key: str, value: str) -> None:
-        """Add a header, keeping any others of the same name."""
-        self._raw.append((key.lower(), value))
-
-    def getlist(self, key: str) -> list[str]:
-        """Every value of the header ``key``."""
-        key = key.lower()
-        return [v for n, v in self._raw if n == key]
-
-    def __repr__(self) -> str:
-        return f"MutableHeaders({self._raw!r})"
 
 
 def is_body_allowed_for_status_code(status_code: int | str | None) -> bool:
@@ -458,8 +408,8 @@ class FileResponse(StreamingResponse):
             return self
         size = self.stat_result.st_size
         try:
-            ranges = _parse_ranges(requested, size, self.max_ranges)
-        except _RangeError as exc:
+            ranges = parse_ranges(requested, size, self.max_ranges)
+        except RangeError as exc:
             if exc.size is not None:
                 return PlainTextResponse(
                     status_code=416, headers={"content-range": f"bytes */{exc.size}"}
@@ -524,57 +474,3 @@ class FileResponse(StreamingResponse):
                     yield from self._read(file, start, end)
                     yield b"\r\n"
                 yield f"--{self._boundary}--".encode("latin-1")
-
-
-class _RangeError(Exception):
-    def __init__(self, message: str = "Malformed range header.", size: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.size = size
-
-
-def _parse_ranges(header: str, size: int, max_ranges: int) -> list[tuple[int, int]]:
-    """The (start, end) byte ranges a ``Range`` header asks of a file, merged and sorted.
-
-    An empty list means "send the whole file"; a malformed header or a range
-    starting past the end raise ``_RangeError`` (400 and 416).
-    """
-    units, sep, spec = header.partition("=")
-    if not sep:
-        raise _RangeError()
-    if units.strip().lower() != "bytes":
-        raise _RangeError("Only support bytes range")
-    if spec.count(",") + 1 > max_ranges:
-        return []
-    ranges: list[tuple[int, int]] = []
-    for part in spec.split(","):
-        first, dash, last = part.strip().partition("-")
-        first, last = first.strip(), last.strip()
-        if not dash or not (first or last):
-            continue
-        try:
-            if first:
-                start = int(first)
-                end = int(last) + 1 if last and int(last) < size else size
-            else:
-                start, end = max(size - int(last), 0), size
-        except ValueError:
-            continue
-        ranges.append((start, end))
-    if not ranges:
-        raise _RangeError("Range header: range must be requested")
-    if any(not 0 <= start < size for start, _ in ranges):
-        raise _RangeError(size=size)
-    if any(start >= end for start, end in ranges):
-        raise _RangeError("Range header: start must be less than end")
-    if len(ranges) == 1:
-        return ranges
-    ranges.sort()
-    merged = [ranges[0]]
-    for start, end in ranges[1:]:
-        last_start, last_end = merged[-1]
-        if start <= last_end:
-            merged[-1] = (last_start, max(last_end, end))
-        else:
-            merged.append((start, end))
-    return merged

@@ -113,10 +113,11 @@ class _Source(AsyncHostIO):
     (The body limit is enforced by the receive wrapper.)
     """
 
-    __slots__ = ("body_read", "made", "receive", "scope")
+    __slots__ = ("body_read", "made", "raw_headers", "receive", "scope")
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self.scope = scope
+        self.raw_headers = scope["headers"]
         self.receive = receive
         self.made: StarletteRequest | None = None
         self.body_read: bytes | None = None
@@ -136,11 +137,6 @@ class _Source(AsyncHostIO):
     def client(self) -> tuple[str, int] | None:
         client: tuple[str, int] | None = self.scope.get("client")
         return client
-
-    @property
-    def raw_headers(self) -> list[tuple[bytes, bytes]]:
-        headers: list[tuple[bytes, bytes]] = self.scope["headers"]
-        return headers
 
     async def read_body_async(self, limit: int | None) -> bytes:
         if self.made is not None:

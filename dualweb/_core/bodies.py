@@ -1,7 +1,7 @@
 """The request body, read and decoded as its operation declared it, once per request.
 
-An operation picks its ``BodyReader`` when it is declared: ``NO_BODY``, a
-``JsonBody`` or a ``FormBody``. Reading goes through the host's I/O
+An operation picks its ``BodyReader`` when it is declared: a ``JsonBody``, a
+``FormBody``, or none when it declares no body. Reading goes through the host's I/O
 (``RequestParts``); decoding is pure: JSON bytes become the value FastAPI
 hands to validation, and a lone body model may be validated straight from the
 bytes (``Prevalidated``).
@@ -22,7 +22,6 @@ from .hostio import RequestParts
 from .plan import ParamField, Undefined
 
 __all__ = [
-    "NO_BODY",
     "BodyReader",
     "FormBody",
     "JsonBody",
@@ -40,16 +39,12 @@ class BodyReader:
     __slots__ = ()
 
     def read_sync(self, parts: RequestParts) -> Any:
-        """The decoded body (``Undefined`` when there is none)."""
-        return Undefined
+        """The decoded body (``Undefined`` when the request sent none)."""
+        raise NotImplementedError
 
     async def read_async(self, parts: RequestParts) -> Any:
-        """The decoded body (``Undefined`` when there is none)."""
-        return Undefined
-
-
-#: An operation that declares no body reads none (a dependency may still ask ``Request``).
-NO_BODY = BodyReader()
+        """The decoded body (``Undefined`` when the request sent none)."""
+        raise NotImplementedError
 
 
 class JsonBody(BodyReader):
@@ -170,10 +165,13 @@ def error_body(body: Any) -> Any:
     return body
 
 
-def body_reader_for(fields: list[ParamField], embed: bool, limits: FormLimits | None) -> BodyReader:
-    """The reader of an operation whose body parameters (every dependency's) are ``fields``."""
+def body_reader_for(
+    fields: list[ParamField], embed: bool, limits: FormLimits | None
+) -> BodyReader | None:
+    """The reader of an operation whose body parameters (every dependency's) are ``fields``;
+    None for an operation without one."""
     if not fields:
-        return NO_BODY
+        return None
     if any(field.is_form for field in fields):
         return FormBody(limits)
     lone = len(fields) == 1 and not embed and json_fast_path(fields[0])

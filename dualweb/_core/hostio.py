@@ -117,10 +117,8 @@ class AsyncHostIO(HostIO):
 
     __slots__ = ()
 
-    @property
-    @abc.abstractmethod
-    def raw_headers(self) -> list[tuple[bytes, bytes]]:
-        """The request's headers as the server gave them (latin-1 bytes)."""
+    #: The request's headers as the server gave them (latin-1 bytes); set by the host.
+    raw_headers: list[tuple[bytes, bytes]]
 
     def header(self, name: str) -> str | None:
         key = name.encode("latin-1")
@@ -167,12 +165,12 @@ class RequestParts:
         "_body",
         "_client",
         "_cookies",
-        "_form",
         "_headers",
         "_native",
         "_query",
         "_state",
         "_url",
+        "form",
         "headers_joined",
         "io",
         "max_body_size",
@@ -211,7 +209,8 @@ class RequestParts:
         self._url: str | None = None
         self._state: dict[str, Any] | None = None
         self._native: Any = None
-        self._form: FormData | None = None
+        #: The form, once read (the host closes its files after the response).
+        self.form: FormData | None = None
         self._body: bytes | None = None
         self._query: QueryParams | None = None
         self._headers: Headers | None = None
@@ -296,26 +295,21 @@ class RequestParts:
 
     def form_sync(self, limits: FormLimits | None = None) -> FormData:
         """The form, read once and decoded by the core."""
-        if self._form is None:
+        if self.form is None:
             self._check_declared_length()
             content_type = self.header("content-type")
-            self._form = self.io.read_form(content_type, limits or _DEFAULT, self.max_body_size)
-        return self._form
+            self.form = self.io.read_form(content_type, limits or _DEFAULT, self.max_body_size)
+        return self.form
 
     async def form_async(self, limits: FormLimits | None = None) -> FormData:
         """The form, read once and decoded by the core."""
-        if self._form is None:
+        if self.form is None:
             self._check_declared_length()
             content_type = self.header("content-type")
-            self._form = await self.io.read_form_async(
+            self.form = await self.io.read_form_async(
                 content_type, limits or _DEFAULT, self.max_body_size
             )
-        return self._form
-
-    @property
-    def form(self) -> FormData | None:
-        """The form, if it has been read (the host closes its files after the response)."""
-        return self._form
+        return self.form
 
 
 _DEFAULT = FormLimits()

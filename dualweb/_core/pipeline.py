@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..routing import Route
 from .after import Outcome
 from .bodies import BodyReader, JsonBody, body_reader_for
 from .concurrency import CallSync
 from .errors import ExceptionHandlers
 from .hostio import RequestParts
 from .paths import template
+from .plan import Undefined
 from .responding import responder_for
+from .route import Route
 from .runners import Runner, runner_for
 
 __all__ = ["Operation"]
@@ -60,7 +61,9 @@ class Operation:
         self.methods = frozenset(route.methods)
         self.max_body_size = route.max_body_size
         self.handlers = handlers
-        self.reader: BodyReader = body_reader_for(
+        #: None for an operation that declares no body: it reads none (a dependency may
+        #: still ask ``Request`` for it).
+        self.reader: BodyReader | None = body_reader_for(
             route.body_fields, route.embed_body, route.form_limits
         )
         self.is_form = any(field.is_form for field in route.body_fields)
@@ -71,7 +74,8 @@ class Operation:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""
         parts.max_body_size = self.max_body_size
         try:
-            body = self.reader.read_sync(parts)
+            reader = self.reader
+            body = Undefined if reader is None else reader.read_sync(parts)
             return self.runner.run_sync(parts, body)
         except Exception as exc:
             handling = self.handlers.find(exc)
@@ -83,7 +87,8 @@ class Operation:
         """Serve one request on an event loop; sync code runs in one worker-thread hop."""
         parts.max_body_size = self.max_body_size
         try:
-            body = await self.reader.read_async(parts)
+            reader = self.reader
+            body = Undefined if reader is None else await reader.read_async(parts)
             return await self.runner.run_async(parts, body, to_thread)
         except Exception as exc:
             handling = self.handlers.find(exc)

@@ -17,8 +17,8 @@ from ..background import BackgroundTasks
 from ..encoders import jsonable_encoder
 from ..exceptions import ResponseValidationError
 from ..responses import Response, is_body_allowed_for_status_code, json_bytes_response
-from ..routing import Route, _Default
 from .hostio import RequestParts
+from .route import Default, Route
 
 __all__ = ["Responder", "responder_for"]
 
@@ -32,7 +32,7 @@ class Responder:
     def __init__(self, route: Route) -> None:
         response_class = route.response_class
         self.response_class: type[Response] = (
-            response_class.value if isinstance(response_class, _Default) else response_class
+            response_class.value if isinstance(response_class, Default) else response_class
         )
         #: The operation's declared status, or None where the response class decides.
         self.status = route.status_code
@@ -151,7 +151,7 @@ def responder_for(route: Route) -> Responder:
     adapter = route.response_adapter
     if adapter is None:
         return Encoded(route)
-    if isinstance(route.response_class, _Default):
+    if isinstance(route.response_class, Default):
         return JsonModel(route, adapter)
     return ModelInClass(route, adapter)
 

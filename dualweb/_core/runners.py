@@ -19,12 +19,11 @@ A new handler shape (streams, WebSockets) joins as one more runner.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..exceptions import DualwebError, RequestValidationError
 from ..responses import Response
-from ..routing import Route
 from .after import Outcome, after_for
 from .binding import bind_arguments
 from .bodies import Prevalidated, error_body
@@ -33,6 +32,7 @@ from .dependencies import SolveContext, runs_without_loop, solve
 from .hostio import RequestParts
 from .plan import Dependant, ParamField
 from .responding import Responder
+from .route import Route
 
 __all__ = ["PlainAsync", "PlainSync", "Runner", "Solved", "runner_for"]
 
@@ -54,8 +54,12 @@ class Runner:
         """On a WSGI thread (or a worker thread of an ASGI host)."""
         raise NotImplementedError
 
-    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
-        """On an event loop; ``to_thread`` runs sync code in a worker thread."""
+    def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Awaitable[Outcome]:
+        """On an event loop; ``to_thread`` runs sync code in a worker thread.
+
+        (An awaitable: a runner that only hands the work on returns the awaitable
+        it hands it to, without a coroutine frame of its own per request.)
+        """
         raise NotImplementedError
 
 
@@ -87,11 +91,12 @@ class PlainSync(_Plain):
 
     def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
         raw = self.endpoint(**self.arguments(parts, body))
-        return after_for(self.responder.respond(raw, parts, None, None), None, True)
+        response = self.responder.respond(raw, parts, None, None)
+        # NOTE: most responses carry no background tasks: then nothing waits for them.
+        return (response, None) if response.background is None else after_for(response, None, True)
 
-    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
-        outcome: Outcome = await to_thread(self.run_sync, (parts, body), {})
-        return outcome
+    def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Awaitable[Outcome]:
+        return to_thread(self.run_sync, (parts, body), {})
 
 
 class PlainAsync(_Plain):
@@ -104,7 +109,8 @@ class PlainAsync(_Plain):
 
     async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
         raw = await self.endpoint(**self.arguments(parts, body))
-        return after_for(self.responder.respond(raw, parts, None, None), None, False)
+        response = self.responder.respond(raw, parts, None, None)
+        return (response, None) if response.background is None else after_for(response, None, False)
 
 
 class Solved(Runner):
@@ -137,13 +143,12 @@ class Solved(Runner):
         solving = self.solve_and_call(parts, body, call_inline, sync_graph)
         return drive(solving) if sync_graph else run_on_thread_loop(solving)
 
-    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+    def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Awaitable[Outcome]:
         if self._runs_without_loop():
             # The whole graph and the handler in one worker-thread hop.
             solving = self.solve_and_call(parts, body, call_inline, True)
-            outcome: Outcome = await to_thread(drive, (solving,), {})
-            return outcome
-        return await self.solve_and_call(parts, body, to_thread, False)
+            return to_thread(drive, (solving,), {})
+        return self.solve_and_call(parts, body, to_thread, False)
 
     async def solve_and_call(
         self, parts: RequestParts, body: Any, call_sync: CallSync, sync_graph: bool

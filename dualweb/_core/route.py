@@ -1,0 +1,266 @@
+"""One declared operation: its path, methods, handler, keywords and plan.
+
+A ``Route`` is what ``Router.add_api_route`` makes (and ``include_router``
+derives, with the including routers' keywords merged in); it is analysed once,
+here, into the plan the pipeline serves. ``dualweb.routing`` re-exports it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter
+
+from .. import params
+from ..exceptions import DualwebError
+from ..responses import JSONResponse, Response, is_body_allowed_for_status_code
+from .analysis import (
+    dependant_from_depends,
+    flat_body_params,
+    get_dependant,
+    get_typed_return_annotation,
+    should_embed_body,
+)
+from .forms import FormLimits
+from .paths import template
+from .plan import Dependant, ParamField
+from .typeinfo import lenient_issubclass
+
+if TYPE_CHECKING:
+    from ..routing import Router
+
+__all__ = ["OP_DEFAULTS", "Default", "Route", "first_set", "generate_unique_id", "resolve_default"]
+
+
+class Default:
+    """A value the user did not set, so that an outer router's setting may apply."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __repr__(self) -> str:
+        return f"Default({self.value!r})"
+
+
+def resolve_default(*candidates: Any) -> Any:
+    """The first explicitly set candidate, else the last candidate's value."""
+    for candidate in candidates:
+        if not isinstance(candidate, Default):
+            return candidate
+    last = candidates[-1]
+    return last.value if isinstance(last, Default) else last
+
+
+def first_set(*values: Any) -> Any:
+    """The first value that is not None (an operation's, else its routers')."""
+    return next((value for value in values if value is not None), None)
+
+
+def generate_unique_id(route: Route) -> str:
+    """FastAPI's default operation id: name, path and first method, as one identifier."""
+    operation_id = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
+    return f"{operation_id}_{sorted(route.methods)[0].lower()}"
+
+
+OP_DEFAULTS: dict[str, Any] = {
+    "status_code": None,
+    "summary": None,
+    "description": None,
+    "response_description": "Successful Response",
+    "deprecated": None,
+    "operation_id": None,
+    "response_model_include": None,
+    "response_model_exclude": None,
+    "response_model_by_alias": True,
+    "response_model_exclude_unset": False,
+    "response_model_exclude_defaults": False,
+    "response_model_exclude_none": False,
+    "include_in_schema": True,
+    "name": None,
+    "openapi_extra": None,
+    "max_body_size": None,
+    "form_limits": None,
+}
+
+
+class Route:
+    """One operation: a path, its methods, its handler and its compiled plan.
+
+    (Its constructor takes FastAPI's operation keywords one by one, hence its length.)
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | None = None,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        operation_id: str | None = None,
+        include_in_schema: bool = True,
+        response_class: type[Response] | Default = Default(JSONResponse),
+        name: str | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+        response_model_include: Any = None,
+        response_model_exclude: Any = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        exception_handler_chain: tuple[Router, ...] = (),
+    ) -> None:
+        if not callable(endpoint):
+            raise DualwebError("An endpoint must be a callable")
+        if path and not path.startswith("/"):
+            raise DualwebError(f"Routed paths must start with '/': {path!r}")
+        self.path = path
+        self.template = template(path)
+        self.endpoint = endpoint
+        self.methods = {m.upper() for m in (methods or ["GET"])}
+        self.name = (
+            name if name is not None else getattr(endpoint, "__name__", type(endpoint).__name__)
+        )
+        self.status_code = int(status_code) if isinstance(status_code, IntEnum) else status_code
+        self.tags = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.summary = summary
+        self.response_description = response_description
+        self.responses = dict(responses or {})
+        self.deprecated = deprecated
+        self.operation_id = operation_id
+        self.include_in_schema = include_in_schema
+        self.response_class = response_class
+        self.openapi_extra = openapi_extra
+        _check_max_body_size(max_body_size)
+        self.max_body_size = max_body_size
+        self.form_limits = form_limits
+        self.generate_unique_id_function = generate_unique_id_function
+        self.response_model_include = response_model_include
+        self.response_model_exclude = response_model_exclude
+        self.response_model_by_alias = response_model_by_alias
+        self.response_model_exclude_unset = response_model_exclude_unset
+        self.response_model_exclude_defaults = response_model_exclude_defaults
+        self.response_model_exclude_none = response_model_exclude_none
+        self.exception_handler_chain = exception_handler_chain
+        self._response_model_arg = response_model
+        unique = resolve_default(generate_unique_id_function)
+        self.unique_id: str = operation_id or unique(self)
+        doc = description or inspect.cleandoc(getattr(endpoint, "__doc__", None) or "")
+        self.description = doc.split("\f")[0].strip()
+        _check_responses(self.responses)
+
+        # The plan: dependencies declared on routers and the operation run first.
+        self.dependant: Dependant = get_dependant(path=path, call=endpoint)
+        for depends in reversed(self.dependencies):
+            self.dependant.dependencies.insert(0, dependant_from_depends(path, depends))
+        self.body_fields: list[ParamField] = flat_body_params(self.dependant)
+        self.embed_body: bool = should_embed_body(self.body_fields)
+
+        self.response_model: Any = _response_model(endpoint, response_model)
+        self.response_adapter = _response_adapter(self.response_model, self.status_code)
+
+    @property
+    def path_format(self) -> str:
+        """The path with convertors dropped (``/files/{rest:path}`` -> ``/files/{rest}``)."""
+        return self.template.path_format
+
+    def derive(self, **changes: Any) -> Route:
+        """A copy of this route with some declaration keywords changed (re-analysed)."""
+        keywords = self.declaration()
+        keywords.update(changes)
+        path = keywords.pop("path")
+        endpoint = keywords.pop("endpoint")
+        return Route(path, endpoint, **keywords)
+
+    def declaration(self) -> dict[str, Any]:
+        """The keywords this route was declared with."""
+        return {
+            "path": self.path,
+            "endpoint": self.endpoint,
+            "methods": sorted(self.methods),
+            "response_model": self._response_model_arg,
+            "status_code": self.status_code,
+            "tags": list(self.tags),
+            "dependencies": list(self.dependencies),
+            "summary": self.summary,
+            "description": self.description or None,
+            "response_description": self.response_description,
+            "responses": dict(self.responses),
+            "deprecated": self.deprecated,
+            "operation_id": self.operation_id,
+            "include_in_schema": self.include_in_schema,
+            "response_class": self.response_class,
+            "name": self.name,
+            "openapi_extra": self.openapi_extra,
+            "max_body_size": self.max_body_size,
+            "form_limits": self.form_limits,
+            "generate_unique_id_function": self.generate_unique_id_function,
+            "response_model_include": self.response_model_include,
+            "response_model_exclude": self.response_model_exclude,
+            "response_model_by_alias": self.response_model_by_alias,
+            "response_model_exclude_unset": self.response_model_exclude_unset,
+            "response_model_exclude_defaults": self.response_model_exclude_defaults,
+            "response_model_exclude_none": self.response_model_exclude_none,
+            "exception_handler_chain": self.exception_handler_chain,
+        }
+
+    def __repr__(self) -> str:
+        return f"Route(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
+
+
+def _check_max_body_size(value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise DualwebError("max_body_size must be a non-negative integer or None")
+
+
+def _check_responses(responses: dict[int | str, dict[str, Any]]) -> None:
+    for code, extra in responses.items():
+        if not isinstance(extra, dict):
+            raise DualwebError("An additional response must be a dict")
+        if extra.get("model") and not is_body_allowed_for_status_code(code):
+            raise DualwebError(f"Status code {code} must not have a response body")
+
+
+def _response_model(endpoint: Callable[..., Any], declared: Any) -> Any:
+    """The declared response model, else the return annotation (unless it is a Response)."""
+    if not isinstance(declared, Default):
+        return declared
+    annotation = get_typed_return_annotation(endpoint)
+    return None if lenient_issubclass(annotation, Response) else annotation
+
+
+def _response_adapter(model: Any, status_code: int | None) -> TypeAdapter[Any] | None:
+    if not model:
+        return None
+    if not is_body_allowed_for_status_code(status_code):
+        raise DualwebError(f"Status code {status_code} must not have a response body")
+    try:
+        return TypeAdapter(model)
+    except Exception as exc:
+        raise DualwebError(
+            f"Invalid args for response field! Hint: check that {model!r} is a "
+            "valid Pydantic field type. If you are using a return type annotation that "
+            "is not a valid Pydantic field (e.g. Union[Response, dict, None]) you can "
+            "disable generating the response model from the type annotation with the "
+            "path operation decorator parameter response_model=None."
+        ) from exc
