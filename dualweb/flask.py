@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import flask
@@ -184,7 +184,7 @@ class _FlaskIO(SyncHostIO):
         except RequestEntityTooLarge:
             raise content_too_large() from None
 
-    def body_chunks(self, limit: int | None) -> Iterator[bytes]:
+    def body_chunks(self, limit: int | None) -> Generator[bytes, None, None]:
         request = self.request
         request.max_content_length = limit
         try:

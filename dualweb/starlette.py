@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -71,7 +71,7 @@ class _Endpoint:
         op = self.op
         if op.max_body_size is not None:
             receive = _limited(receive, op.max_body_size)
-        source = _Source(scope, receive)
+        source = _StarletteIO(scope, receive)
         parts = RequestParts(
             scope["method"],
             scope["path"],
@@ -107,7 +107,7 @@ class _Endpoint:
             raise response.unhandled
 
 
-class _Source(AsyncHostIO):
+class _StarletteIO(AsyncHostIO):
     """One request's scope and receive; Starlette's request is made only when needed.
 
     (The body limit is enforced by the receive wrapper.)
@@ -156,7 +156,7 @@ class _Source(AsyncHostIO):
         self.body_read = body
         return body
 
-    async def body_chunks_async(self, limit: int | None) -> AsyncIterator[bytes]:
+    async def body_chunks_async(self, limit: int | None) -> AsyncGenerator[bytes, None]:
         if self.made is not None:
             async for chunk in self.made.stream():
                 yield chunk

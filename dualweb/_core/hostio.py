@@ -15,7 +15,8 @@ method of its kind; nothing answers "don't know".
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
 from ..datastructures import FormData, Headers, QueryParams, parse_cookies
@@ -94,7 +95,7 @@ class SyncHostIO(HostIO):
     __slots__ = ()
 
     @abc.abstractmethod
-    def body_chunks(self, limit: int | None) -> Iterator[bytes]:
+    def body_chunks(self, limit: int | None) -> Generator[bytes, None, None]:
         """The body in chunks as they are read; ``content_too_large()`` past ``limit``."""
 
     async def read_body_async(self, limit: int | None) -> bytes:
@@ -104,7 +105,8 @@ class SyncHostIO(HostIO):
     def read_form(
         self, content_type: str | None, limits: FormLimits, limit: int | None
     ) -> FormData:
-        return read_form_sync(self.body_chunks(limit), content_type, limits)
+        with contextlib.closing(self.body_chunks(limit)) as chunks:
+            return read_form_sync(chunks, content_type, limits)
 
     async def read_form_async(
         self, content_type: str | None, limits: FormLimits, limit: int | None
@@ -132,7 +134,7 @@ class AsyncHostIO(HostIO):
         return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers]
 
     @abc.abstractmethod
-    def body_chunks_async(self, limit: int | None) -> AsyncIterator[bytes]:
+    def body_chunks_async(self, limit: int | None) -> AsyncGenerator[bytes, None]:
         """The body in chunks as they arrive; ``content_too_large()`` past ``limit``."""
 
     @abc.abstractmethod
@@ -154,8 +156,8 @@ class AsyncHostIO(HostIO):
     async def read_form_async(
         self, content_type: str | None, limits: FormLimits, limit: int | None
     ) -> FormData:
-        chunks = self.body_chunks_async(limit)
-        return await read_form_async(chunks, content_type, limits, self.offload)
+        async with contextlib.aclosing(self.body_chunks_async(limit)) as chunks:
+            return await read_form_async(chunks, content_type, limits, self.offload)
 
 
 class RequestParts:
