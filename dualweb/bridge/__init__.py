@@ -133,7 +133,7 @@ def _starlette_owns(router: Any, scope: Scope) -> bool:
     """
     from starlette.routing import Match
 
-    from .starlette import route_path
+    from ..starlette import route_path
 
     if _has_route(router, scope):
         return True
