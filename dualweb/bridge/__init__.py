@@ -17,28 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import inspect
-import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
+
+from ._kinds import GONE_KEY, ASGIApp, Matcher, Message, Receive, Scope, Send, is_asgi, logger
+from ._lifespan import Lifespan
 
 __all__ = ["ASGIBridge", "WSGIBridge", "combine"]
 
-logger = logging.getLogger("dualweb.bridge")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-Matcher = Callable[[Any], bool]
-
-#: The scope key (ASGI front) and environ key (WSGI front) that carry a request's
-#: disconnect signal across a2wsgi's thread boundary.
-_GONE_KEY = "dualweb.bridge.gone"
 #: How long ``close()`` waits for the ASGI fallback's shutdown.
 SHUTDOWN_TIMEOUT = 30.0
 
@@ -66,24 +54,11 @@ def combine(
     """
     if threads < 1:
         raise ValueError("threads must be at least 1")
-    primary_is_asgi = _is_asgi(primary)
+    primary_is_asgi = is_asgi(primary)
     owns = match if match is not None else _matcher(primary, asgi=primary_is_asgi)
     if primary_is_asgi:
         return ASGIBridge(primary, fallback, owns, threads=threads)
     return WSGIBridge(primary, fallback, owns)
-
-
-# --- what kind of app -----------------------------------------------------------------------
-
-
-def _is_asgi(app: Any) -> bool:
-    if not callable(app):
-        raise TypeError(f"not a WSGI or ASGI app: {app!r}")
-    if hasattr(app, "wsgi_app"):  # Flask, and apps shaped like it
-        return False
-    if inspect.iscoroutinefunction(app):
-        return True
-    return inspect.iscoroutinefunction(type(app).__call__)
 
 
 def _unwrap(app: Any) -> Iterator[Any]:
@@ -219,8 +194,8 @@ class ASGIBridge:
         self.fallback = fallback
         self.threads = threads
         self._owns = owns
-        self._fallback_is_asgi = _is_asgi(fallback)
-        self._fallback_lifespan = _Lifespan(fallback) if self._fallback_is_asgi else None
+        self._fallback_is_asgi = is_asgi(fallback)
+        self._fallback_lifespan = Lifespan(fallback) if self._fallback_is_asgi else None
         self._behind: ASGIApp = (
             fallback if self._fallback_is_asgi else _WSGIBehindASGI(fallback, threads)
         )
@@ -280,7 +255,7 @@ class _WSGIBehindASGI:
 
     def _watched(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         scope = environ.get("asgi.scope") or {}
-        gone = scope.get(_GONE_KEY)
+        gone = scope.get(GONE_KEY)
         iterable = self.app(environ, start_response)
         if gone is None:
             return iterable
@@ -319,7 +294,7 @@ class _WSGIBehindASGI:
 
         watcher = asyncio.ensure_future(watch())
         try:
-            await self.middleware({**scope, _GONE_KEY: gone}, receive_body, send_unless_gone)
+            await self.middleware({**scope, GONE_KEY: gone}, receive_body, send_unless_gone)
         finally:
             gone.set()
             watcher.cancel()
@@ -357,7 +332,7 @@ class WSGIBridge:
         self.primary = primary
         self.fallback = fallback
         self._owns = owns
-        self._behind: Any = _ASGIBehindWSGI(fallback) if _is_asgi(fallback) else fallback
+        self._behind: Any = _ASGIBehindWSGI(fallback) if is_asgi(fallback) else fallback
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -419,7 +394,7 @@ class _ASGIBehindWSGI:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._middleware: Any = None
-        self._lifespan: _Lifespan | None = None
+        self._lifespan: Lifespan | None = None
         self._failure: BaseException | None = None
         self._atexit = False
 
@@ -438,7 +413,7 @@ class _ASGIBehindWSGI:
                 target=loop.run_forever, name="dualweb-bridge-loop", daemon=True
             )
             thread.start()
-            lifespan = _Lifespan(self.app)
+            lifespan = Lifespan(self.app)
             self._failure = None
             try:
                 asyncio.run_coroutine_threadsafe(lifespan.startup(), loop).result()
@@ -480,12 +455,12 @@ class _ASGIBehindWSGI:
         loop, middleware = self._loop, self._middleware
         assert loop is not None
         connection = _Connection(loop)
-        environ[_GONE_KEY] = connection
+        environ[GONE_KEY] = connection
         return _Closing(middleware(environ, start_response), connection)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         environ = scope.get("wsgi_environ") or {}
-        connection: _Connection | None = environ.get(_GONE_KEY)
+        connection: _Connection | None = environ.get(GONE_KEY)
         if self._lifespan is not None:
             scope = self._lifespan.request_scope(scope)
         if connection is None:
@@ -547,82 +522,3 @@ class _Closing:
         close = getattr(self._iterator, "close", None)
         if close is not None:
             close()
-
-
-# --- running a lifespan ---------------------------------------------------------------------
-
-
-class _Lifespan:
-    """Runs an ASGI app's lifespan protocol as a server does (uvicorn's ``lifespan="auto"``):
-    an app that fails before it answers the startup event does not do lifespan."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.state: dict[str, Any] = {}
-        self.supported = True
-        self._task: asyncio.Future[None] | None = None
-        self._inbox: asyncio.Queue[Message] | None = None
-        self._started: asyncio.Future[None] | None = None
-        self._stopped: asyncio.Future[None] | None = None
-
-    def request_scope(self, scope: Scope) -> Scope:
-        if not self.state:
-            return scope
-        return {**scope, "state": dict(self.state)}
-
-    async def startup(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._inbox = asyncio.Queue()
-        self._started = loop.create_future()
-        self._stopped = loop.create_future()
-        self._task = asyncio.ensure_future(self._run())
-        await self._inbox.put({"type": "lifespan.startup"})
-        await self._started
-
-    async def shutdown(self) -> None:
-        if self._task is None or self._task.done() or not self.supported:
-            return
-        assert self._inbox is not None and self._stopped is not None
-        await self._inbox.put({"type": "lifespan.shutdown"})
-        await self._stopped
-
-    async def _run(self) -> None:
-        assert self._inbox is not None and self._started is not None
-        scope = {
-            "type": "lifespan",
-            "asgi": {"version": "3.0", "spec_version": "2.0"},
-            "state": self.state,
-        }
-        try:
-            await self.app(scope, self._inbox.get, self._send)
-        except BaseException as exc:
-            if not self._started.done():
-                self.supported = False
-                logger.debug("the ASGI fallback does not do lifespan", exc_info=True)
-            self._settle(exc)
-            if not isinstance(exc, Exception):
-                raise
-        self._settle(None)
-
-    def _settle(self, exc: BaseException | None) -> None:
-        assert self._started is not None and self._stopped is not None
-        if not self._started.done():
-            self._started.set_result(None)
-        if not self._stopped.done():
-            if exc is None or not self.supported:
-                self._stopped.set_result(None)
-            else:
-                self._stopped.set_exception(RuntimeError(f"lifespan ended with {exc!r}"))
-
-    async def _send(self, message: Message) -> None:
-        assert self._started is not None and self._stopped is not None
-        kind = message["type"]
-        text = message.get("message", "")
-        if kind == "lifespan.startup.complete":
-            self._started.set_result(None)
-        elif kind == "lifespan.startup.failed":
-            self._started.set_exception(RuntimeError(f"lifespan startup failed: {text}"))
-        elif kind == "lifespan.shutdown.complete":
-            self._stopped.set_result(None)
-        elif kind == "lifespan.shutdown.failed":
-            self._stopped.set_exception(RuntimeError(f"lifespan shutdown failed: {text}"))
