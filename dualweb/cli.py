@@ -312,9 +312,7 @@ def _check_port(host: str, port: int) -> None:
         raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
-    target: str = args.target
-    server = _choose_server(target, args.server)
+def _check_serve_options(args: argparse.Namespace, server: str) -> None:
     if args.workers < 1:
         raise CLIError("--workers must be at least 1")
     if args.threads < 1:
@@ -326,6 +324,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
     if server == "gunicorn" and os.name == "nt":
         raise CLIError("gunicorn does not run on Windows; use --server werkzeug")
+
+
+def _require_serving(args: argparse.Namespace, target: str, server: str) -> None:
+    """Fail clearly, before the APP is imported, when the target or the server is missing."""
     _require(_TARGET_MODULES[target], f"--target {target}", f"pip install 'dualweb[{target}]'")
     if server == "werkzeug" and args.server is None:
         print(
@@ -338,60 +340,92 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         f"--server {server}" if args.server else f"serving --target {target}",
         _INSTALL_HINTS.get(server, f"pip install {server}"),
     )
-    router = _load(args)
-    _check_port(args.host, args.port)
 
-    app_dir = os.path.abspath(args.app_dir)
-    os.environ[ENV_APP] = args.app
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _publish_app(spec: str, target: str, app_dir: str) -> None:
+    """Tell the server processes, through the environment, what :func:`app_factory` builds."""
+    os.environ[ENV_APP] = spec
     os.environ[ENV_TARGET] = target
     os.environ[ENV_APP_DIR] = app_dir
-    url_host = f"[{args.host}]" if ":" in args.host else args.host
-    print(
-        f"dualweb: serving {args.app} ({len(router.routes)} routes) on {target} with {server} "
-        f"at http://{url_host}:{args.port}",
-        file=sys.stderr,
-        flush=True,
-    )
-    if server == "uvicorn":
-        import uvicorn
 
-        uvicorn.run(
-            "dualweb.cli:app_factory",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers if args.workers > 1 else None,
-            reload=args.reload,
-            reload_dirs=[app_dir] if args.reload else None,
-        )
-        return 0
-    if server == "gunicorn":
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"{url_host}:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--chdir",
-            os.getcwd(),
-        ]
-        if args.reload:
-            command.append("--reload")
-        command.append("dualweb.cli:app_factory()")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # A fresh interpreter, so that workers (and their reloads) import the APP themselves.
-        os.execv(sys.executable, command)
+
+def _run_uvicorn(args: argparse.Namespace, app_dir: str) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "dualweb.cli:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if args.workers > 1 else None,
+        reload=args.reload,
+        reload_dirs=[app_dir] if args.reload else None,
+    )
+
+
+def _gunicorn_command(args: argparse.Namespace) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{_url_host(args.host)}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--chdir",
+        os.getcwd(),
+    ]
+    if args.reload:
+        command.append("--reload")
+    command.append("dualweb.cli:app_factory()")
+    return command
+
+
+def _exec_gunicorn(args: argparse.Namespace) -> NoReturn:
+    command = _gunicorn_command(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A fresh interpreter, so that workers (and their reloads) import the APP themselves.
+    os.execv(sys.executable, command)
+
+
+def _run_werkzeug(args: argparse.Namespace, router: Router, target: str) -> None:
     from werkzeug.serving import run_simple
 
     app = build_host_app(router, target, args.app.partition(":")[0])
     run_simple(args.host, args.port, app, threaded=True, use_reloader=args.reload)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    target: str = args.target
+    server = _choose_server(target, args.server)
+    _check_serve_options(args, server)
+    _require_serving(args, target, server)
+    router = _load(args)
+    _check_port(args.host, args.port)
+
+    app_dir = os.path.abspath(args.app_dir)
+    _publish_app(args.app, target, app_dir)
+    print(
+        f"dualweb: serving {args.app} ({len(router.routes)} routes) on {target} with {server} "
+        f"at http://{_url_host(args.host)}:{args.port}",
+        file=sys.stderr,
+        flush=True,
+    )
+    if server == "uvicorn":
+        _run_uvicorn(args, app_dir)
+        return 0
+    if server == "gunicorn":
+        _exec_gunicorn(args)
+    _run_werkzeug(args, router, target)
     return 0
 
 

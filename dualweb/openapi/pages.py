@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import DualwebError, HTTPException
 from ..requests import Request
@@ -241,68 +242,106 @@ def docs_router(
         # As FastAPI(openapi_url=None): no document, hence no pages to show it.
         return router
     assets = offline_assets() if offline_docs else None
-
-    def base(request: Request) -> str:
-        return (request.root_path or root_path).rstrip("/") + prefix.rstrip("/")
-
-    def openapi(request: Request) -> JSONResponse:
-        return JSONResponse(document((request.root_path or root_path).rstrip("/")))
-
-    router.add_api_route(openapi_url, openapi, methods=["GET"], name="openapi")
-
+    pages = _Pages(title, openapi_url, root_path, prefix, assets_path if assets else None)
+    _add_document(router, document, pages)
     if docs_url:
-        redirect_url = docs_url.rstrip("/") + "/oauth2-redirect"
+        _add_swagger_ui(router, docs_url, pages, swagger_ui_parameters, swagger_ui_init_oauth)
+    if redoc_url:
+        _add_redoc(router, redoc_url, pages)
+    if assets:
+        _add_assets(router, assets_path, assets)
+    return router
 
-        def swagger_ui(request: Request) -> HTMLResponse:
-            prefix = base(request)
-            urls = _asset_urls(prefix + assets_path) if assets else CDN
-            return HTMLResponse(
-                swagger_ui_html(
-                    openapi_url=prefix + openapi_url,
-                    title=f"{title} - Swagger UI",
-                    js_url=urls["swagger_js"],
-                    css_url=urls["swagger_css"],
-                    oauth2_redirect_url=prefix + redirect_url,
-                    init_oauth=swagger_ui_init_oauth,
-                    parameters=swagger_ui_parameters,
-                )
+
+class _Links(NamedTuple):
+    """Where a page served for one request points: its base, the document, the assets."""
+
+    base: str
+    document: str
+    assets: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Pages:
+    """What the pages share: the title, and where their links point from a request."""
+
+    title: str
+    openapi_url: str
+    root_path: str
+    prefix: str
+    assets_path: str | None  # None: the CDN's assets
+
+    def root(self, request: Request) -> str:
+        return (request.root_path or self.root_path).rstrip("/")
+
+    def links(self, request: Request) -> _Links:
+        base = self.root(request) + self.prefix.rstrip("/")
+        assets = CDN if self.assets_path is None else _asset_urls(base + self.assets_path)
+        return _Links(base, base + self.openapi_url, assets)
+
+
+def _add_document(router: Router, document: Any, pages: _Pages) -> None:
+    def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(document(pages.root(request)))
+
+    router.add_api_route(pages.openapi_url, openapi, methods=["GET"], name="openapi")
+
+
+def _add_swagger_ui(
+    router: Router,
+    docs_url: str,
+    pages: _Pages,
+    parameters: dict[str, Any] | None,
+    init_oauth: dict[str, Any] | None,
+) -> None:
+    redirect_url = docs_url.rstrip("/") + "/oauth2-redirect"
+
+    def swagger_ui(request: Request) -> HTMLResponse:
+        links = pages.links(request)
+        return HTMLResponse(
+            swagger_ui_html(
+                openapi_url=links.document,
+                title=f"{pages.title} - Swagger UI",
+                js_url=links.assets["swagger_js"],
+                css_url=links.assets["swagger_css"],
+                oauth2_redirect_url=links.base + redirect_url,
+                init_oauth=init_oauth,
+                parameters=parameters,
             )
-
-        def swagger_ui_redirect() -> HTMLResponse:
-            return HTMLResponse(swagger_ui_oauth2_redirect_html())
-
-        router.add_api_route(docs_url, swagger_ui, methods=["GET"], name="swagger_ui_html")
-        router.add_api_route(
-            redirect_url, swagger_ui_redirect, methods=["GET"], name="swagger_ui_redirect"
         )
 
-    if redoc_url:
+    def swagger_ui_redirect() -> HTMLResponse:
+        return HTMLResponse(swagger_ui_oauth2_redirect_html())
 
-        def redoc(request: Request) -> HTMLResponse:
-            prefix = base(request)
-            urls = _asset_urls(prefix + assets_path) if assets else CDN
-            return HTMLResponse(
-                redoc_html(
-                    openapi_url=prefix + openapi_url,
-                    title=f"{title} - ReDoc",
-                    js_url=urls["redoc_js"],
-                )
+    router.add_api_route(docs_url, swagger_ui, methods=["GET"], name="swagger_ui_html")
+    router.add_api_route(
+        redirect_url, swagger_ui_redirect, methods=["GET"], name="swagger_ui_redirect"
+    )
+
+
+def _add_redoc(router: Router, redoc_url: str, pages: _Pages) -> None:
+    def redoc(request: Request) -> HTMLResponse:
+        links = pages.links(request)
+        return HTMLResponse(
+            redoc_html(
+                openapi_url=links.document,
+                title=f"{pages.title} - ReDoc",
+                js_url=links.assets["redoc_js"],
             )
+        )
 
-        router.add_api_route(redoc_url, redoc, methods=["GET"], name="redoc_html")
+    router.add_api_route(redoc_url, redoc, methods=["GET"], name="redoc_html")
 
-    if assets:
-        files = assets
 
-        def asset(name: str) -> FileResponse:
-            path = files.get(name)
-            if path is None:
-                raise HTTPException(404, "Not Found")
-            media_type = "text/plain" if name.endswith("LICENSE") else None
-            return FileResponse(path, media_type=media_type)
+def _add_assets(router: Router, assets_path: str, files: dict[str, Path]) -> None:
+    def asset(name: str) -> FileResponse:
+        path = files.get(name)
+        if path is None:
+            raise HTTPException(404, "Not Found")
+        media_type = "text/plain" if name.endswith("LICENSE") else None
+        return FileResponse(path, media_type=media_type)
 
-        router.add_api_route(assets_path + "/{name}", asset, methods=["GET"], name="docs_assets")
-    return router
+    router.add_api_route(assets_path + "/{name}", asset, methods=["GET"], name="docs_assets")
 
 
 def _asset_urls(base: str) -> dict[str, str]:

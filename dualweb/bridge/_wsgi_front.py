@@ -1,0 +1,222 @@
+"""The WSGI front: ``primary`` is WSGI, an ASGI ``fallback`` runs on the bridge's own loop
+thread, one per process, with its lifespan and the client's disconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import Any
+
+from ._kinds import GONE_KEY, Matcher, Message, Receive, Scope, Send, is_asgi, logger
+from ._lifespan import Lifespan
+
+#: How long ``close()`` waits for the ASGI fallback's shutdown.
+SHUTDOWN_TIMEOUT = 30.0
+
+
+class WSGIBridge:
+    """A WSGI app: ``primary``'s routes, then ``fallback`` (ASGI through a2wsgi, or WSGI).
+
+    An ASGI ``fallback`` runs on an event loop in a thread of its own, one per process,
+    started with the fallback's lifespan startup at the first request handed to it (or by
+    ``start()``), and shut down with its lifespan shutdown by ``close()``, which also runs
+    at process exit (``atexit``).
+    """
+
+    def __init__(self, primary: Any, fallback: Any, owns: Matcher) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self._owns = owns
+        self._behind: Any = _ASGIBehindWSGI(fallback) if is_asgi(fallback) else fallback
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if self._owns(environ):
+            return self.primary(environ, start_response)  # type: ignore[no-any-return]
+        return self._behind(environ, start_response)  # type: ignore[no-any-return]
+
+    def start(self) -> None:
+        """Start the ASGI fallback (its loop and lifespan startup) now, in this process.
+
+        For a server that forks workers, call it in the worker (gunicorn's
+        ``post_worker_init``), not before the fork: a thread does not survive a fork.
+        """
+        if isinstance(self._behind, _ASGIBehindWSGI):
+            self._behind.start()
+
+    def close(self) -> None:
+        """Run the ASGI fallback's lifespan shutdown and stop its loop (idempotent)."""
+        if isinstance(self._behind, _ASGIBehindWSGI):
+            self._behind.close()
+
+
+class _Connection:
+    """One request under the WSGI front: tells the ASGI side when the client is gone."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.closed = False
+        self.finished = False
+        self._future: asyncio.Future[None] | None = None
+
+    def close_from_thread(self) -> None:
+        if self.finished or self.closed:
+            return
+        self.closed = True
+        self.loop.call_soon_threadsafe(self._fire)
+
+    def _fire(self) -> None:
+        if self._future is not None and not self._future.done():
+            self._future.set_result(None)
+
+    def gone(self) -> asyncio.Future[None]:
+        if self._future is None:
+            self._future = self.loop.create_future()
+            if self.closed:
+                self._future.set_result(None)
+        return self._future
+
+
+class _ASGIBehindWSGI:
+    """An ASGI app as a WSGI app, through a2wsgi's ``ASGIMiddleware``, with its lifespan
+    run (a2wsgi does not) and client disconnects passed on to it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._middleware: Any = None
+        self._lifespan: Lifespan | None = None
+        self._failure: BaseException | None = None
+        self._atexit = False
+
+    def start(self) -> None:
+        if self._pid == os.getpid():
+            if self._failure is not None:
+                raise RuntimeError("the ASGI fallback's startup failed") from self._failure
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return self.start()
+            from a2wsgi import ASGIMiddleware
+
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=loop.run_forever, name="dualweb-bridge-loop", daemon=True
+            )
+            thread.start()
+            lifespan = Lifespan(self.app)
+            self._failure = None
+            try:
+                asyncio.run_coroutine_threadsafe(lifespan.startup(), loop).result()
+            except BaseException as exc:
+                logger.exception("the ASGI fallback's lifespan startup failed")
+                self._failure = exc
+            self._loop, self._thread, self._lifespan = loop, thread, lifespan
+            adapter: Any = ASGIMiddleware  # a2wsgi's types are narrower than the ASGI spec's
+            self._middleware = adapter(self._serve, loop=loop)
+            self._pid = os.getpid()
+            if not self._atexit:
+                atexit.register(self.close)
+                self._atexit = True
+        self.start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # not started here (or inherited through a fork)
+                return
+            loop, thread, lifespan = self._loop, self._thread, self._lifespan
+            self._pid = self._loop = self._thread = self._lifespan = self._middleware = None
+            assert loop is not None and thread is not None and lifespan is not None
+            try:
+                if self._failure is None:
+                    future = asyncio.run_coroutine_threadsafe(lifespan.shutdown(), loop)
+                    future.result(timeout=SHUTDOWN_TIMEOUT)
+            except Exception:
+                logger.exception("the ASGI fallback's lifespan shutdown failed")
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join(timeout=SHUTDOWN_TIMEOUT)
+                if not thread.is_alive():
+                    loop.close()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        self.start()
+        loop, middleware = self._loop, self._middleware
+        assert loop is not None
+        connection = _Connection(loop)
+        environ[GONE_KEY] = connection
+        return _Closing(middleware(environ, start_response), connection)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        environ = scope.get("wsgi_environ") or {}
+        connection: _Connection | None = environ.get(GONE_KEY)
+        if self._lifespan is not None:
+            scope = self._lifespan.request_scope(scope)
+        if connection is None:
+            await self.app(scope, receive, send)
+            return
+        gone = connection.gone()
+
+        async def race(step: Awaitable[Any]) -> tuple[bool, Any]:
+            task = asyncio.ensure_future(step)
+            await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+            if task.done():
+                return True, task.result()
+            task.cancel()
+            return False, None
+
+        async def receive_or_disconnect() -> Message:
+            if gone.done():
+                return {"type": "http.disconnect"}
+            done, message = await race(receive())
+            return message if done else {"type": "http.disconnect"}
+
+        async def send_or_raise(message: Message) -> None:
+            if gone.done():
+                raise OSError("the client disconnected")
+            done, _ = await race(send(message))
+            if not done:
+                raise OSError("the client disconnected")
+
+        try:
+            await self.app(scope, receive_or_disconnect, send_or_raise)
+        except Exception:
+            if not gone.done():
+                raise
+            # The client is gone: nobody to answer. Not raised into a2wsgi, which would keep
+            # the error (and, through its traceback, the app's frames and generators) alive.
+            logger.debug("the ASGI fallback failed after the client disconnected", exc_info=True)
+
+
+class _Closing:
+    """The WSGI response of the ASGI fallback: ``close()`` before its end means the client
+    is gone (the server stopped iterating), which the ASGI app then hears of."""
+
+    def __init__(self, iterable: Iterable[bytes], connection: _Connection) -> None:
+        self._iterator = iter(iterable)
+        self._connection = connection
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            self._connection.finished = True
+            raise
+
+    def close(self) -> None:
+        self._connection.close_from_thread()
+        close = getattr(self._iterator, "close", None)
+        if close is not None:
+            close()
