@@ -92,6 +92,8 @@ def jsonable_encoder(
     sqlalchemy_safe: bool = True,
 ) -> Any:
     """Convert ``obj`` to dicts, lists, strings, numbers, booleans and ``None``."""
+    # NOTE: long because it is FastAPI's encoder, one branch per kind of value, in its order
+    # (which decides the result where a value is several kinds at once).
     options: dict[str, Any] = {
         "by_alias": by_alias,
         "exclude_unset": exclude_unset,
