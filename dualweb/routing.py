@@ -178,6 +178,8 @@ class Router(_Methods):
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
         self.form_limits = form_limits
+        #: Replacements for dependencies, read at each request (a new mapping, or None,
+        #: takes effect at the next one), as FastAPI's app has them.
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.exception_handlers: dict[type[BaseException] | int, ExceptionHandler] = {}
         self._entries: list[Route | _Include] = []

@@ -14,7 +14,7 @@ import dualweb
 import dualweb._core.analysis
 import dualweb.flask
 from dualweb.exceptions import DualwebError
-from dualweb.testing import build_app, client_for_app
+from dualweb.testing import TestClient, build_app, client_for_app
 from tests._servers import wsgi_server
 from tests.conftest import native_client
 
@@ -1159,3 +1159,33 @@ def _doc_blocks():
 def test_the_documentation_examples_run(index):
     code = _doc_blocks()[index]
     exec(compile(code, f"docs/dependencies.md[{index}]", "exec"), {"__name__": "docs_example"})
+
+
+def test_replacing_the_overrides_takes_effect_at_the_next_request(host):
+    # FastAPI's testing tutorial assigns a new mapping, or None, to dependency_overrides.
+    router = dualweb.Router()
+
+    def settings():
+        return "production"
+
+    async def tenant():
+        return "acme"
+
+    @router.get("/env")
+    def env(value: Annotated[str, dualweb.Depends(settings)]):
+        return {"env": value}
+
+    @router.get("/tenant")
+    async def which(value: Annotated[str, dualweb.Depends(tenant)]):
+        return {"tenant": value}
+
+    client = TestClient(router, host)
+    assert client.get("/env").json() == {"env": "production"}
+    router.dependency_overrides = {settings: lambda: "test", tenant: lambda: "other"}
+    assert client.get("/env").json() == {"env": "test"}
+    assert client.get("/tenant").json() == {"tenant": "other"}
+    router.dependency_overrides = None  # type: ignore[assignment]
+    assert client.get("/env").json() == {"env": "production"}
+    assert client.get("/tenant").json() == {"tenant": "acme"}
+    router.dependency_overrides = {settings: lambda: "again"}
+    assert client.get("/env").json() == {"env": "again"}

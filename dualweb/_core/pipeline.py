@@ -15,9 +15,6 @@ one no handler takes propagates to the host, for its own error handling.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from .after import Outcome
 from .bodies import BodyReader, JsonBody, body_reader_for
 from .concurrency import CallSync
@@ -27,7 +24,7 @@ from .paths import template
 from .plan import Undefined
 from .responding import responder_for
 from .route import Route
-from .runners import Runner, runner_for
+from .runners import OverridesProvider, Runner, runner_for
 
 __all__ = ["Operation"]
 
@@ -52,7 +49,7 @@ class Operation:
         route: Route,
         *,
         path: str,
-        overrides: dict[Callable[..., Any], Callable[..., Any]],
+        provider: OverridesProvider,
         handlers: ExceptionHandlers,
     ) -> None:
         self.route = route
@@ -68,7 +65,7 @@ class Operation:
         )
         self.is_form = any(field.is_form for field in route.body_fields)
         json_body = self.reader.fast if isinstance(self.reader, JsonBody) else None
-        self.runner: Runner = runner_for(route, responder_for(route), overrides, json_body)
+        self.runner: Runner = runner_for(route, responder_for(route), provider, json_body)
 
     def handle_sync(self, parts: RequestParts) -> Outcome:
         """Serve one request on a WSGI thread; unhandled exceptions propagate."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from ..exceptions import DualwebError, RequestValidationError
 from ..responses import Response
@@ -37,6 +37,14 @@ from .route import Route
 __all__ = ["PlainAsync", "PlainSync", "Runner", "Solved", "runner_for"]
 
 Overrides = dict[Callable[..., Any], Callable[..., Any]]
+
+
+class OverridesProvider(Protocol):
+    """Where the overrides in force are read at each request: the mounted router."""
+
+    @property
+    def dependency_overrides(self) -> Overrides | None:
+        """The overrides in force (None, or empty: none)."""
 
 
 class Runner:
@@ -117,57 +125,72 @@ class Solved(Runner):
     """A handler with dependencies (or request-bound parameters): the graph is solved first.
 
     The graph's colour is known at declaration, but ``dependency_overrides`` may
-    change it at any time (an override may suspend, or hold a ``yield``), so the
-    overrides in force are looked at per request; their plans are analysed once.
+    change it at any time (an override may suspend, or hold a ``yield``; a test may
+    replace the whole mapping, or set it to None), so the mounted router's overrides
+    in force are looked at per request; their plans are analysed once.
     """
 
-    __slots__ = ("graph_is_sync", "has_teardown", "override_plans", "overrides")
+    __slots__ = ("graph_is_sync", "has_teardown", "override_plans", "provider")
 
-    def __init__(self, route: Route, responder: Responder, overrides: Overrides) -> None:
+    def __init__(self, route: Route, responder: Responder, provider: OverridesProvider) -> None:
         super().__init__(route, responder)
-        self.overrides = overrides
+        self.provider = provider
         self.override_plans: dict[tuple[Any, ...], Dependant] = {}
         self.graph_is_sync = self.dependant.all_sync
         # A graph without yield dependencies needs no exit stacks (the common case).
         self.has_teardown = any(d.is_gen or d.is_async_gen for d in self.dependant.walk())
 
-    def _runs_without_loop(self) -> bool:
+    def _runs_without_loop(self, overrides: Overrides | None) -> bool:
         if not self.graph_is_sync:
             return False
-        if self.overrides:
-            return runs_without_loop(self.dependant, self.overrides, self.override_plans)
+        if overrides:
+            return runs_without_loop(self.dependant, overrides, self.override_plans)
         return True
 
     def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
-        sync_graph = self._runs_without_loop()
-        solving = self.solve_and_call(parts, body, call_inline, sync_graph)
+        overrides = self.provider.dependency_overrides
+        sync_graph = self._runs_without_loop(overrides)
+        solving = self.solve_and_call(parts, body, call_inline, sync_graph, overrides)
         return drive(solving) if sync_graph else run_on_thread_loop(solving)
 
     def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Awaitable[Outcome]:
-        if self._runs_without_loop():
+        overrides = self.provider.dependency_overrides
+        if self._runs_without_loop(overrides):
             # The whole graph and the handler in one worker-thread hop.
-            solving = self.solve_and_call(parts, body, call_inline, True)
+            solving = self.solve_and_call(parts, body, call_inline, True, overrides)
             return to_thread(drive, (solving,), {})
-        return self.solve_and_call(parts, body, to_thread, False)
+        return self.solve_and_call(parts, body, to_thread, False, overrides)
 
     async def solve_and_call(
-        self, parts: RequestParts, body: Any, call_sync: CallSync, sync_graph: bool
+        self,
+        parts: RequestParts,
+        body: Any,
+        call_sync: CallSync,
+        sync_graph: bool,
+        overrides: Overrides | None,
     ) -> Outcome:
         """Solve the graph, call the handler, respond; written once for every colour."""
-        if self.has_teardown or self.overrides:
-            return await self._with_teardown(parts, body, call_sync, sync_graph)
-        ctx = self._context(parts, body, call_sync, None, None)
+        if self.has_teardown or overrides:
+            return await self._with_teardown(parts, body, call_sync, sync_graph, overrides)
+        ctx = self._context(parts, body, call_sync, None, None, None)
         return after_for(await self._call(ctx), None, sync_graph)
 
     async def _with_teardown(
-        self, parts: RequestParts, body: Any, call_sync: CallSync, sync_graph: bool
+        self,
+        parts: RequestParts,
+        body: Any,
+        call_sync: CallSync,
+        sync_graph: bool,
+        overrides: Overrides | None,
     ) -> Outcome:
         # Function-scoped teardown runs as the handler returns; request-scoped teardown
         # after the response is sent (the host runs it), or at once on failure.
         response: Response | None = None
         async with contextlib.AsyncExitStack() as request_stack:
             async with contextlib.AsyncExitStack() as function_stack:
-                ctx = self._context(parts, body, call_sync, request_stack, function_stack)
+                ctx = self._context(
+                    parts, body, call_sync, overrides, request_stack, function_stack
+                )
                 response = await self._call(ctx)
             if response is None:  # a function-scoped dependency swallowed the exception
                 raise DualwebError(_SWALLOWED)
@@ -180,6 +203,7 @@ class Solved(Runner):
         parts: RequestParts,
         body: Any,
         call_sync: CallSync,
+        overrides: Overrides | None,
         request_stack: contextlib.AsyncExitStack | None,
         function_stack: contextlib.AsyncExitStack | None,
     ) -> SolveContext:
@@ -188,7 +212,7 @@ class Solved(Runner):
             body=body,
             embed_body=self.embed_body,
             call_sync=call_sync,
-            overrides=self.overrides,
+            overrides=overrides or {},
             override_plans=self.override_plans,
             stack=request_stack,
             function_stack=function_stack,
@@ -212,7 +236,7 @@ _SWALLOWED = (
 
 
 def runner_for(
-    route: Route, responder: Responder, overrides: Overrides, json_body: ParamField | None
+    route: Route, responder: Responder, provider: OverridesProvider, json_body: ParamField | None
 ) -> Runner:
     """The runner of ``route``'s handler; ``json_body``: its lone JSON body model, if any."""
     d = route.dependant
@@ -223,7 +247,7 @@ def runner_for(
         or d.background_tasks_param_name
         or d.security_scopes_param_name
     ):
-        return Solved(route, responder, overrides)
+        return Solved(route, responder, provider)
     only_body = json_body is not None and not (
         d.path_params or d.query_params or d.header_params or d.cookie_params
     )

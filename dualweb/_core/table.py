@@ -33,7 +33,7 @@ class RouteTable:
             Operation(
                 route,
                 path=prefix + route.path,
-                overrides=router.dependency_overrides,
+                provider=router,
                 handlers=ExceptionHandlers(route.exception_handler_chain),
             )
             for route in router.routes
