@@ -12,6 +12,7 @@ import flask
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.datastructures import Headers as WerkzeugHeaders
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import BuildError
 
 from ._core.forms import FormLimits
 from ._core.hosting import check_clashes, mount_router
@@ -67,11 +68,17 @@ def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
         table,
     )
     blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
+    endpoints: dict[str, list[tuple[str, dict[str, str]]]] = app.extensions["dualweb"].setdefault(
+        "endpoints", {}
+    )
     for index, op in enumerate(table.operations):
         rule, names = op.template.werkzeug_rule()
+        endpoint = f"{index}_{op.route.name}"
+        # For url_for by the route's name: the Flask endpoint, and each variable's parameter.
+        endpoints.setdefault(op.route.name, []).append((f"{blueprint.name}.{endpoint}", names))
         blueprint.add_url_rule(
             rule,
-            endpoint=f"{index}_{op.route.name}",
+            endpoint=endpoint,
             view_func=_view(table, op, names),
             methods=sorted(op.methods),
             # FastAPI answers OPTIONS with 405 unless a route declares it.
@@ -164,6 +171,57 @@ class _FlaskIO(SyncHostIO):
 
     def header_items(self) -> list[tuple[str, str]]:
         return list(self.request.headers.items())
+
+    def app(self) -> flask.Flask:
+        return flask.current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+    def state(self) -> dict[str, Any]:
+        # Flask's per-request namespace: what before_request code sets on `g` is there.
+        namespace: dict[str, Any] = vars(flask.g._get_current_object())
+        return namespace
+
+    def as_scope(self) -> dict[str, Any]:
+        request = self.request
+        environ = request.environ
+        path = request.root_path + request.path
+        protocol = str(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))
+        return {
+            "type": "http",
+            "http_version": protocol.partition("/")[2] or "1.1",
+            "method": request.method,
+            "scheme": request.scheme,
+            "path": path,
+            "raw_path": path.encode("utf-8", "surrogateescape"),
+            "root_path": request.root_path,
+            "query_string": request.query_string,
+            "headers": [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in request.headers.items()
+            ],
+            "client": self.client(),
+            "server": _server(environ),
+            "app": self.app(),
+            "state": self.state(),
+        }
+
+    def url_for(self, name: str, params: dict[str, Any]) -> str:
+        registry = self.app().extensions["dualweb"]
+        error: Exception | None = None
+        for endpoint, names in registry.get("endpoints", {}).get(name, ()):
+            if set(names.values()) != set(params):
+                continue  # not this route's parameters (as Starlette's url_path_for)
+            variables = {variable: params[param] for variable, param in names.items()}
+            try:
+                return flask.url_for(endpoint, _external=True, **variables)
+            except BuildError as exc:
+                error = exc
+        if error is not None:
+            raise error
+        return flask.url_for(name, _external=True, **params)
+
+    async def is_disconnected(self) -> bool:
+        # NOTE: WSGI gives an application no way to know before it writes.
+        return False
 
     def header(self, name: str) -> str | None:
         # One header straight from the WSGI environ, without building every header.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from ._core.forms import FormLimits
@@ -78,6 +79,33 @@ class Request:
     def native(self) -> Any:
         """The host's own request object (a Flask request, or a Starlette request)."""
         return self._parts.native
+
+    @property
+    def app(self) -> Any:
+        """The host's application (the Flask app, or the Starlette/FastAPI app)."""
+        return self._parts.io.app()
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The ASGI scope; on Flask a mapping made from the WSGI environ with the same keys
+        (``type``, ``method``, ``path``, ``root_path``, ``query_string``, ``headers``...)."""
+        return self._parts.io.as_scope()
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route named ``name``, a dualweb route or the app's own."""
+        return URL(self._parts.io.url_for(name, path_params))
+
+    def stream(self) -> AsyncIterator[bytes]:
+        """The body's chunks as they arrive, without holding it whole (once per request)."""
+        return self._parts.stream_async()
+
+    def stream_sync(self) -> Iterator[bytes]:
+        """The body's chunks, for synchronous code (see ``body_sync``)."""
+        return self._parts.stream_sync()
+
+    async def is_disconnected(self) -> bool:
+        """Whether the client has gone; on Flask always False (WSGI cannot tell)."""
+        return await self._parts.io.is_disconnected()
 
     async def body(self) -> bytes:
         return await self._parts.body_async()

@@ -138,6 +138,24 @@ class _StarletteIO(AsyncHostIO):
         client: tuple[str, int] | None = self.scope.get("client")
         return client
 
+    def app(self) -> Any:
+        return self.scope.get("app")
+
+    def as_scope(self) -> dict[str, Any]:
+        scope: dict[str, Any] = self.scope  # type: ignore[assignment]
+        return scope
+
+    def state(self) -> dict[str, Any]:
+        # Starlette's request state lives in the scope: its middleware sees the same.
+        state: dict[str, Any] = self.scope.setdefault("state", {})
+        return state
+
+    def url_for(self, name: str, params: dict[str, Any]) -> str:
+        return str(self.native().url_for(name, **params))
+
+    async def is_disconnected(self) -> bool:
+        return await self.native().is_disconnected()
+
     async def read_body_async(self, limit: int | None) -> bytes:
         if self.made is not None:
             return await self.made.body()

@@ -11,7 +11,26 @@ from dualweb.exceptions import HTTPException
 FORM = b"a=1&b=two+words"
 
 
-class LiteralSync(SyncHostIO):
+class LiteralApp:
+    """What both literal hosts answer alike: the app, the scope, the state, links."""
+
+    def app(self) -> object:
+        return "the app"
+
+    def as_scope(self) -> dict:
+        return {"type": "http", "path": "/x", "root_path": ""}
+
+    def state(self) -> dict:
+        return self.__dict__.setdefault("_state", {})
+
+    def url_for(self, name: str, params: dict) -> str:
+        return f"http://test/{name}"
+
+    async def is_disconnected(self) -> bool:
+        return False
+
+
+class LiteralSync(LiteralApp, SyncHostIO):
     """A WSGI-like host over literal values."""
 
     def __init__(self, headers: dict[str, str], body: bytes) -> None:
@@ -46,7 +65,7 @@ class LiteralSync(SyncHostIO):
             yield self.body[i : i + 3]
 
 
-class LiteralAsync(AsyncHostIO):
+class LiteralAsync(LiteralApp, AsyncHostIO):
     """An ASGI-like host over literal values."""
 
     def __init__(self, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -123,3 +142,19 @@ def test_async_parts_read_headers_and_forms_from_the_host():
     form = asyncio.run(request.form_async())
     assert list(form.multi_items()) == [("a", "1"), ("b", "two words")]
     assert asyncio.run(request.body_async()) == FORM
+
+
+def test_the_body_streams_once_then_is_gone():
+    request = parts(LiteralSync({}, b"abcdefgh"))
+    assert list(request.stream_sync()) == [b"abc", b"def", b"gh"]
+    with pytest.raises(RuntimeError, match="Stream consumed"):
+        request.body_sync()
+    # Read whole first, the body streams as itself, as in Starlette.
+    request = parts(LiteralSync({}, b"abcdefgh"))
+    assert request.body_sync() == b"abcdefgh"
+    assert list(request.stream_sync()) == [b"abcdefgh"]
+
+    async def chunks(request: RequestParts) -> list[bytes]:
+        return [chunk async for chunk in request.stream_async()]
+
+    assert asyncio.run(chunks(parts(LiteralAsync([], b"abcdefgh")))) == [b"abcd", b"efgh"]

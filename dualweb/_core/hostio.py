@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import AsyncGenerator, Callable, Coroutine, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Generator, Iterator
 from typing import Any, TypeVar
 
 from ..datastructures import FormData, Headers, QueryParams, parse_cookies
@@ -61,6 +61,26 @@ class HostIO(abc.ABC):
         """The client's (host, port), or None where the server does not say."""
 
     @abc.abstractmethod
+    def app(self) -> Any:
+        """The host's own application object."""
+
+    @abc.abstractmethod
+    def as_scope(self) -> dict[str, Any]:
+        """The request as an ASGI scope (on WSGI, an equivalent mapping made from the environ)."""
+
+    @abc.abstractmethod
+    def state(self) -> dict[str, Any]:
+        """The host's own per-request state, shared with its middleware and hooks."""
+
+    @abc.abstractmethod
+    def url_for(self, name: str, params: dict[str, Any]) -> str:
+        """The absolute URL of the route named ``name`` (a dualweb route or the app's own)."""
+
+    @abc.abstractmethod
+    async def is_disconnected(self) -> bool:
+        """Whether the client is known to have gone (False where the server cannot tell)."""
+
+    @abc.abstractmethod
     def header(self, name: str) -> str | None:
         """One header's first value (``name`` in lowercase)."""
 
@@ -75,6 +95,14 @@ class HostIO(abc.ABC):
     @abc.abstractmethod
     async def read_body_async(self, limit: int | None) -> bytes:
         """The whole body; ``content_too_large()`` past ``limit``."""
+
+    @abc.abstractmethod
+    def stream(self, limit: int | None) -> Iterator[bytes]:
+        """The body's chunks as they are read, synchronously."""
+
+    @abc.abstractmethod
+    def stream_async(self, limit: int | None) -> AsyncIterator[bytes]:
+        """The body's chunks as they are read."""
 
     @abc.abstractmethod
     def read_form(
@@ -101,6 +129,13 @@ class SyncHostIO(HostIO):
     async def read_body_async(self, limit: int | None) -> bytes:
         # NOTE: a WSGI server's input blocks however it is called.
         return self.read_body(limit)
+
+    def stream(self, limit: int | None) -> Iterator[bytes]:
+        return self.body_chunks(limit)
+
+    async def stream_async(self, limit: int | None) -> AsyncIterator[bytes]:
+        for chunk in self.body_chunks(limit):
+            yield chunk
 
     def read_form(
         self, content_type: str | None, limits: FormLimits, limit: int | None
@@ -148,6 +183,21 @@ class AsyncHostIO(HostIO):
     def read_body(self, limit: int | None) -> bytes:
         return self.on_loop(self.read_body_async, limit)
 
+    def stream(self, limit: int | None) -> Iterator[bytes]:
+        # From a worker thread: each chunk is received on the event loop.
+        chunks = self.body_chunks_async(limit)
+        try:
+            while True:
+                try:
+                    yield self.on_loop(_next_chunk, chunks)
+                except StopAsyncIteration:
+                    return
+        finally:
+            self.on_loop(chunks.aclose)
+
+    def stream_async(self, limit: int | None) -> AsyncIterator[bytes]:
+        return self.body_chunks_async(limit)
+
     def read_form(
         self, content_type: str | None, limits: FormLimits, limit: int | None
     ) -> FormData:
@@ -182,6 +232,7 @@ class RequestParts:
         "query_string",
         "root_path",
         "scheme",
+        "streamed",
     )
 
     def __init__(
@@ -211,6 +262,8 @@ class RequestParts:
         self._url: str | None = None
         self._state: dict[str, Any] | None = None
         self._native: Any = None
+        #: Whether the body has been streamed (it cannot be read again).
+        self.streamed = False
         #: The form, once read (the host closes its files after the response).
         self.form: FormData | None = None
         self._body: bytes | None = None
@@ -228,8 +281,9 @@ class RequestParts:
 
     @property
     def state(self) -> dict[str, Any]:
+        """The host's own request state (what its middleware and hooks set is there too)."""
         if self._state is None:
-            self._state = {}
+            self._state = self.io.state()
         return self._state
 
     @property
@@ -274,12 +328,39 @@ class RequestParts:
         return self._cookies
 
     def _check_declared_length(self) -> None:
+        if self.streamed:
+            raise RuntimeError("Stream consumed")
         limit = self.max_body_size
         if limit is None:
             return
         declared = self.header("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise content_too_large()
+
+    def _stream_check(self) -> bytes | None:
+        # As Starlette: a body read already streams as itself; a stream read twice fails.
+        if self._body is not None:
+            return self._body
+        self._check_declared_length()
+        self.streamed = True
+        return None
+
+    def stream_sync(self) -> Iterator[bytes]:
+        """The body's chunks as they are read (a ``def`` handler's twin of ``stream``)."""
+        body = self._stream_check()
+        if body is not None:
+            yield body
+            return
+        yield from self.io.stream(self.max_body_size)
+
+    async def stream_async(self) -> AsyncIterator[bytes]:
+        """The body's chunks as they are read."""
+        body = self._stream_check()
+        if body is not None:
+            yield body
+            return
+        async for chunk in self.io.stream_async(self.max_body_size):
+            yield chunk
 
     def body_sync(self) -> bytes:
         """The whole body, read once (WSGI hosts, or a ``def`` handler on ASGI)."""
@@ -315,3 +396,7 @@ class RequestParts:
 
 
 _DEFAULT = FormLimits()
+
+
+async def _next_chunk(chunks: AsyncGenerator[bytes, None]) -> bytes:
+    return await chunks.__anext__()
