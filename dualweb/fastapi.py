@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.datastructures import DefaultPlaceholder
 
 from .openapi.site import DocsSite, check_docs_options, merge_documents
 from .routing import Router
@@ -40,8 +41,15 @@ def _options(app: FastAPI) -> dict[str, Any]:
             "description": app.description,
             "version": app.version,
             "separate_input_output_schemas": app.separate_input_output_schemas,
+            "generate_unique_id_function": _unique_id_function(app),
         }
     )
+
+
+def _unique_id_function(app: FastAPI) -> Any:
+    # The app's own choice, if it made one (FastAPI marks its default as a placeholder).
+    chosen = app.router.generate_unique_id_function
+    return None if isinstance(chosen, DefaultPlaceholder) else chosen
 
 
 def _document_mounts(app: FastAPI, sites: dict[str, DocsSite]) -> None:

@@ -634,3 +634,50 @@ def test_cdn_by_default(host: str) -> None:
     # The same CDN FastAPI's pages use.
     native_swagger = native().get("/docs").text
     assert "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js" in native_swagger
+
+
+# --- the app's operation ids -----------------------------------------------------------------
+
+
+def _tag_and_name(route: Any) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def build_ids(api: Any) -> Any:
+    router = api.Router(prefix="/shop")
+
+    @router.get("/items/{item_id}", tags=["items"])
+    def read_item(item_id: int):
+        return {}
+
+    @router.post("/items", tags=["items"], generate_unique_id_function=lambda r: "own-id")
+    def create_item():
+        return {}
+
+    inner = api.Router(generate_unique_id_function=lambda r: f"inner-{r.name}")
+
+    @inner.get("/ping")
+    def ping():
+        return {}
+
+    router.include_router(inner)
+    return router
+
+
+@pytest.mark.parametrize("target", ["flask", "fastapi", "starlette"])
+def test_the_apps_operation_ids_as_fastapi_gives_them(target: str) -> None:
+    # FastAPI(generate_unique_id_function=...) names every operation whose route and routers
+    # choose none: a generated front-end client keeps its names when the routers move.
+    app = fastapi.FastAPI(generate_unique_id_function=_tag_and_name)
+    app.include_router(build_ids(_fastapi_namespace()))
+    want = {op["operationId"] for item in app.openapi()["paths"].values() for op in item.values()}
+    assert want == {"items-read_item", "own-id", "inner-ping"}
+    if target == "fastapi":
+        ours = fastapi.FastAPI(generate_unique_id_function=_tag_and_name)
+        dualweb.fastapi.mount(ours, build_ids(DUALWEB))
+        document = client_for_app(ours).get("/openapi.json").json()
+    else:
+        client = TestClient(build_ids(DUALWEB), target, generate_unique_id_function=_tag_and_name)
+        document = served(client)
+    got = {op["operationId"] for item in document["paths"].values() for op in item.values()}
+    assert got == want

@@ -26,6 +26,9 @@ DOCS_OPTIONS: dict[str, Any] = {
     "root_path": "",
     "swagger_ui_parameters": None,
     "separate_input_output_schemas": True,
+    # The app's operation ids, for routes (and routers) that do not choose their own;
+    # None keeps theirs (FastAPI's default: name, path and method).
+    "generate_unique_id_function": None,
 }
 
 
@@ -61,8 +64,11 @@ class DocsSite:
 
     def add(self, router: Router) -> None:
         self.routers.append(router)
-        if self.prefix:
-            outer = Router()
+        unique_id = self.options["generate_unique_id_function"]
+        if self.prefix or unique_id is not None:
+            # The router as the app holds it, as FastAPI composes an included router:
+            # under the mount prefix, with the app's operation ids where it sets none.
+            outer = Router() if unique_id is None else Router(generate_unique_id_function=unique_id)
             outer.include_router(router, prefix=self.prefix)
             router = outer
         self._routes.extend(router.routes)
