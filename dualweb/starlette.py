@@ -79,7 +79,6 @@ class _Endpoint:
             scope.get("path_params", {}),
             source,
             scheme=scope.get("scheme", "http"),
-            client=scope.get("client"),
             root_path=scope.get("root_path", ""),
         )
         response, after = await op.handle_async(parts, _to_thread)

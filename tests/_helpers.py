@@ -2,7 +2,8 @@
 
 One bound for every wait, polling until something holds (blocking, or on the running
 event loop), the held-back streams of the real-server scripts, logs recorded by each
-side of a parity test, and the security module of a vocabulary.
+side of a parity test, the security module of a vocabulary, and hand-written multipart
+bodies.
 """
 
 import asyncio
@@ -92,3 +93,28 @@ def sec(api: Any) -> Any:
     import dualweb.security
 
     return dualweb.security
+
+
+# --- hand-written multipart bodies (for what an httpx client cannot send) -----------------
+
+
+def multipart_body(boundary: str, *parts: bytes) -> bytes:
+    """A multipart body of ``parts`` (each its headers, a blank line and its content)."""
+    b = boundary.encode()
+    return b"".join(b"--" + b + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + b + b"--\r\n"
+
+
+def field_part(name: str, value: str | bytes) -> bytes:
+    """A multipart field."""
+    content = value.encode() if isinstance(value, str) else value
+    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + content
+
+
+def file_part(
+    name: str, filename: str, content: bytes, content_type: str = "", extra: str = ""
+) -> bytes:
+    """A multipart file; ``extra`` is more header lines (each ending in CRLF)."""
+    head = f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+    if content_type:
+        head += f"Content-Type: {content_type}\r\n"
+    return (head + extra).encode() + b"\r\n" + content

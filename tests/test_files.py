@@ -8,29 +8,17 @@ from typing import Annotated, Optional
 import pytest
 
 from dualweb.requests import FormLimits
+from tests._helpers import file_part, multipart_body
 
 BOUNDARY = "dualweb-files-boundary"
 
 
 def raw_multipart(*parts: bytes) -> dict:
     """A hand-written multipart body, for what an httpx client cannot send."""
-    b = BOUNDARY.encode()
-    body = b"".join(b"--" + b + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + b + b"--\r\n"
     return {
-        "content": body,
+        "content": multipart_body(BOUNDARY, *parts),
         "headers": {"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
     }
-
-
-def file_part(name: str, filename: str, content: bytes, content_type: str = "") -> bytes:
-    head = f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-    if content_type:
-        head += f"Content-Type: {content_type}\r\n"
-    return head.encode() + b"\r\n" + content
-
-
-def field_part(name: str, value: str) -> bytes:
-    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}'.encode()
 
 
 # --- bytes and UploadFile ----------------------------------------------------------------

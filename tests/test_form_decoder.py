@@ -12,6 +12,7 @@ import pytest
 from dualweb._core.forms import SPOOL_SIZE, FormLimits, decoder_for, read_form_async, read_form_sync
 from dualweb.datastructures import UploadFile
 from dualweb.exceptions import HTTPException
+from tests._helpers import field_part, file_part, multipart_body
 
 B = b"decoder-boundary"
 MULTIPART = "multipart/form-data; boundary=decoder-boundary"
@@ -19,25 +20,26 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 
 def multipart(*parts: bytes) -> bytes:
-    return b"".join(b"--" + B + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + B + b"--\r\n"
-
-
-def field(name: str, value: bytes) -> bytes:
-    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value
+    return multipart_body(B.decode(), *parts)
 
 
 def upload(name: str, filename: str, content: bytes) -> bytes:
-    head = f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-    return head.encode() + b"Content-Type: image/png\r\nX-Extra: 1\r\n\r\n" + content
+    return file_part(name, filename, content, "image/png", extra="X-Extra: 1\r\n")
 
 
 BODIES = [
     (URLENCODED, b"a=1&b=%20two+words&a=3&empty=&bare"),
     (URLENCODED, b"name=%E2%82%AC&%FF=x"),
-    (MULTIPART, multipart(field("a", b"1"), field("a", b"2"), field("b", "é".encode()))),
-    (MULTIPART, multipart(field("a", b"x"), upload("f", "pic.png", b"\x89PNG" * 100))),
+    (
+        MULTIPART,
+        multipart(field_part("a", b"1"), field_part("a", b"2"), field_part("b", "é".encode())),
+    ),
+    (MULTIPART, multipart(field_part("a", b"x"), upload("f", "pic.png", b"\x89PNG" * 100))),
     (MULTIPART, multipart(upload("f", "", b""), upload("f", "b.txt", b"b"))),
-    (MULTIPART.replace(";", "; charset=latin-1;"), multipart(field("a", "é".encode("latin-1")))),
+    (
+        MULTIPART.replace(";", "; charset=latin-1;"),
+        multipart(field_part("a", "é".encode("latin-1"))),
+    ),
     (MULTIPART, b""),
     ("text/plain", b"a=1"),
 ]
@@ -92,7 +94,7 @@ def test_chunking_does_not_change_the_form(content_type, body):
 
 def test_large_files_spool_to_disk_and_async_writes_are_offloaded():
     content = b"q" * (SPOOL_SIZE + 10)
-    body = multipart(field("a", b"small"), upload("f", "big.bin", content))
+    body = multipart(field_part("a", b"small"), upload("f", "big.bin", content))
     offloaded: list[Any] = []
 
     async def offload(func, *args):
@@ -144,7 +146,7 @@ def test_limits_and_malformed_bodies_answer_with_one_set_of_words():
         "Too many fields. Maximum number of fields is 2.",
     )
     assert fails(URLENCODED, b"ab=123", two) == (413, "Part exceeded maximum size of 0KB.")
-    assert fails(MULTIPART, multipart(field("a", b"12345")), two) == (
+    assert fails(MULTIPART, multipart(field_part("a", b"12345")), two) == (
         413,
         "Part exceeded maximum size of 0KB.",
     )

@@ -13,6 +13,7 @@ import pytest
 
 import dualweb
 from dualweb.requests import FormLimits
+from tests._helpers import field_part, file_part, multipart_body
 
 B = b"limits-boundary"
 MULTIPART = f"multipart/form-data; boundary={B.decode()}"
@@ -20,16 +21,11 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 
 def multipart(*parts: bytes) -> bytes:
-    return b"".join(b"--" + B + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + B + b"--\r\n"
-
-
-def field(name: str, value: bytes) -> bytes:
-    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value
+    return multipart_body(B.decode(), *parts)
 
 
 def upload(name: str, filename: str, content: bytes) -> bytes:
-    head = f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-    return head.encode() + b"Content-Type: text/plain\r\n\r\n" + content
+    return file_part(name, filename, content, "text/plain")
 
 
 def build() -> dualweb.Router:
@@ -70,19 +66,29 @@ ROWS = [
     ("urlencoded-fields", URLENCODED, b"a=1&b=2&c=3", TOO_MANY_FIELDS),
     ("urlencoded-part", URLENCODED, b"a=" + b"x" * 1024, PART_TOO_LARGE),
     ("urlencoded-part-exact", URLENCODED, b"a=" + b"x" * 1023, ok("x" * 1023, ["a"])),
-    ("multipart-ok", MULTIPART, multipart(field("a", b"1"), field("b", b"2")), ok("1", ["a", "b"])),
+    (
+        "multipart-ok",
+        MULTIPART,
+        multipart(field_part("a", b"1"), field_part("b", b"2")),
+        ok("1", ["a", "b"]),
+    ),
     (
         "multipart-fields",
         MULTIPART,
-        multipart(field("a", b"1"), field("b", b"2"), field("c", b"3")),
+        multipart(field_part("a", b"1"), field_part("b", b"2"), field_part("c", b"3")),
         TOO_MANY_FIELDS,
     ),
-    ("multipart-part", MULTIPART, multipart(field("a", b"x" * 1025)), PART_TOO_LARGE),
-    ("multipart-part-exact", MULTIPART, multipart(field("a", b"x" * 1024)), ok("x" * 1024, ["a"])),
+    ("multipart-part", MULTIPART, multipart(field_part("a", b"x" * 1025)), PART_TOO_LARGE),
+    (
+        "multipart-part-exact",
+        MULTIPART,
+        multipart(field_part("a", b"x" * 1024)),
+        ok("x" * 1024, ["a"]),
+    ),
     (
         "multipart-file",
         MULTIPART,
-        multipart(field("a", b"1"), upload("f", "f.txt", b"y" * 2000)),
+        multipart(field_part("a", b"1"), upload("f", "f.txt", b"y" * 2000)),
         ok("1", ["a"], {"f": ["f.txt", 2000, "y" * 2000]}),
     ),
     (
@@ -106,18 +112,18 @@ ROWS = [
         (400, {"detail": 'The Content-Disposition header field "name" must be provided.'}),
     ),
     ("empty-multipart", MULTIPART, b"", ok()),
-    ("ends-early", MULTIPART, b"--" + B + b"\r\n" + field("a", b"cut"), ok()),
+    ("ends-early", MULTIPART, b"--" + B + b"\r\n" + field_part("a", b"cut"), ok()),
     ("not-a-form", "text/plain", b"a=1", ok()),
     (
         "latin-1-charset",
         MULTIPART.replace("multipart/form-data", "multipart/form-data; charset=latin-1"),
-        multipart(field("a", "é".encode("latin-1"))),
+        multipart(field_part("a", "é".encode("latin-1"))),
         ok("é", ["a"]),
     ),
     (
         "undecodable-utf8",
         MULTIPART,
-        multipart(field("a", b"\xff")),
+        multipart(field_part("a", b"\xff")),
         ok("ÿ", ["a"]),
     ),
 ]
