@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Generator
-from typing import Any
+from collections.abc import Coroutine, Generator
+from typing import Any, TypeVar
 
 import flask
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
@@ -15,15 +15,18 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
 from ._core.forms import FormLimits
-from ._core.hosting import check_clashes, mount_router
+from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_router
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
+from ._core.lifespan import ProcessLifespan
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
 from .datastructures import URL, FormData, Headers, UploadFile
 from .responses import Response, StreamingResponse
 from .routing import Router
 
-__all__ = ["mount"]
+__all__ = ["mount", "shutdown", "startup"]
+
+T = TypeVar("T")
 
 _counter = itertools.count()
 
@@ -55,13 +58,55 @@ def mount(
     its pages there, for every router mounted under that prefix.
     """
     registry: dict[str, Any] = app.extensions.setdefault("dualweb", {})
+    lifespan = _process_lifespan(app)
     blueprint: flask.Blueprint = mount_router(
-        registry, router, prefix, docs, offline_docs, functools.partial(_register, app)
+        registry, router, prefix, docs, offline_docs, functools.partial(_register, app, lifespan)
     )
+    if join_lifespan(registry, router):
+        # First among the app's hooks, so that the others find the lifespan's state too.
+        app.before_request_funcs.setdefault(None, []).insert(0, _lifespan_hook(lifespan))
     return blueprint
 
 
-def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
+def startup(app: flask.Flask) -> dict[str, Any]:
+    """Run the lifespans of the routers mounted on ``app`` now, in this process, if they
+    have not run here yet (they otherwise start before the first request); the state
+    they yielded.
+
+    For a server that forks workers, call it in the worker (gunicorn's
+    ``post_worker_init``), never before the fork.
+    """
+    lifespan = _process_lifespan(app)
+    lifespan.start()
+    return lifespan.state
+
+
+def shutdown(app: flask.Flask) -> None:
+    """Run the shutdown of the lifespans started in this process (otherwise run at exit)."""
+    _process_lifespan(app).stop()
+
+
+def _process_lifespan(app: flask.Flask) -> ProcessLifespan:
+    registry: dict[str, Any] = app.extensions.setdefault("dualweb", {})
+    lifespan: ProcessLifespan | None = registry.get("process_lifespan")
+    if lifespan is None:
+        lifespan = registry["process_lifespan"] = ProcessLifespan(app_lifespan(registry), app)
+    return lifespan
+
+
+def _lifespan_hook(lifespan: ProcessLifespan) -> Any:
+    def dualweb_lifespan() -> None:
+        # Each request's state starts with the lifespan's, as an ASGI server gives it.
+        state = lifespan.state_for_request()
+        if state:
+            vars(flask.g._get_current_object()).update(state)
+
+    return dualweb_lifespan
+
+
+def _register(
+    app: flask.Flask, lifespan: ProcessLifespan, router: Router, prefix: str
+) -> flask.Blueprint:
     table = RouteTable(router, prefix)
     check_clashes(
         ((_rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
@@ -79,7 +124,7 @@ def _register(app: flask.Flask, router: Router, prefix: str) -> flask.Blueprint:
         blueprint.add_url_rule(
             rule,
             endpoint=endpoint,
-            view_func=_view(table, op, names),
+            view_func=_view(table, op, names, lifespan),
             methods=sorted(op.methods),
             # FastAPI answers OPTIONS with 405 unless a route declares it.
             provide_automatic_options=False,
@@ -103,7 +148,9 @@ def _rule_shape(rule: str) -> str:
     return _RULE_VARIABLE.sub("{}", rule)
 
 
-def _view(table: RouteTable, op: Operation, names: dict[str, str]) -> Any:
+def _view(
+    table: RouteTable, op: Operation, names: dict[str, str], lifespan: ProcessLifespan
+) -> Any:
     shadowed = table.may_be_shadowed(op)
 
     def view(**kwargs: Any) -> flask.Response:
@@ -119,7 +166,7 @@ def _view(table: RouteTable, op: Operation, names: dict[str, str]) -> Any:
             request.path,
             request.environ.get("QUERY_STRING", ""),  # what Werkzeug's query_string holds
             path_params,
-            _FlaskIO(request),
+            _FlaskIO(request, lifespan),
             headers_joined=True,
             scheme=request.scheme,
             root_path=request.root_path,
@@ -127,10 +174,10 @@ def _view(table: RouteTable, op: Operation, names: dict[str, str]) -> Any:
         response, after = target.handle_sync(parts)
         if response.unhandled is not None:
             _report(response.unhandled)
-        native = _to_flask(response, request.method)
+        native = _to_flask(response, lifespan)
         if after is not None:
             # WSGI servers close the response once its body is sent: then run what waits.
-            native.call_on_close(after.run_sync)
+            native.call_on_close(functools.partial(after.run_sync, lifespan.block_on))
         return native
 
     view.__name__ = op.route.name
@@ -144,10 +191,14 @@ def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
 class _FlaskIO(SyncHostIO):
     """What the core may ask of Flask's request, computed only when asked."""
 
-    __slots__ = ("request",)
+    __slots__ = ("lifespan", "request")
 
-    def __init__(self, request: flask.Request) -> None:
+    def __init__(self, request: flask.Request, lifespan: ProcessLifespan) -> None:
         self.request = request
+        self.lifespan = lifespan
+
+    def block_on(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.lifespan.block_on(coro)
 
     def native(self) -> flask.Request:
         return self.request
@@ -309,8 +360,8 @@ def _report(exc: BaseException) -> None:
     app.log_exception((type(exc), exc, exc.__traceback__))
 
 
-def _to_flask(response: Response, method: str) -> flask.Response:
+def _to_flask(response: Response, lifespan: ProcessLifespan) -> flask.Response:
     body: Any = response.body
     if isinstance(response, StreamingResponse):
-        body = response.iter_sync()  # the WSGI server pulls chunk by chunk
+        body = response.iter_sync(lifespan.block_on)  # the WSGI server pulls chunk by chunk
     return _FlaskResponse(body, response.status_code, response.raw_headers)

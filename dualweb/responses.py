@@ -15,6 +15,8 @@ import sys
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
+    Callable,
+    Coroutine,
     Iterable,
     Iterator,
     Mapping,
@@ -290,14 +292,17 @@ class StreamingResponse(Response):
             return chunk.encode(self.charset)
         return bytes(chunk)
 
-    def iter_sync(self) -> Iterator[bytes]:
-        """The chunks, for a WSGI server (async content runs on this thread's loop)."""
+    def iter_sync(
+        self, block_on: Callable[[Coroutine[Any, Any, Any]], Any] = run_on_thread_loop
+    ) -> Iterator[bytes]:
+        """The chunks, for a WSGI server (async content is stepped through ``block_on``,
+        by default on this thread's loop)."""
         content = self.body_iterator
         if isinstance(content, AsyncIterable):
             iterator = content.__aiter__()
             while True:
                 try:
-                    chunk = run_on_thread_loop(_anext(iterator))
+                    chunk = block_on(_anext(iterator))
                 except StopAsyncIteration:
                     return
                 yield self._encode(chunk)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
 from . import params
+from ._core.lifespan import AppLifespan, LifespanFactory, as_lifespan
 from ._core.route import (
     OP_DEFAULTS,
     Default,
@@ -160,6 +162,9 @@ class Router(_Methods):
         include_in_schema: bool = True,
         max_body_size: int | None = None,
         form_limits: FormLimits | None = None,
+        lifespan: Any = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
     ) -> None:
         if prefix:
             if not prefix.startswith("/"):
@@ -178,6 +183,10 @@ class Router(_Methods):
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
         self.form_limits = form_limits
+        #: This router's own lifespan (FastAPI's kind), as a factory of async context managers.
+        self.lifespan: LifespanFactory | None = as_lifespan(lifespan)
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
         #: Replacements for dependencies, read at each request (a new mapping, or None,
         #: takes effect at the next one), as FastAPI's app has them.
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -311,6 +320,26 @@ class Router(_Methods):
         self.exception_handlers[exc_class_or_status_code] = handler
         self._changed()
 
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        """Run ``func`` (sync or async) at ``"startup"`` or at ``"shutdown"``."""
+        if event_type == "startup":
+            handlers = self.on_startup
+        elif event_type == "shutdown":
+            handlers = self.on_shutdown
+        else:
+            raise ValueError(f"event_type must be 'startup' or 'shutdown', not {event_type!r}")
+        self._changed()
+        handlers.append(func)
+
+    def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Decorator form of ``add_event_handler`` (FastAPI now prefers ``lifespan``)."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_event_handler(event_type, func)
+            return func
+
+        return decorator
+
     def _changed(self) -> None:
         if self.mounted:
             raise DualwebError(
@@ -327,6 +356,17 @@ class Router(_Methods):
             child.mounted = True
 
     # --- reading -----------------------------------------------------------------
+
+    def lifespan_order(self) -> Iterator[Router]:
+        """The routers this one includes, each before those it includes, in include order."""
+        return self._descendants()
+
+    def lifespan_context(self, app: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+        """This router's lifespan with its included routers', as a host runs it: an
+        async context manager of the merged state (``app`` is handed to each)."""
+        whole = AppLifespan()
+        whole.add(self)
+        return whole.run(app)
 
     def _descendants(self) -> Iterator[Router]:
         for entry in self._entries:

@@ -20,7 +20,13 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRo
 from starlette.types import Message, Receive, Scope, Send
 
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
-from ._core.hosting import check_clashes, check_new_mount, mount_router
+from ._core.hosting import (
+    app_lifespan,
+    check_clashes,
+    check_new_mount,
+    join_lifespan,
+    mount_router,
+)
 from ._core.hostio import AsyncHostIO, RequestParts, content_too_large
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
@@ -373,6 +379,14 @@ def add_routes(app: Starlette, router: Router, prefix: str) -> None:
     check_new_mount(mounts, router, prefix)
     _append(app, router, prefix)
     mounts.append((router, prefix))
+    _join_lifespan(app, registry, router)
+
+
+def _join_lifespan(app: Starlette, registry: dict[str, Any], router: Router) -> None:
+    # The mounted routers' lifespans run inside the app's own, as an included router's does.
+    if join_lifespan(registry, router):
+        merged: Any = app_lifespan(registry).around(app.router.lifespan_context)
+        app.router.lifespan_context = merged
 
 
 def _append(app: Starlette, router: Router, prefix: str) -> None:
@@ -405,3 +419,4 @@ def mount(
     """
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
     mount_router(registry, router, prefix, docs, offline_docs, functools.partial(_append, app))
+    _join_lifespan(app, registry, router)

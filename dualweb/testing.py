@@ -114,7 +114,8 @@ class TestClient(httpx2.Client):
 
     Unhandled server exceptions are raised in the test unless
     ``raise_server_exceptions=False``, which shows the host's own 500 instead.
-    Use the client as a context manager to run an ASGI app's lifespan.
+    Use the client as a context manager to run the app's lifespan (startup on
+    entering, shutdown on leaving), on every host, as Starlette's client does.
     """
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
@@ -193,6 +194,7 @@ class TestClient(httpx2.Client):
     ) -> None:
         self.app = app
         self._asgi_client: Any = None
+        self._flask_lifespan: Any = None
         transport: httpx2.BaseTransport
         if _is_asgi(app):
             from starlette.testclient import TestClient as StarletteClient
@@ -205,6 +207,12 @@ class TestClient(httpx2.Client):
         else:
             if hasattr(app, "wsgi_app"):
                 app.testing = raise_server_exceptions
+                if "dualweb" in getattr(app, "extensions", {}):
+                    from .flask import _process_lifespan
+
+                    # As Starlette's client does: the lifespan runs inside `with` only.
+                    self._flask_lifespan = _process_lifespan(app)
+                    self._flask_lifespan.lazy = False
             transport = httpx2.WSGITransport(app=app, raise_app_exceptions=raise_server_exceptions)
             kind = "flask" if hasattr(app, "wsgi_app") else "wsgi"
         self.target = target or kind
@@ -229,6 +237,8 @@ class TestClient(httpx2.Client):
     def __enter__(self) -> TestClient:
         if self._asgi_client is not None:
             self._asgi_client.__enter__()  # starts the portal and runs lifespan startup
+        elif self._flask_lifespan is not None:
+            self._flask_lifespan.start()
         super().__enter__()
         return self
 
@@ -241,6 +251,8 @@ class TestClient(httpx2.Client):
         try:
             if self._asgi_client is not None:
                 self._asgi_client.__exit__(exc_type, exc_value, traceback)  # lifespan shutdown
+            elif self._flask_lifespan is not None:
+                self._flask_lifespan.stop()
         finally:
             super().__exit__(exc_type, exc_value, traceback)
 

@@ -466,3 +466,56 @@ def test_two_asgi_apps_both_get_their_lifespan_in_process():
         assert client.get("/p").json() == {"state": "primary"}
         assert client.get("/other").json() == {"state": "fallback"}
     assert events == ["primary up", "fallback up", "primary down", "fallback down"]
+
+
+def _dualweb_side(events, name):
+    import dualweb
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        events.append(f"{name} up")
+        yield {"who": name}
+        events.append(f"{name} down")
+
+    router = dualweb.Router(lifespan=lifespan)
+
+    @router.get("/" + name)
+    async def who(request: dualweb.Request):
+        return {"state": request.state.who}
+
+    return router
+
+
+@pytest.mark.parametrize("front", ["fastapi", "flask"])
+def test_dualweb_lifespans_on_both_sides_run_with_the_bridge(front):
+    """Each side's routers get their lifespan and its state, whichever side is in front;
+    under an ASGI front, a Flask side's starts and stops with the front's lifespan."""
+    import fastapi
+    import flask
+
+    import dualweb.fastapi
+    import dualweb.flask
+    from dualweb.testing import client_for_app
+
+    events = []
+    asgi_app, wsgi_app = fastapi.FastAPI(), flask.Flask("side", static_folder=None)
+    dualweb.fastapi.mount(asgi_app, _dualweb_side(events, "asgi"))
+    dualweb.flask.mount(wsgi_app, _dualweb_side(events, "wsgi"))
+    if front == "fastapi":
+        bridge = combine(asgi_app, wsgi_app)
+        with client_for_app(bridge) as client:
+            assert events == ["asgi up", "wsgi up"]  # before any request
+            assert client.get("/asgi").json() == {"state": "asgi"}
+            assert client.get("/wsgi").json() == {"state": "wsgi"}
+        assert events == ["asgi up", "wsgi up", "asgi down", "wsgi down"]
+    else:
+        bridge = combine(wsgi_app, asgi_app)
+        bridge.start()
+        try:
+            assert sorted(events) == ["asgi up", "wsgi up"]
+            client = client_for_app(bridge)
+            assert client.get("/asgi").json() == {"state": "asgi"}
+            assert client.get("/wsgi").json() == {"state": "wsgi"}
+        finally:
+            bridge.close()
+        assert sorted(events[2:]) == ["asgi down", "wsgi down"]

@@ -12,6 +12,7 @@ PAGES = [
     "forms-and-files.md",
     "responses.md",
     "openapi.md",
+    "lifespan.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from ..background import BackgroundTasks
 from ..responses import Response
 from .concurrency import CallSync, drive, run_on_thread_loop
 
-__all__ = ["After", "Outcome", "after_for"]
+__all__ = ["After", "BlockOn", "Outcome", "after_for"]
+
+#: How a WSGI thread runs async code to its end (``HostIO.block_on``).
+BlockOn = Callable[[Coroutine[Any, Any, Any]], Any]
 
 
 class After:
@@ -27,13 +32,14 @@ class After:
         self.stack = stack
         self.sync_graph = sync_graph
 
-    def run_sync(self) -> None:
-        """On a WSGI thread, after the body has been sent (the response is closed)."""
+    def run_sync(self, block_on: BlockOn = run_on_thread_loop) -> None:
+        """On a WSGI thread, after the body has been sent (the response is closed);
+        async code runs through ``block_on`` (the host I/O's)."""
         tasks = self.background
         if tasks is not None and tasks.tasks:
             coro = tasks.run()
             if tasks.has_async:
-                run_on_thread_loop(coro)
+                block_on(coro)
             else:
                 drive(coro)
         if self.stack is not None:
@@ -41,7 +47,7 @@ class After:
             if self.sync_graph:
                 drive(closing)
             else:
-                run_on_thread_loop(closing)
+                block_on(closing)
 
     async def run_async(self, to_thread: CallSync) -> None:
         """On an event loop, after the response has been sent."""

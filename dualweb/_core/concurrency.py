@@ -5,7 +5,8 @@ synchronous function wrapped as one) without an event loop: this lets the core
 write the request pipeline once, as ``async def``, and still run it on a WSGI
 thread, or in one thread-pool hop on ASGI, at the cost of a generator step.
 ``run_on_thread_loop`` runs a real coroutine on a persistent per-thread loop.
-``ThreadHop`` is the ASGI hosts' way into a worker thread and back.
+``ThreadHop`` is the ASGI hosts' way into a worker thread and back, and
+``LoopThread`` a WSGI process's way onto one event loop that every thread shares.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "CallSync",
+    "LoopThread",
     "ThreadHop",
     "call_inline",
     "caller_loop",
@@ -341,3 +343,71 @@ class ThreadHop:
                     self._idle += 1
             job.signal()
             del job
+
+
+class _Handed:
+    """One coroutine handed to a ``LoopThread``, and the thread waiting for its result."""
+
+    __slots__ = ("coro", "error", "finished", "value")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
+        self.coro = coro
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.finished = threading.Lock()
+        self.finished.acquire()
+
+    def begin(self) -> None:
+        # On the loop's thread, in (a copy of) the caller's context, which the task copies.
+        task = asyncio.get_running_loop().create_task(self.coro)
+        task.add_done_callback(self.finish)
+
+    def finish(self, task: asyncio.Task[Any]) -> None:
+        try:
+            self.value = task.result()
+        except BaseException as exc:  # handed to the waiting thread
+            self.error = exc
+        self.finished.release()
+
+    def wait(self, timeout: float | None) -> Any:
+        if not self.finished.acquire(timeout=-1 if timeout is None else timeout):
+            raise TimeoutError("the event loop did not finish the call in time")
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+        return self.value
+
+
+class LoopThread:
+    """An event loop running in a daemon thread of its own, for threads without one.
+
+    On a WSGI server, async code that shares resources bound to one loop (a
+    database pool opened by a lifespan, say) must all run on that loop, whichever
+    thread serves the request: ``run`` hands a coroutine to the loop, with the
+    caller's context variables (the host framework's request context among
+    them), and blocks the caller until it is done.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """From another thread: run ``coro`` on this loop and wait for its result."""
+        handed = _Handed(coro)
+        try:
+            self.loop.call_soon_threadsafe(handed.begin, context=contextvars.copy_context())
+        except RuntimeError:  # the loop is closed
+            coro.close()
+            raise
+        return handed.wait(timeout)  # type: ignore[no-any-return]
+
+    def stop(self, timeout: float) -> None:
+        """Stop the loop, wait up to ``timeout`` seconds for its thread, and close it."""
+        loop = self.loop
+        with contextlib.suppress(RuntimeError):  # already closed
+            loop.call_soon_threadsafe(loop.stop)
+        self.thread.join(timeout)
+        if not self.thread.is_alive() and not loop.is_closed():
+            loop.close()

@@ -12,7 +12,7 @@ from ..requests import Request
 from ..responses import Response
 from ..routing import Router
 from .after import After, Outcome
-from .concurrency import CallSync, drive, run_on_thread_loop
+from .concurrency import CallSync, drive
 from .hostio import RequestParts
 
 __all__ = ["ExceptionHandlers", "Handling"]
@@ -42,7 +42,7 @@ class Handling:
         """On a WSGI thread."""
         result = self.handler(Request(parts), exc)
         if inspect.iscoroutine(result):
-            result = drive(result) if self.never_suspends else run_on_thread_loop(result)
+            result = drive(result) if self.never_suspends else parts.io.block_on(result)
         return self._outcome(result, exc)
 
     async def answer_async(

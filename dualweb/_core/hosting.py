@@ -8,9 +8,10 @@ from typing import Any
 from ..exceptions import DualwebError
 from ..openapi.site import DocsSite, docs_site
 from ..routing import Router
+from .lifespan import AppLifespan
 from .table import RouteTable
 
-__all__ = ["check_clashes", "check_new_mount", "mount_router"]
+__all__ = ["app_lifespan", "check_clashes", "check_new_mount", "join_lifespan", "mount_router"]
 
 
 def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: str) -> None:
@@ -61,3 +62,20 @@ def mount_router(
     site.add(router)
     mounts.append((router, prefix))
     return result
+
+
+def app_lifespan(registry: dict[str, Any]) -> AppLifespan:
+    """The lifespan of the routers mounted on the app whose per-app state is ``registry``."""
+    lifespan: AppLifespan = registry.setdefault("lifespan", AppLifespan())
+    return lifespan
+
+
+def join_lifespan(registry: dict[str, Any], router: Router) -> bool:
+    """Add ``router`` to its app's lifespan: True the first time that lifespan has
+    something to run, when the host is to install it on the app (once)."""
+    lifespan = app_lifespan(registry)
+    lifespan.add(router)
+    if registry.get("lifespan_installed") or not lifespan.declared:
+        return False
+    registry["lifespan_installed"] = True
+    return True

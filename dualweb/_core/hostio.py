@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from ..datastructures import FormData, Headers, QueryParams, parse_cookies
 from ..exceptions import HTTPException
+from .concurrency import run_on_thread_loop
 from .forms import FormLimits, read_form_async, read_form_sync
 
 __all__ = ["ASK", "AsyncHostIO", "HostIO", "RequestParts", "SyncHostIO", "content_too_large"]
@@ -79,6 +80,11 @@ class HostIO(abc.ABC):
     @abc.abstractmethod
     async def is_disconnected(self) -> bool:
         """Whether the client is known to have gone (False where the server cannot tell)."""
+
+    def block_on(self, coro: Coroutine[Any, Any, T]) -> T:
+        """From a WSGI thread: run a request's async code to its end, on the event loop
+        it belongs to (by default, the thread's own persistent loop)."""
+        return run_on_thread_loop(coro)
 
     @abc.abstractmethod
     def header(self, name: str) -> str | None:

@@ -27,7 +27,7 @@ from ..responses import Response
 from .after import Outcome, after_for
 from .binding import bind_arguments
 from .bodies import Prevalidated, error_body
-from .concurrency import CallSync, call_inline, drive, run_on_thread_loop
+from .concurrency import CallSync, call_inline, drive
 from .dependencies import SolveContext, runs_without_loop, solve
 from .hostio import RequestParts
 from .plan import Dependant, ParamField
@@ -113,7 +113,7 @@ class PlainAsync(_Plain):
     __slots__ = ()
 
     def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
-        return run_on_thread_loop(self.run_async(parts, body, call_inline))
+        return parts.io.block_on(self.run_async(parts, body, call_inline))
 
     async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
         raw = await self.endpoint(**self.arguments(parts, body))
@@ -151,7 +151,7 @@ class Solved(Runner):
         overrides = self.provider.dependency_overrides
         sync_graph = self._runs_without_loop(overrides)
         solving = self.solve_and_call(parts, body, call_inline, sync_graph, overrides)
-        return drive(solving) if sync_graph else run_on_thread_loop(solving)
+        return drive(solving) if sync_graph else parts.io.block_on(solving)
 
     def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Awaitable[Outcome]:
         overrides = self.provider.dependency_overrides

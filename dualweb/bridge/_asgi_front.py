@@ -9,14 +9,15 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ._kinds import GONE_KEY, ASGIApp, Matcher, Message, Receive, Scope, Send, is_asgi
-from ._lifespan import Lifespan
+from ._lifespan import FlaskLifespan, Lifespan, flask_lifespan
 
 
 class ASGIBridge:
     """An ASGI app: ``primary``'s routes, then ``fallback`` (WSGI through a2wsgi, or ASGI).
 
     Lifespan events go to ``primary``; an ASGI ``fallback`` gets its own lifespan run next to
-    it (started before ``primary``'s startup completes, shut down after its shutdown).
+    it (started before ``primary``'s startup completes, shut down after its shutdown), and so
+    does a Flask ``fallback`` with dualweb routers mounted (their lifespans).
     """
 
     def __init__(self, primary: Any, fallback: Any, owns: Matcher, *, threads: int = 10) -> None:
@@ -25,7 +26,9 @@ class ASGIBridge:
         self.threads = threads
         self._owns = owns
         self._fallback_is_asgi = is_asgi(fallback)
-        self._fallback_lifespan = Lifespan(fallback) if self._fallback_is_asgi else None
+        self._fallback_lifespan: Lifespan | FlaskLifespan | None = (
+            Lifespan(fallback) if self._fallback_is_asgi else flask_lifespan(fallback)
+        )
         self._behind: ASGIApp = (
             fallback if self._fallback_is_asgi else _WSGIBehindASGI(fallback, threads)
         )

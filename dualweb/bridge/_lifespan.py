@@ -83,3 +83,32 @@ class Lifespan:
             self._stopped.set_result(None)
         elif kind == "lifespan.shutdown.failed":
             self._stopped.set_exception(RuntimeError(f"lifespan shutdown failed: {text}"))
+
+
+class FlaskLifespan:
+    """The lifespan of the dualweb routers mounted on a Flask app behind an ASGI front:
+    run with the front's own (in a worker thread), rather than at the first request the
+    Flask app serves and at process exit. The Flask app gives its requests the state."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def request_scope(self, scope: Scope) -> Scope:
+        return scope
+
+    async def startup(self) -> None:
+        from ..flask import startup
+
+        await asyncio.to_thread(startup, self.app)
+
+    async def shutdown(self) -> None:
+        from ..flask import shutdown
+
+        await asyncio.to_thread(shutdown, self.app)
+
+
+def flask_lifespan(app: Any) -> FlaskLifespan | None:
+    """``FlaskLifespan`` for a Flask app with dualweb routers mounted, else None."""
+    if hasattr(app, "wsgi_app") and "dualweb" in getattr(app, "extensions", {}):
+        return FlaskLifespan(app)
+    return None

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from ._kinds import GONE_KEY, Matcher, Message, Receive, Scope, Send, is_asgi, logger
-from ._lifespan import Lifespan
+from ._lifespan import Lifespan, flask_lifespan
 
 #: How long ``close()`` waits for the ASGI fallback's shutdown.
 SHUTDOWN_TIMEOUT = 30.0
@@ -40,16 +40,27 @@ class WSGIBridge:
         return self._behind(environ, start_response)  # type: ignore[no-any-return]
 
     def start(self) -> None:
-        """Start the ASGI fallback (its loop and lifespan startup) now, in this process.
+        """Start the lifespans now, in this process: the ASGI fallback's (its loop and
+        lifespan startup), and those of dualweb routers mounted on a Flask side.
 
         For a server that forks workers, call it in the worker (gunicorn's
         ``post_worker_init``), not before the fork: a thread does not survive a fork.
         """
         if isinstance(self._behind, _ASGIBehindWSGI):
             self._behind.start()
+        for app in (self.primary, self.fallback):
+            if flask_lifespan(app) is not None:
+                from ..flask import startup
+
+                startup(app)
 
     def close(self) -> None:
-        """Run the ASGI fallback's lifespan shutdown and stop its loop (idempotent)."""
+        """Run the lifespans' shutdown (idempotent), and stop the ASGI fallback's loop."""
+        for app in (self.primary, self.fallback):
+            if flask_lifespan(app) is not None:
+                from ..flask import shutdown
+
+                shutdown(app)
         if isinstance(self._behind, _ASGIBehindWSGI):
             self._behind.close()
 
