@@ -116,6 +116,12 @@ def _register(
     endpoints: dict[str, list[tuple[str, dict[str, str]]]] = app.extensions["dualweb"].setdefault(
         "endpoints", {}
     )
+    # The methods each path's operations declare: Flask answers OPTIONS, and HEAD for a
+    # GET, as for its own routes (Flask-CORS answers a preflight there), unless one of
+    # the path's operations declares that method itself.
+    declared: dict[str, set[str]] = {}
+    for op in table.operations:
+        declared.setdefault(op.template.shape, set()).update(op.methods)
     for index, op in enumerate(table.operations):
         rule, names = op.template.werkzeug_rule()
         endpoint = f"{index}_{op.route.name}"
@@ -126,15 +132,18 @@ def _register(
             endpoint=endpoint,
             view_func=_view(table, op, names, lifespan),
             methods=sorted(op.methods),
-            # FastAPI answers OPTIONS with 405 unless a route declares it.
-            provide_automatic_options=False,
+            # (None: as Flask decides for its own routes, and its app's configuration.)
+            provide_automatic_options=None
+            if "OPTIONS" not in declared[op.template.shape]
+            else False,
         )
     app.register_blueprint(blueprint)
-    # Werkzeug adds HEAD to every GET rule; FastAPI does not (HEAD answers 405).
+    # Werkzeug adds HEAD to every GET rule: not where another operation declares HEAD.
     for registered in app.url_map.iter_rules():
         if registered.endpoint.startswith(f"{blueprint.name}.") and registered.methods:
             index = int(registered.endpoint.split(".", 1)[1].split("_", 1)[0])
-            if "HEAD" not in table.operations[index].methods:
+            op = table.operations[index]
+            if "HEAD" not in op.methods and "HEAD" in declared[op.template.shape]:
                 registered.methods.discard("HEAD")
     return blueprint
 
