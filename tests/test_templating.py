@@ -1,6 +1,6 @@
 """Jinja2 templates: pages rendered with the request, links, context processors, the
-response's arguments, background tasks and missing templates, on every host and compared
-with native FastAPI."""
+response's arguments, background tasks, missing templates and static files, on every host
+and compared with native FastAPI."""
 
 from pathlib import Path
 
@@ -151,3 +151,81 @@ def test_directory_or_env_exactly_one(cls):
     assert templates.env.autoescape("page.html") is True
     assert templates.env.autoescape("note.txt") is False
     assert "url_for" in templates.env.globals
+
+
+# --- static files: Flask's static folder, Starlette's StaticFiles -------------------------
+
+
+def _static_router():
+    templates = Jinja2Templates(TEMPLATES)
+    router = dualweb.Router()
+
+    @router.get("/styled")
+    def styled(request: dualweb.Request):
+        return templates.TemplateResponse(request, "static.html")
+
+    return router
+
+
+def _with_static_files(app, host, folder: Path):
+    if host == "flask":
+        app.static_folder = folder  # the app's own `static` endpoint serves it
+        return app
+    from starlette.staticfiles import StaticFiles
+
+    app.mount("/static", StaticFiles(directory=folder), name="static")
+    return app
+
+
+@pytest.fixture
+def static_folder(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "app.css").write_text("body { color: teal }")
+    (tmp_path / "js" / "app.js").write_text("console.log(1)")
+    return tmp_path
+
+
+def test_static_urls_on_every_host(host, static_folder):
+    app = _with_static_files(build_app(_static_router(), host), host, static_folder)
+    client = client_for_app(app)
+    page = client.get("/styled")
+    assert page.text == (
+        '<link rel="stylesheet" href="http://testserver/static/app.css">\n'
+        '<script src="http://testserver/static/js/app.js"></script>'
+    )
+    assert client.get("http://testserver/static/app.css").text == "body { color: teal }"
+    assert client.get("http://testserver/static/js/app.js").text == "console.log(1)"
+
+
+def test_static_urls_match_native_fastapi(static_folder):
+    import fastapi
+    from starlette.staticfiles import StaticFiles
+
+    templates = FastAPITemplates(TEMPLATES)
+    app = fastapi.FastAPI()
+    app.mount("/static", StaticFiles(directory=static_folder), name="static")
+
+    @app.get("/styled")
+    def styled(request: fastapi.Request):
+        return templates.TemplateResponse(request, "static.html")
+
+    native = client_for_app(app).get("/styled").text
+    flask_app = _with_static_files(build_app(_static_router(), "flask"), "flask", static_folder)
+    assert client_for_app(flask_app).get("/styled").text == native
+
+
+def test_flask_keeps_its_own_static_spelling(static_folder):
+    router = dualweb.Router()
+
+    @router.get("/links")
+    def links(request: dualweb.Request):
+        return {
+            "filename": str(request.url_for("static", filename="app.css")),
+            "path": str(request.url_for("static", path="//app.css")),
+        }
+
+    app = _with_static_files(build_app(router, "flask"), "flask", static_folder)
+    assert client_for_app(app).get("/links").json() == {
+        "filename": "http://testserver/static/app.css",
+        "path": "http://testserver/static/app.css",
+    }
