@@ -277,6 +277,11 @@ class _FlaskIO(SyncHostIO):
                 error = exc
         if error is not None:
             raise error
+        if name == "static" and "path" in params:
+            # Starlette's StaticFiles mount takes `path`, Flask's static view `filename`:
+            # url_for('static', path='/app.css') then links to the static file on every host.
+            params = {**params, "filename": str(params["path"]).lstrip("/")}
+            del params["path"]
         return flask.url_for(name, _external=True, **params)
 
     async def is_disconnected(self) -> bool:

@@ -2,11 +2,12 @@
 
 One bound for every wait, polling until something holds (blocking, or on the running
 event loop), the held-back streams of the real-server scripts, logs recorded by each
-side of a parity test, the security module of a vocabulary, and hand-written multipart
-bodies.
+side of a parity test, the security and templating modules of a vocabulary, and
+hand-written multipart bodies.
 """
 
 import asyncio
+import importlib
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -86,13 +87,16 @@ def recorded(make):
 
 def sec(api: Any) -> Any:
     """The security module matching ``api``."""
-    if api.native:
-        from fastapi import security
+    return _module_of(api, "security")
 
-        return security
-    import dualweb.security
 
-    return dualweb.security
+def templating(api: Any) -> Any:
+    """The templating module matching ``api``."""
+    return _module_of(api, "templating")
+
+
+def _module_of(api: Any, name: str) -> Any:
+    return importlib.import_module(f"{'fastapi' if api.native else 'dualweb'}.{name}")
 
 
 # --- hand-written multipart bodies (for what an httpx client cannot send) -----------------

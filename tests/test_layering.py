@@ -20,6 +20,7 @@ CORE_MODULES = [
     "dualweb.routing",
     "dualweb.security",
     "dualweb.status",
+    "dualweb.templating",
     "dualweb.openapi",
     "dualweb.openapi._bodies",
     "dualweb.openapi._document",
@@ -93,6 +94,22 @@ def test_a_router_declares_without_any_framework():
     assert result.returncode == 0, result.stderr
 
 
+def test_templates_need_jinja2_only_when_made():
+    code = "\n".join(f"import {name}" for name in CORE_MODULES) + textwrap.dedent(
+        """
+        from dualweb.templating import Jinja2Templates
+        try:
+            Jinja2Templates("templates")
+        except ImportError as exc:
+            assert "pip install jinja2" in str(exc), exc
+        else:
+            raise AssertionError("no ImportError without jinja2")
+        """
+    )
+    result = _run_blocked(code, (*FRAMEWORKS, "jinja2"))
+    assert result.returncode == 0, result.stderr
+
+
 def test_flask_host_needs_no_asgi_stack():
     code = "import dualweb.flask\n"
     result = _run_blocked(code, ("starlette", "fastapi", "anyio", "a2wsgi"))
@@ -133,6 +150,7 @@ def test_public_names_are_pinned():
 def test_submodule_names_are_pinned():
     import dualweb.exceptions
     import dualweb.responses
+    import dualweb.templating
 
     assert set(dualweb.responses.__all__) >= {
         "Response",
@@ -146,5 +164,6 @@ def test_submodule_names_are_pinned():
         "RequestValidationError",
         "ResponseValidationError",
     }
+    assert dualweb.templating.__all__ == ["Jinja2Templates"]
     assert dualweb.HTTPException is dualweb.exceptions.HTTPException
     assert dualweb.Response is dualweb.responses.Response
