@@ -13,6 +13,7 @@ PAGES = [
     "responses.md",
     "openapi.md",
     "lifespan.md",
+    "templates.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests._helpers import WAIT, wait_until
-from tests._servers import fetch, free_port, stop_process_group
+from tests._servers import STOP_TIMEOUT, fetch, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,16 +83,19 @@ def test_one_startup_and_one_shutdown_per_worker(server, tmp_path):
         # One startup in each worker, none in a master that imported the app.
         assert sorted(_pids_of(log, "startup")) == sorted(seen)
     finally:
+        stopped_in_time = True
         if server == "flask run":
             process.send_signal(signal.SIGINT)  # what Ctrl-C sends; its exit runs the shutdown
             try:
-                process.wait(WAIT)
+                process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
+                stopped_in_time = False
                 stop_process_group(process)
         else:
             stop_process_group(process)
         stderr = process.stderr.read().decode() if process.stderr else ""
         if process.stderr:
             process.stderr.close()
+    assert stopped_in_time, f"{server} did not stop after Ctrl-C:\n{stderr}"
     assert sorted(_pids_of(log, "shutdown")) == sorted(seen), stderr
     assert "Traceback" not in stderr, stderr
