@@ -243,8 +243,8 @@ class Router(_Methods):
                 "form_limits": first_set(operation.get("form_limits"), self.form_limits),
             },
         )
-        self._entries.append(route)
         self._changed()
+        self._entries.append(route)
         return route
 
     def api_route(
@@ -285,6 +285,7 @@ class Router(_Methods):
                 )
         if self in router._descendants():
             raise DualwebError("including this router would make a cycle")
+        self._changed()
         self._entries.append(
             _Include(
                 router,
@@ -300,7 +301,6 @@ class Router(_Methods):
                 form_limits=form_limits,
             )
         )
-        self._changed()
 
     def exception_handler(
         self, exc_class_or_status_code: type[BaseException] | int
@@ -317,8 +317,8 @@ class Router(_Methods):
         self, exc_class_or_status_code: type[BaseException] | int, handler: ExceptionHandler
     ) -> None:
         """Register ``handler`` for an exception class or an HTTPException status code."""
-        self.exception_handlers[exc_class_or_status_code] = handler
         self._changed()
+        self.exception_handlers[exc_class_or_status_code] = handler
 
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         """Run ``func`` (sync or async) at ``"startup"`` or at ``"shutdown"``."""
