@@ -131,8 +131,6 @@ class Route:
     ) -> None:
         if not callable(endpoint):
             raise DualwebError("An endpoint must be a callable")
-        if path and not path.startswith("/"):
-            raise DualwebError(f"Routed paths must start with '/': {path!r}")
         self.path = path
         self.template = template(path)
         self.endpoint = endpoint
