@@ -31,6 +31,7 @@ class _Include:
     """A router included in another, with the include's own keywords."""
 
     __slots__ = (
+        "callbacks",
         "dependencies",
         "deprecated",
         "form_limits",
@@ -50,6 +51,7 @@ class _Include:
         self.tags: list[str | Enum] = options["tags"]
         self.dependencies: list[params.Depends] = options["dependencies"]
         self.responses: dict[int | str, dict[str, Any]] = options["responses"]
+        self.callbacks: list[Route] = options["callbacks"]
         self.deprecated: bool | None = options["deprecated"]
         self.include_in_schema: bool = options["include_in_schema"]
         self.response_class: Any = options["default_response_class"]
@@ -80,6 +82,7 @@ class _Include:
             tags=[*parent.tags, *include.tags, *route.tags],
             dependencies=[*parent.dependencies, *include.dependencies, *route.dependencies],
             responses={**parent.responses, **include.responses, **route.responses},
+            callbacks=[*parent.callbacks, *include.callbacks, *route.callbacks],
             deprecated=route.deprecated or include.deprecated or parent.deprecated,
             include_in_schema=route.include_in_schema
             and include.include_in_schema
@@ -156,6 +159,7 @@ class Router(_Methods):
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: Sequence[Route] | None = None,
         default_response_class: type[Response] | Default = Default(JSONResponse),
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         deprecated: bool | None = None,
@@ -177,6 +181,8 @@ class Router(_Methods):
         self.tags: list[str | Enum] = list(tags or [])
         self.dependencies = list(dependencies or [])
         self.responses = dict(responses or {})
+        #: OpenAPI callbacks documented on every operation of this router.
+        self.callbacks: list[Route] = list(callbacks or [])
         self.default_response_class = default_response_class
         self.generate_unique_id_function = generate_unique_id_function
         self.deprecated = deprecated
@@ -210,6 +216,7 @@ class Router(_Methods):
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: Sequence[Route] | None = None,
         response_class: type[Response] | Default = Default(JSONResponse),
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         deprecated: bool | None = None,
@@ -228,6 +235,7 @@ class Router(_Methods):
             tags=[*self.tags, *(tags or [])],
             dependencies=[*self.dependencies, *(dependencies or [])],
             responses={**self.responses, **(responses or {})},
+            callbacks=[*self.callbacks, *(callbacks or [])],
             response_class=response_class
             if not isinstance(response_class, Default)
             else self.default_response_class,
@@ -266,6 +274,7 @@ class Router(_Methods):
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: Sequence[Route] | None = None,
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         default_response_class: type[Response] | Default = Default(JSONResponse),
@@ -293,6 +302,7 @@ class Router(_Methods):
                 tags=list(tags or []),
                 dependencies=list(dependencies or []),
                 responses=dict(responses or {}),
+                callbacks=list(callbacks or []),
                 deprecated=deprecated,
                 include_in_schema=include_in_schema,
                 default_response_class=default_response_class,

@@ -59,16 +59,19 @@ def get_openapi(
 
 
 def _schema_fields(plans: list[RoutePlan]) -> list[SchemaField]:
-    """Every body, then every response, then every parameter field: FastAPI's generator order."""
+    """The callbacks' fields, then every body, every response, every parameter field:
+    FastAPI's generator order."""
+    callbacks: list[SchemaField] = []
     bodies: list[SchemaField] = []
     responses: list[SchemaField] = []
     requests: list[SchemaField] = []
     for plan in plans:
+        callbacks.extend(_schema_fields(plan.callback_plans))
         plan_bodies, plan_responses, plan_requests = plan.fields()
         bodies.extend(plan_bodies)
         responses.extend(plan_responses)
         requests.extend(plan_requests)
-    return [*bodies, *responses, *requests]
+    return [*callbacks, *bodies, *responses, *requests]
 
 
 def _paths_and_components(
