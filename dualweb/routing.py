@@ -199,6 +199,7 @@ class Router(_Methods):
         self.exception_handlers: dict[type[BaseException] | int, ExceptionHandler] = {}
         self._entries: list[Route | _Include] = []
         self._derived: dict[tuple[int, int], tuple[Route, Route]] = {}
+        self._webhooks: Router | None = None
         self.version = 0
         #: Set when the router (or a router including it) is mounted on an app: hosts
         #: register real routes at mount time, so later declarations would be lost.
@@ -361,9 +362,22 @@ class Router(_Methods):
 
     def freeze(self) -> None:
         """Refuse further declarations on this router and those it includes (done by mount)."""
-        self.mounted = True
-        for child in self._descendants():
-            child.mounted = True
+        for router in (self, *self._descendants()):
+            router.mounted = True
+            if router._webhooks is not None:
+                router._webhooks.freeze()
+
+    @property
+    def webhooks(self) -> Router:
+        """The webhooks this API sends, declared as operations: documented, never served.
+
+        As FastAPI's ``app.webhooks``: a router of its own, which this router's
+        prefix, tags and other settings do not reach.
+        """
+        if self._webhooks is None:
+            self._webhooks = Router()
+            self._webhooks.mounted = self.mounted
+        return self._webhooks
 
     # --- reading -----------------------------------------------------------------
 
@@ -386,8 +400,25 @@ class Router(_Methods):
 
     @property
     def state_version(self) -> tuple[int, ...]:
-        """Changes whenever this router or an included one declares something."""
-        return (self.version, *(r.version for r in self._descendants()))
+        """Changes whenever this router or an included one declares something (webhooks too)."""
+        routers = (self, *self._descendants())
+        return (
+            *(r.version for r in routers),
+            *(v for r in routers if r._webhooks is not None for v in r._webhooks.state_version),
+        )
+
+    @property
+    def webhook_routes(self) -> list[Route]:
+        """The webhooks this router documents: its own, then those of the routers it
+        includes, in include order, each as declared on its ``webhooks`` router (once,
+        however often its router is included)."""
+        routers = list(dict.fromkeys((self, *self._descendants())))
+        return [
+            route
+            for router in routers
+            if router._webhooks is not None
+            for route in router._webhooks.routes
+        ]
 
     @property
     def routes(self) -> list[Route]:

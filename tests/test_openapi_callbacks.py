@@ -1,8 +1,10 @@
-"""OpenAPI callbacks: documented as native FastAPI documents them, never served.
+"""OpenAPI callbacks and webhooks: documented as native FastAPI documents them, never served.
 
-A build here returns its router and the routers its webhooks are declared on (none
-yet). The document each host serves (and ``openapi_for``) is compared with the
-native app's.
+A build here returns its router and the routers its webhooks are declared on. On
+dualweb those are ``router.webhooks`` and the ``webhooks`` of the routers it
+includes; FastAPI has webhooks on its app alone (``app.webhooks``), so the native
+side includes them there. The document each host serves (and ``openapi_for``) is
+compared with the native app's.
 """
 
 import json
@@ -10,11 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 import fastapi
+import flask
 import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, HttpUrl
+from starlette.testclient import TestClient as StarletteClient
 
 import dualweb
+import dualweb.fastapi
+import dualweb.flask
 from dualweb.exceptions import DualwebError
 from dualweb.openapi import openapi_for
 from dualweb.testing import HOSTS, TestClient, client_for_app
@@ -24,6 +30,12 @@ from tests.conftest import DUALWEB, _fastapi_namespace
 FASTAPI = _fastapi_namespace()
 
 Build = Callable[[Any], tuple[Any, list[Any]]]
+
+
+def hooks(api: Any, router: Any) -> Any:
+    """Where ``router``'s webhooks are declared: ``router.webhooks`` on dualweb, on
+    FastAPI a router that the app's ``webhooks`` will include."""
+    return api.Router() if api.native else router.webhooks
 
 
 def native_app(build: Build, *, prefix: str = "") -> fastapi.FastAPI:
@@ -254,6 +266,168 @@ def test_components_only_callbacks_use_are_kept() -> None:
     assert {ref.rsplit("/", 1)[1] for ref in _references(document)} <= set(schemas)
 
 
+# --- webhooks -------------------------------------------------------------------------------
+
+
+class Subscription(BaseModel):
+    username: str
+    monthly_fee: float
+
+
+class Receipt(BaseModel):
+    subscription: Subscription
+    accepted: bool
+
+
+def build_subscriptions(api: Any) -> tuple[Any, list[Any]]:
+    # FastAPI's documentation example, with a response model.
+    router = api.Router()
+    webhooks = hooks(api, router)
+
+    @webhooks.post("new-subscription")
+    def new_subscription(body: Subscription) -> Receipt:
+        """
+        When a new user subscribes to your service we'll send you a POST request with this
+        data to the URL that you register for the event `new-subscription` in the dashboard.
+        """
+        return Receipt(subscription=body, accepted=True)
+
+    @router.get("/subscriptions")
+    def list_subscriptions() -> list[Subscription]:
+        return []
+
+    return router, [webhooks]
+
+
+def test_new_subscription_webhook_as_fastapi() -> None:
+    document = assert_as_fastapi(build_subscriptions)
+    operation = document["webhooks"]["new-subscription"]["post"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Receipt"
+    }
+    assert {"Receipt", "Subscription"} <= set(document["components"]["schemas"])
+
+
+def test_webhooks_ignore_the_mount_prefix_as_fastapi() -> None:
+    document = assert_as_fastapi(build_subscriptions, prefix="/api")
+    assert list(document["webhooks"]) == ["new-subscription"]
+
+
+def build_included_webhooks(api: Any) -> tuple[Any, list[Any]]:
+    # Each router's webhooks as declared on it: neither the includes' prefixes and tags
+    # nor the including routers' settings reach them (FastAPI's app.webhooks is a router
+    # of its own).
+    grandchild = api.Router()
+    grandchild_hooks = hooks(api, grandchild)
+
+    @grandchild_hooks.put("plan-changed", tags=["plans"])
+    def plan_changed(subscription: Subscription, plan: str):
+        pass
+
+    child = api.Router(tags=["child"])
+    child_hooks = hooks(api, child)
+
+    @child_hooks.post("subscription-cancelled", status_code=204)
+    def subscription_cancelled(body: Subscription, reason: str | None = None) -> None:
+        pass
+
+    @child.get("/plans")
+    def plans() -> list[str]:
+        return []
+
+    child.include_router(grandchild)
+    parent = api.Router(prefix="/v1", tags=["v1"])
+    parent_hooks = hooks(api, parent)
+
+    @parent_hooks.post("new-subscription")
+    def new_subscription(body: Subscription) -> Receipt:
+        return Receipt(subscription=body, accepted=True)
+
+    parent.include_router(child, prefix="/child", tags=["included"])
+    # Included twice: its webhooks are documented once.
+    parent.include_router(grandchild, prefix="/again")
+    return parent, [parent_hooks, child_hooks, grandchild_hooks]
+
+
+def test_webhooks_of_included_routers_as_fastapi() -> None:
+    document = assert_as_fastapi(build_included_webhooks)
+    assert list(document["webhooks"]) == [
+        "new-subscription",
+        "subscription-cancelled",
+        "plan-changed",
+    ]
+    assert document["webhooks"]["plan-changed"]["put"]["tags"] == ["plans"]
+    assert "tags" not in document["webhooks"]["subscription-cancelled"]["post"]
+
+
+def test_fastapi_host_documents_webhooks_beside_the_apps_own() -> None:
+    def app_with_native_webhook() -> fastapi.FastAPI:
+        app = fastapi.FastAPI()
+
+        @app.webhooks.post("native-event")
+        def native_event(body: Subscription):
+            pass
+
+        return app
+
+    app = app_with_native_webhook()
+    dualweb.fastapi.mount(app, build_included_webhooks(DUALWEB)[0])
+    want = app_with_native_webhook()
+    router, webhooks = build_included_webhooks(FASTAPI)
+    want.include_router(router)
+    for webhook_router in webhooks:
+        want.webhooks.include_router(webhook_router)
+    document = StarletteClient(app).get("/openapi.json").json()
+    validate(document)
+    assert document == want.openapi()
+    assert set(document["webhooks"]) == {
+        "native-event",
+        "new-subscription",
+        "subscription-cancelled",
+        "plan-changed",
+    }
+    # A webhook the app documents otherwise is an error, not a silent overwrite.
+    clash = dualweb.Router()
+
+    @clash.webhooks.post("native-event")
+    def native_event(body: Receipt):
+        pass
+
+    dualweb.fastapi.mount(app, clash, prefix="/clash")
+    with pytest.raises(DualwebError, match="POST native-event is documented twice"):
+        app.openapi()
+
+
+def test_webhooks_are_part_of_the_routers_state() -> None:
+    router = dualweb.Router()
+    child = dualweb.Router()
+    router.include_router(child)
+    first = openapi_for(router)
+    assert "webhooks" not in first
+
+    @child.webhooks.post("created")
+    def created(body: Subscription):
+        pass
+
+    second = openapi_for(router)
+    assert second is not first and list(second["webhooks"]) == ["created"]
+    assert openapi_for(router) is second
+    assert router.routes == [] and [r.name for r in router.webhook_routes] == ["created"]
+
+
+def test_no_webhook_after_mount() -> None:
+    # The document describes the routers as mounted, their webhooks too.
+    router, child, untouched = dualweb.Router(), dualweb.Router(), dualweb.Router()
+    child.webhooks.post("early")(lambda: None)
+    router.include_router(child)
+    router.include_router(untouched)
+    dualweb.flask.mount(flask.Flask(__name__), router)
+    for declared_on in (router, child, untouched):
+        with pytest.raises(DualwebError, match="already mounted"):
+            declared_on.webhooks.post("late")(lambda: None)
+    assert [route.path for route in router.webhook_routes] == ["early"]
+
+
 # --- not served -----------------------------------------------------------------------------
 
 
@@ -274,20 +448,38 @@ def build_not_served(api: Any) -> tuple[Any, list[Any]]:
     def create_invoice(invoice: Invoice):
         return {"msg": "Invoice received"}
 
-    return router, []
+    @router.get("/events")
+    def events():
+        return []
+
+    webhooks = hooks(api, router)
+
+    @webhooks.post("new-subscription")
+    def new_subscription(body: Subscription):
+        return {"ok": True}
+
+    @webhooks.put("/events")
+    def event_changed(body: Subscription):
+        return {"ok": True}
+
+    return router, [webhooks]
 
 
 NOT_SERVED = [
     ("POST", "/invoices/abc/paid", {"json": {"description": "paid", "paid": True}}),
     ("DELETE", "/invoices/", {}),
+    ("POST", "/new-subscription", {"json": {"username": "a", "monthly_fee": 1}}),
+    ("POST", "/new_subscription", {}),
+    ("PUT", "/events", {"json": {"username": "a", "monthly_fee": 1}}),
 ]
 
 
-def test_callbacks_are_not_served(host: str) -> None:
+def test_callbacks_and_webhooks_are_not_served(host: str) -> None:
     ours = TestClient(build_not_served(DUALWEB)[0], host)
     theirs = client_for_app(native_app(build_not_served))
     invoice = {"id": "1", "customer": "c", "total": 1}
     assert ours.post("/invoices/", json=invoice).json() == {"msg": "Invoice received"}
+    assert ours.get("/events").json() == []
     for method, url, options in NOT_SERVED:
         got, want = ours.request(method, url, **options), theirs.request(method, url, **options)
         assert want.status_code in (404, 405)
