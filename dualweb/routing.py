@@ -31,6 +31,7 @@ class _Include:
     """A router included in another, with the include's own keywords."""
 
     __slots__ = (
+        "callbacks",
         "dependencies",
         "deprecated",
         "form_limits",
@@ -50,6 +51,7 @@ class _Include:
         self.tags: list[str | Enum] = options["tags"]
         self.dependencies: list[params.Depends] = options["dependencies"]
         self.responses: dict[int | str, dict[str, Any]] = options["responses"]
+        self.callbacks: list[Route] = options["callbacks"]
         self.deprecated: bool | None = options["deprecated"]
         self.include_in_schema: bool = options["include_in_schema"]
         self.response_class: Any = options["default_response_class"]
@@ -80,6 +82,7 @@ class _Include:
             tags=[*parent.tags, *include.tags, *route.tags],
             dependencies=[*parent.dependencies, *include.dependencies, *route.dependencies],
             responses={**parent.responses, **include.responses, **route.responses},
+            callbacks=[*parent.callbacks, *include.callbacks, *route.callbacks],
             deprecated=route.deprecated or include.deprecated or parent.deprecated,
             include_in_schema=route.include_in_schema
             and include.include_in_schema
@@ -156,6 +159,7 @@ class Router(_Methods):
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: Sequence[Route] | None = None,
         default_response_class: type[Response] | Default = Default(JSONResponse),
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         deprecated: bool | None = None,
@@ -177,6 +181,8 @@ class Router(_Methods):
         self.tags: list[str | Enum] = list(tags or [])
         self.dependencies = list(dependencies or [])
         self.responses = dict(responses or {})
+        #: OpenAPI callbacks documented on every operation of this router.
+        self.callbacks: list[Route] = list(callbacks or [])
         self.default_response_class = default_response_class
         self.generate_unique_id_function = generate_unique_id_function
         self.deprecated = deprecated
@@ -193,6 +199,7 @@ class Router(_Methods):
         self.exception_handlers: dict[type[BaseException] | int, ExceptionHandler] = {}
         self._entries: list[Route | _Include] = []
         self._derived: dict[tuple[int, int], tuple[Route, Route]] = {}
+        self._webhooks: Router | None = None
         self.version = 0
         #: Set when the router (or a router including it) is mounted on an app: hosts
         #: register real routes at mount time, so later declarations would be lost.
@@ -210,6 +217,7 @@ class Router(_Methods):
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: Sequence[Route] | None = None,
         response_class: type[Response] | Default = Default(JSONResponse),
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         deprecated: bool | None = None,
@@ -228,6 +236,7 @@ class Router(_Methods):
             tags=[*self.tags, *(tags or [])],
             dependencies=[*self.dependencies, *(dependencies or [])],
             responses={**self.responses, **(responses or {})},
+            callbacks=[*self.callbacks, *(callbacks or [])],
             response_class=response_class
             if not isinstance(response_class, Default)
             else self.default_response_class,
@@ -243,8 +252,8 @@ class Router(_Methods):
                 "form_limits": first_set(operation.get("form_limits"), self.form_limits),
             },
         )
-        self._entries.append(route)
         self._changed()
+        self._entries.append(route)
         return route
 
     def api_route(
@@ -266,6 +275,7 @@ class Router(_Methods):
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: Sequence[Route] | None = None,
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         default_response_class: type[Response] | Default = Default(JSONResponse),
@@ -285,6 +295,7 @@ class Router(_Methods):
                 )
         if self in router._descendants():
             raise DualwebError("including this router would make a cycle")
+        self._changed()
         self._entries.append(
             _Include(
                 router,
@@ -292,6 +303,7 @@ class Router(_Methods):
                 tags=list(tags or []),
                 dependencies=list(dependencies or []),
                 responses=dict(responses or {}),
+                callbacks=list(callbacks or []),
                 deprecated=deprecated,
                 include_in_schema=include_in_schema,
                 default_response_class=default_response_class,
@@ -300,7 +312,6 @@ class Router(_Methods):
                 form_limits=form_limits,
             )
         )
-        self._changed()
 
     def exception_handler(
         self, exc_class_or_status_code: type[BaseException] | int
@@ -317,8 +328,8 @@ class Router(_Methods):
         self, exc_class_or_status_code: type[BaseException] | int, handler: ExceptionHandler
     ) -> None:
         """Register ``handler`` for an exception class or an HTTPException status code."""
-        self.exception_handlers[exc_class_or_status_code] = handler
         self._changed()
+        self.exception_handlers[exc_class_or_status_code] = handler
 
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         """Run ``func`` (sync or async) at ``"startup"`` or at ``"shutdown"``."""
@@ -351,9 +362,22 @@ class Router(_Methods):
 
     def freeze(self) -> None:
         """Refuse further declarations on this router and those it includes (done by mount)."""
-        self.mounted = True
-        for child in self._descendants():
-            child.mounted = True
+        for router in (self, *self._descendants()):
+            router.mounted = True
+            if router._webhooks is not None:
+                router._webhooks.freeze()
+
+    @property
+    def webhooks(self) -> Router:
+        """The webhooks this API sends, declared as operations: documented, never served.
+
+        As FastAPI's ``app.webhooks``: a router of its own, which this router's
+        prefix, tags and other settings do not reach.
+        """
+        if self._webhooks is None:
+            self._webhooks = Router()
+            self._webhooks.mounted = self.mounted
+        return self._webhooks
 
     # --- reading -----------------------------------------------------------------
 
@@ -376,8 +400,25 @@ class Router(_Methods):
 
     @property
     def state_version(self) -> tuple[int, ...]:
-        """Changes whenever this router or an included one declares something."""
-        return (self.version, *(r.version for r in self._descendants()))
+        """Changes whenever this router or an included one declares something (webhooks too)."""
+        routers = (self, *self._descendants())
+        return (
+            *(r.version for r in routers),
+            *(v for r in routers if r._webhooks is not None for v in r._webhooks.state_version),
+        )
+
+    @property
+    def webhook_routes(self) -> list[Route]:
+        """The webhooks this router documents: its own, then those of the routers it
+        includes, in include order, each as declared on its ``webhooks`` router (once,
+        however often its router is included)."""
+        routers = list(dict.fromkeys((self, *self._descendants())))
+        return [
+            route
+            for router in routers
+            if router._webhooks is not None
+            for route in router._webhooks.routes
+        ]
 
     @property
     def routes(self) -> list[Route]:

@@ -308,3 +308,27 @@ def test_cycles_are_refused():
     a.include_router(b)
     with pytest.raises(DualwebError, match="cycle"):
         b.include_router(a)
+
+
+def test_a_served_path_must_start_with_a_slash(serve):
+    # Callback and webhook paths need not ("{$callback_url}/events", "new-subscription"):
+    # a served one is refused when it is mounted.
+    router = Router()
+    router.get("items")(lambda: None)
+    with pytest.raises(DualwebError, match="Routed paths must start with '/': 'items'"):
+        serve(router)
+
+
+def test_a_refused_declaration_is_not_recorded():
+    # What mount() refuses leaves the router as it was mounted (routes, includes, handlers).
+    router = Router()
+    router.get("/a")(lambda: None)
+    router.freeze()
+    with pytest.raises(DualwebError, match="already mounted"):
+        router.get("/late")(lambda: None)
+    with pytest.raises(DualwebError, match="already mounted"):
+        router.include_router(Router())
+    with pytest.raises(DualwebError, match="already mounted"):
+        router.add_exception_handler(404, lambda request, exc: None)
+    assert [route.path for route in router.routes] == ["/a"]
+    assert router.exception_handlers == {}

@@ -87,6 +87,7 @@ OP_DEFAULTS: dict[str, Any] = {
     "include_in_schema": True,
     "name": None,
     "openapi_extra": None,
+    "callbacks": None,
     "max_body_size": None,
     "form_limits": None,
 }
@@ -118,6 +119,7 @@ class Route:
         response_class: type[Response] | Default = Default(JSONResponse),
         name: str | None = None,
         openapi_extra: dict[str, Any] | None = None,
+        callbacks: Sequence[Route] | None = None,
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         max_body_size: int | None = None,
         form_limits: FormLimits | None = None,
@@ -131,8 +133,6 @@ class Route:
     ) -> None:
         if not callable(endpoint):
             raise DualwebError("An endpoint must be a callable")
-        if path and not path.startswith("/"):
-            raise DualwebError(f"Routed paths must start with '/': {path!r}")
         self.path = path
         self.template = template(path)
         self.endpoint = endpoint
@@ -151,6 +151,10 @@ class Route:
         self.include_in_schema = include_in_schema
         self.response_class = response_class
         self.openapi_extra = openapi_extra
+        #: Operations documented as this one's OpenAPI callbacks (requests the API sends).
+        self.callbacks: list[Route] = list(callbacks or [])
+        if not all(isinstance(callback, Route) for callback in self.callbacks):
+            raise DualwebError("callbacks must be routes, such as callback_router.routes")
         _check_max_body_size(max_body_size)
         self.max_body_size = max_body_size
         self.form_limits = form_limits
@@ -212,6 +216,7 @@ class Route:
             "response_class": self.response_class,
             "name": self.name,
             "openapi_extra": self.openapi_extra,
+            "callbacks": list(self.callbacks),
             "max_body_size": self.max_body_size,
             "form_limits": self.form_limits,
             "generate_unique_id_function": self.generate_unique_id_function,

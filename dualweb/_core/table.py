@@ -28,6 +28,12 @@ class RouteTable:
             raise DualwebError("a mount prefix must start with '/' and not end with '/'")
         self.router = router
         self.prefix = prefix
+        routes = router.routes
+        for route in routes:
+            # NOTE: checked when served, not when declared: callbacks and webhooks are
+            # declared with paths such as "{$callback_url}/events" or "new-subscription".
+            if (prefix + route.path)[:1] not in ("", "/"):
+                raise DualwebError(f"Routed paths must start with '/': {route.path!r}")
         router.freeze()
         self.operations: list[Operation] = [
             Operation(
@@ -36,7 +42,7 @@ class RouteTable:
                 provider=router,
                 handlers=ExceptionHandlers(route.exception_handler_chain),
             )
-            for route in router.routes
+            for route in routes
         ]
         for op in self.operations:
             if op.is_form:

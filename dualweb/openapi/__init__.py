@@ -8,8 +8,9 @@ It is built in these private modules:
   (``_routes``), every schema generated in one pass (``_schemas``, over the
   fields of ``_fields``), then the paths and components.
 - ``_operations``: a route's path item, an operation per method, from its
-  ``_parameters``, its request body (``_bodies``, form bodies in ``_forms``)
-  and its ``_responses``; user fragments merged in by ``_merge``.
+  ``_parameters``, its request body (``_bodies``, form bodies in ``_forms``),
+  its callbacks' path items and its ``_responses``; user fragments merged in
+  by ``_merge``. Webhooks are path items too, under the document's ``webhooks``.
 - ``_export``: ``openapi_for`` (the cached document) and ``export_openapi``.
 """
 

@@ -18,6 +18,7 @@ def get_openapi(
     title: str,
     version: str,
     routes: Sequence[Any],
+    webhooks: Sequence[Any] | None = None,
     openapi_version: str = "3.1.0",
     summary: str | None = None,
     description: str | None = None,
@@ -28,7 +29,8 @@ def get_openapi(
     license_info: dict[str, Any] | None = None,
     separate_input_output_schemas: bool = True,
 ) -> dict[str, Any]:
-    """The OpenAPI document of ``routes`` (``Router.routes``), as FastAPI would write it."""
+    """The OpenAPI document of ``routes`` (``Router.routes``) and ``webhooks``
+    (``Router.webhook_routes``), as FastAPI would write it."""
     info: dict[str, Any] = {"title": title, "version": version}
     if summary:
         info["summary"] = summary
@@ -47,11 +49,19 @@ def get_openapi(
     params = ParamFields()
     schemas = Schemas(separate_input_output_schemas)
     plans = [RoutePlan(route, params) for route in routes if route.include_in_schema]
-    definitions = schemas.definitions(_schema_fields(plans))
-    paths, components = _paths_and_components(plans, schemas, definitions)
+    hooks = [RoutePlan(route, params) for route in webhooks or () if route.include_in_schema]
+    definitions = schemas.definitions(_schema_fields(plans + hooks))
+    components: dict[str, Any] = {}
+    operation_ids: set[str] = set()
+    paths = _path_items(plans, schemas, components, definitions, operation_ids)
+    webhook_items = _path_items(hooks, schemas, components, definitions, operation_ids)
+    if definitions:
+        components["schemas"] = {key: definitions[key] for key in sorted(definitions)}
     if components:
         output["components"] = components
     output["paths"] = paths
+    if webhook_items:
+        output["webhooks"] = webhook_items
     if openapi_tags:
         output["tags"] = openapi_tags
     document: dict[str, Any] = jsonable_encoder(output, by_alias=True, exclude_none=True)
@@ -59,32 +69,36 @@ def get_openapi(
 
 
 def _schema_fields(plans: list[RoutePlan]) -> list[SchemaField]:
-    """Every body, then every response, then every parameter field: FastAPI's generator order."""
+    """The callbacks' fields, then every body, every response, every parameter field:
+    FastAPI's generator order."""
+    callbacks: list[SchemaField] = []
     bodies: list[SchemaField] = []
     responses: list[SchemaField] = []
     requests: list[SchemaField] = []
     for plan in plans:
+        callbacks.extend(_schema_fields(plan.callback_plans))
         plan_bodies, plan_responses, plan_requests = plan.fields()
         bodies.extend(plan_bodies)
         responses.extend(plan_responses)
         requests.extend(plan_requests)
-    return [*bodies, *responses, *requests]
+    return [*callbacks, *bodies, *responses, *requests]
 
 
-def _paths_and_components(
-    plans: list[RoutePlan], schemas: Schemas, definitions: dict[str, dict[str, Any]]
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """The paths of the document, and its components: security schemes, then schemas."""
-    components: dict[str, Any] = {}
-    paths: dict[str, dict[str, Any]] = {}
-    operation_ids: set[str] = set()
+def _path_items(
+    plans: list[RoutePlan],
+    schemas: Schemas,
+    components: dict[str, Any],
+    definitions: dict[str, dict[str, Any]],
+    operation_ids: set[str],
+) -> dict[str, dict[str, Any]]:
+    """The path items of ``plans`` by path; the security schemes and schemas they use are
+    added to ``components`` and ``definitions``."""
+    items: dict[str, dict[str, Any]] = {}
     for plan in plans:
         path, security_schemes, path_definitions = path_item(plan, schemas, operation_ids)
         if path:
-            paths.setdefault(plan.route.path_format, {}).update(path)
+            items.setdefault(plan.route.path_format, {}).update(path)
         if security_schemes:
             components.setdefault("securitySchemes", {}).update(security_schemes)
         definitions.update(path_definitions)
-    if definitions:
-        components["schemas"] = {key: definitions[key] for key in sorted(definitions)}
-    return paths, components
+    return items

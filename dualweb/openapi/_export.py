@@ -14,7 +14,7 @@ _CACHE_ATTRIBUTE = "_dualweb_openapi_cache"
 def openapi_for(router: Any, **kwargs: Any) -> dict[str, Any]:
     """``router``'s document, built once per state of the router and these keywords.
 
-    Declaring a route (on the router or on one it includes) changes
+    Declaring a route (on the router, on one it includes or on their webhooks) changes
     ``router.state_version``, which invalidates the cached document.
     """
     options = {"title": "FastAPI", "version": "0.1.0", **kwargs}
@@ -22,7 +22,7 @@ def openapi_for(router: Any, **kwargs: Any) -> dict[str, Any]:
     cache: dict[Any, dict[str, Any]] = getattr(router, _CACHE_ATTRIBUTE, None) or {}
     document = cache.get(key)
     if document is None:
-        document = get_openapi(routes=router.routes, **options)
+        document = get_openapi(routes=router.routes, webhooks=router.webhook_routes, **options)
         # Keep only the current state's documents: older ones can never be asked again.
         cache = {k: v for k, v in cache.items() if k[0] == key[0]}
         cache[key] = document

@@ -34,12 +34,39 @@ def path_item(
             operation["parameters"] = parameters
         if method in METHODS_WITH_BODY and plan.body_field is not None:
             operation["requestBody"] = request_body(plan.body_field, schemas)
+        if plan.callbacks:
+            operation["callbacks"] = _callbacks(
+                plan, schemas, operation_ids, security_schemes, definitions
+            )
         operation["responses"], added = operation_responses(plan, schemas)
         definitions.update(added)
         if route.openapi_extra:
             deep_dict_update(operation, route.openapi_extra)
         path[method.lower()] = operation
     return path, security_schemes, definitions
+
+
+def _callbacks(
+    plan: RoutePlan,
+    schemas: Schemas,
+    operation_ids: set[str],
+    security_schemes: dict[str, Any],
+    definitions: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The operation's callbacks: ``{name: {path: path item}}``, the path as declared.
+
+    NOTE: FastAPI drops the security schemes and schemas that only the callbacks
+    use, leaving references to nothing in its document; here they are kept.
+    """
+    callbacks: dict[str, dict[str, Any]] = {}
+    for callback, callback_plan in plan.callbacks:
+        item: dict[str, Any] = {}
+        if callback_plan is not None:
+            item, used_schemes, used_definitions = path_item(callback_plan, schemas, operation_ids)
+            security_schemes.update(used_schemes)
+            definitions.update(used_definitions)
+        callbacks[callback.name] = {callback.path: item}
+    return callbacks
 
 
 def _operation_head(route: Any, operation_ids: set[str]) -> dict[str, Any]:

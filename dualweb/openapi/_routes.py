@@ -63,6 +63,11 @@ class RoutePlan:
         self.body_field = body_field(route, [params.field(p) for p in route.body_fields])
         self.response_field = _response_field(route)
         self.response_fields = _additional_response_fields(route)
+        #: The route's callbacks, each with its plan (None for one kept out of the schema).
+        self.callbacks: list[tuple[Any, RoutePlan | None]] = [
+            (callback, RoutePlan(callback, params) if callback.include_in_schema else None)
+            for callback in route.callbacks
+        ]
 
     def flat_params(self) -> list[SchemaField]:
         """The parameters, parameter models expanded into their fields."""
@@ -83,6 +88,11 @@ class RoutePlan:
         responses = [self.response_field] if self.response_field is not None else []
         responses.extend(self.response_fields.values())
         return bodies, responses, self.flat_params()
+
+    @property
+    def callback_plans(self) -> list[RoutePlan]:
+        """The plans of the callbacks documented in full."""
+        return [plan for _, plan in self.callbacks if plan is not None]
 
 
 def _response_field(route: Any) -> SchemaField | None:

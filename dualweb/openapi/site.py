@@ -60,10 +60,14 @@ class DocsSite:
         #: Changes whenever a router is added, so that documents built before go stale.
         self.version = 0
         self._routes: list[Any] = []
+        self._webhooks: list[Any] = []
         self._cache: dict[str, tuple[int, dict[str, Any]]] = {}
 
     def add(self, router: Router) -> None:
         self.routers.append(router)
+        # Webhooks as declared: as on FastAPI's app.webhooks, neither the mount prefix
+        # nor the app's operation ids reach them.
+        self._webhooks.extend(r for r in router.webhook_routes if r not in self._webhooks)
         unique_id = self.options["generate_unique_id_function"]
         if self.prefix or unique_id is not None:
             # The router as the app holds it, as FastAPI composes an included router:
@@ -96,6 +100,7 @@ class DocsSite:
             summary=options["summary"],
             description=options["description"],
             routes=self.routes(),
+            webhooks=self._webhooks,
             openapi_tags=options["openapi_tags"],
             servers=servers or None,
             terms_of_service=options["terms_of_service"],
@@ -148,15 +153,10 @@ def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
     the two would clash in the one document.
     """
     merged = {**base}
-    paths = {path: dict(operations) for path, operations in base.get("paths", {}).items()}
-    for path, operations in extra.get("paths", {}).items():
-        target = paths.setdefault(path, {})
-        for method, operation in operations.items():
-            if method in target and target[method] != operation:
-                raise DualwebError(f"{method.upper()} {path} is documented twice in this app")
-            target[method] = operation
-    if paths:
-        merged["paths"] = paths
+    for section in ("paths", "webhooks"):
+        items = _merge_path_items(base.get(section, {}), extra.get(section, {}))
+        if items:
+            merged[section] = items
     components = {name: dict(section) for name, section in base.get("components", {}).items()}
     for name, section in extra.get("components", {}).items():
         target = components.setdefault(name, {})
@@ -175,3 +175,17 @@ def merge_documents(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
     if tags:
         merged["tags"] = tags
     return merged
+
+
+def _merge_path_items(
+    base: dict[str, dict[str, Any]], extra: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The path items of ``base`` with ``extra``'s operations added (paths or webhooks)."""
+    items = {path: dict(operations) for path, operations in base.items()}
+    for path, operations in extra.items():
+        target = items.setdefault(path, {})
+        for method, operation in operations.items():
+            if method in target and target[method] != operation:
+                raise DualwebError(f"{method.upper()} {path} is documented twice in this app")
+            target[method] = operation
+    return items
