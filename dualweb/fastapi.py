@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import fastapi.params
 from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 
+from . import params
+from .exceptions import DualwebError
 from .openapi.site import DocsSite, check_docs_options, merge_documents
 from .routing import Router
 from .starlette import add_routes
@@ -18,9 +22,13 @@ def mount(app: FastAPI, router: Router, *, prefix: str = "") -> None:
     """Serve ``router``'s operations on ``app``; they appear in ``app.openapi()`` and /docs.
 
     The app's own constructor keywords (title, openapi_url, docs_url...) govern
-    its document and pages, as for its native routes.
+    its document and pages, as for its native routes; the route keywords it takes
+    (``dependencies``, ``responses``, ``deprecated``, ``include_in_schema``) apply to
+    the router's operations as to an included router's, and ``app.dependency_overrides``
+    as well as ``router.dependency_overrides`` replace dependencies.
     """
-    add_routes(app, router, prefix)
+    served = _as_included(app, router)
+    add_routes(app, router, prefix, served=served, provider=_Overrides(app, router))
     sites: dict[str, DocsSite] | None = app.__dict__.get("_dualweb_fastapi_sites")
     if sites is None:
         sites = {}
@@ -29,7 +37,60 @@ def mount(app: FastAPI, router: Router, *, prefix: str = "") -> None:
     site = sites.get(prefix)
     if site is None:
         site = sites[prefix] = DocsSite(prefix, _options(app), False)
-    site.add(router)
+    site.add(served)
+
+
+def _as_included(app: FastAPI, router: Router) -> Router:
+    # What FastAPI's include_router takes from the app's own router, for dualweb's.
+    native = app.router
+    if native.callbacks:
+        raise DualwebError(
+            "FastAPI(callbacks=...) holds FastAPI routes, which dualweb cannot document: "
+            "declare them on a dualweb Router and pass Router(callbacks=...)"
+        )
+    dependencies = [_portable(depends) for depends in native.dependencies]
+    if not (dependencies or native.responses or native.deprecated) and native.include_in_schema:
+        return router
+    outer = Router(
+        dependencies=dependencies,
+        responses=dict(native.responses),
+        deprecated=native.deprecated,
+        include_in_schema=native.include_in_schema,
+    )
+    outer.include_router(router)
+    return outer
+
+
+def _portable(depends: Any) -> params.Depends:
+    # The app's Depends(f) as dualweb's; f itself must declare its parameters with dualweb.
+    if isinstance(depends, fastapi.params.Security):
+        return params.Security(
+            depends.dependency, scopes=list(depends.scopes or ()), use_cache=depends.use_cache
+        )
+    if isinstance(depends, fastapi.params.Depends):
+        return params.Depends(depends.dependency, use_cache=depends.use_cache)
+    return depends  # type: ignore[no-any-return]
+
+
+class _Overrides:
+    """The overrides in force for a router mounted on a FastAPI app: the app's, and the
+    router's own (which win), read at each request."""
+
+    __slots__ = ("app", "router")
+
+    def __init__(self, app: FastAPI, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    @property
+    def dependency_overrides(self) -> dict[Callable[..., Any], Callable[..., Any]] | None:
+        own = self.router.dependency_overrides
+        apps: dict[Callable[..., Any], Callable[..., Any]] | None = self.app.dependency_overrides
+        if not apps:
+            return own
+        if not own:
+            return apps
+        return {**apps, **own}
 
 
 def _options(app: FastAPI) -> dict[str, Any]:

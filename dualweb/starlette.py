@@ -30,6 +30,7 @@ from ._core.hosting import (
 from ._core.hostio import AsyncHostIO, RequestParts, content_too_large
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
+from ._core.runners import OverridesProvider
 from ._core.table import RouteTable
 from .responses import StreamingResponse
 from .routing import Router
@@ -372,12 +373,23 @@ def _apart(route: BaseRoute, table: RouteTable) -> bool:
     return False
 
 
-def add_routes(app: Starlette, router: Router, prefix: str) -> None:
-    """Append ``router``'s routes to ``app``, refusing a second mount or a clash."""
+def add_routes(
+    app: Starlette,
+    router: Router,
+    prefix: str,
+    *,
+    served: Router | None = None,
+    provider: OverridesProvider | None = None,
+) -> None:
+    """Append ``router``'s routes to ``app``, refusing a second mount or a clash.
+
+    ``served``: the router whose routes are served, if not ``router`` itself (one that
+    includes it); ``provider``: where the dependency overrides are read, if not there.
+    """
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
     mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
-    _append(app, router, prefix)
+    _append(app, router if served is None else served, prefix, provider)
     mounts.append((router, prefix))
     _join_lifespan(app, registry, router)
 
@@ -389,8 +401,10 @@ def _join_lifespan(app: Starlette, registry: dict[str, Any], router: Router) -> 
         app.router.lifespan_context = merged
 
 
-def _append(app: Starlette, router: Router, prefix: str) -> None:
-    table = RouteTable(router, prefix)
+def _append(
+    app: Starlette, router: Router, prefix: str, provider: OverridesProvider | None = None
+) -> None:
+    table = RouteTable(router, prefix, provider)
     routes = _routes(table)
     check_clashes(
         (

@@ -27,6 +27,12 @@ SERVERS = {
 }
 
 
+_WITH_CTRL_C = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "module = sys.argv.pop(1); runpy.run_module(module, run_name='__main__', alter_sys=True)"
+)
+
+
 def _pids_of(log: Path, event: str) -> list[int]:
     if not log.exists():
         return []
@@ -48,6 +54,10 @@ def test_one_startup_and_one_shutdown_per_worker(server, tmp_path):
     log = tmp_path / "lifespan.log"
     port = free_port()
     args = SERVERS[server].format(port=port).split()
+    if server == "flask run":
+        # Ctrl-C as in a terminal: a process started in the background (a CI job, say)
+        # inherits SIGINT ignored, and Python then leaves it so; this `flask run` hears it.
+        args = ["-c", _WITH_CTRL_C, *args[1:]]
     process = subprocess.Popen(
         [sys.executable, *args],
         cwd=ROOT,

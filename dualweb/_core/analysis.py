@@ -191,7 +191,9 @@ def _declared(name: str, annotation: Any, value: Any, is_path: bool) -> _Declare
     if annotation is not inspect.Signature.empty:
         declared.annotation = declared.type = annotation
     if get_origin(declared.annotation) is Annotated:
+        _refuse_foreign(name, *get_args(declared.annotation)[1:])
         _read_annotated(declared, value)
+    _refuse_foreign(name, value)
     if isinstance(value, params.Depends):
         if declared.depends is not None or declared.field_info is not None:
             raise DualwebError(
@@ -205,6 +207,19 @@ def _declared(name: str, annotation: Any, value: Any, is_path: bool) -> _Declare
             )
         declared.field_info = copy(value)
     return declared
+
+
+def _refuse_foreign(name: str, *candidates: Any) -> None:
+    # FastAPI's markers look like dualweb's, and would silently be read as a default
+    # value or an unknown annotation (a query parameter): a module moved over with one
+    # import left unchanged says so at once.
+    for candidate in candidates:
+        kind = type(candidate)
+        if kind.__module__ == "fastapi.params":
+            raise DualwebError(
+                f"parameter {name!r} is declared with FastAPI's {kind.__name__}(); dualweb reads "
+                f"its own: `from dualweb import {kind.__name__}` instead of fastapi's"
+            )
 
 
 def _read_annotated(declared: _Declared, value: Any) -> None:

@@ -16,6 +16,7 @@ from .errors import ExceptionHandlers
 from .forms import require_parser
 from .paths import PathTemplate
 from .pipeline import Operation
+from .runners import OverridesProvider
 
 __all__ = ["RouteTable"]
 
@@ -23,7 +24,9 @@ __all__ = ["RouteTable"]
 class RouteTable:
     """A router as served by one host under one prefix: its operations, frozen."""
 
-    def __init__(self, router: Router, prefix: str = "") -> None:
+    def __init__(
+        self, router: Router, prefix: str = "", provider: OverridesProvider | None = None
+    ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise DualwebError("a mount prefix must start with '/' and not end with '/'")
         self.router = router
@@ -39,7 +42,7 @@ class RouteTable:
             Operation(
                 route,
                 path=prefix + route.path,
-                provider=router,
+                provider=router if provider is None else provider,
                 handlers=ExceptionHandlers(route.exception_handler_chain),
             )
             for route in routes
