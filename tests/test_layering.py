@@ -27,6 +27,7 @@ CORE_MODULES = [
     "dualweb.openapi._fields",
     "dualweb.openapi._forms",
     "dualweb.openapi._merge",
+    "dualweb.openapi._openapi30",
     "dualweb.openapi._operations",
     "dualweb.openapi._parameters",
     "dualweb.openapi._responses",
