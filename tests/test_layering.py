@@ -23,6 +23,7 @@ CORE_MODULES = [
     "dualweb.openapi",
     "dualweb.openapi._bodies",
     "dualweb.openapi._document",
+    "dualweb.openapi._existing",
     "dualweb.openapi._export",
     "dualweb.openapi._fields",
     "dualweb.openapi._forms",
