@@ -546,3 +546,19 @@ def test_the_starlette_hosts_routers_merge_too() -> None:
     merged = merge_into(document_30(), app)
     assert_holds_dualweb_part(merged)
     validate(merged)
+
+
+def test_the_mounts_own_keywords_shape_the_part() -> None:
+    app = flask.Flask(__name__)
+    dualweb.flask.mount(
+        app,
+        build_orders(),
+        openapi_url=None,
+        generate_unique_id_function=lambda route: route.name,
+        title="Not merged",
+    )
+    merged = merge_into(document_30(), app)
+    assert merged["paths"]["/orders"]["post"]["operationId"] == "create_order"
+    assert merged["info"] == {"title": "Mine", "version": "1"}
+    alone = served_alone(generate_unique_id_function=lambda route: route.name)
+    assert alone["paths"]["/orders"]["post"]["operationId"] == "create_order"
