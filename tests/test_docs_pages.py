@@ -14,6 +14,7 @@ PAGES = [
     "openapi.md",
     "lifespan.md",
     "templates.md",
+    "existing-documents.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -562,3 +562,23 @@ def test_the_mounts_own_keywords_shape_the_part() -> None:
     assert merged["info"] == {"title": "Mine", "version": "1"}
     alone = served_alone(generate_unique_id_function=lambda route: route.name)
     assert alone["paths"]["/orders"]["post"]["operationId"] == "create_order"
+
+
+def test_webhooks_go_into_a_31_document_and_are_refused_by_a_30_one():
+    router = Router()
+
+    @router.get("/ping")
+    def ping() -> str:
+        return "pong"
+
+    @router.webhooks.post("new-subscription")
+    def new_subscription(plan: str) -> None:
+        pass
+
+    app = flask.Flask("webhooks")
+    dualweb.flask.mount(app, router, openapi_url=None)
+    base = {"info": {"title": "t", "version": "1"}, "paths": {}}
+    merged = merge_into({"openapi": "3.1.0", **base}, app)
+    assert list(merged["webhooks"]) == ["new-subscription"]
+    with pytest.raises(DualwebError, match=r"OpenAPI 3\.0 cannot hold"):
+        merge_into({"openapi": "3.0.3", **base}, app)

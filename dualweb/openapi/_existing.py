@@ -61,6 +61,11 @@ def merge_into(
     # A copy: the sites keep their documents cached, and the caller's library may change its own.
     part = copy.deepcopy(part)
     if is_openapi30(document):
+        if part.get("webhooks"):
+            raise DualwebError(
+                "the mounted routers declare webhooks, which OpenAPI 3.0 cannot hold: "
+                "merge into a 3.1 document (the library's openapi_version setting)"
+            )
         part = to_openapi30(part)
     part = _settle_schemas(document, part, rename_schema)
     return merge_documents(document, part)
