@@ -104,3 +104,11 @@ def test_route_table_benchmark_smoke():
         assert data[f"bytes_per_route_mounted_{host}"] > 0
         assert data[f"request_first_route_{host}_us"] > 0
         assert data[f"request_last_route_{host}_us"] > 0
+
+
+def test_lifespan_loop_probe_smoke():
+    result = run("benchmarks.lifespan_loop", "--rounds", "1", "--requests", "20", timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["GET /async", "GET /sync"]
+    assert all("with lifespan" in line for line in lines)
