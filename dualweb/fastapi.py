@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import fastapi.exceptions
 import fastapi.params
 from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 
 from . import params
-from .exceptions import DualwebError
+from ._core.table import errors_to_app
+from .exceptions import DualwebError, HTTPException, RequestValidationError
 from .openapi.site import DocsSite, check_docs_options, merge_documents
 from .routing import Router
 from .starlette import add_routes
@@ -18,7 +20,7 @@ from .starlette import add_routes
 __all__ = ["mount"]
 
 
-def mount(app: FastAPI, router: Router, *, prefix: str = "") -> None:
+def mount(app: FastAPI, router: Router, *, prefix: str = "", errors: str = "fastapi") -> None:
     """Serve ``router``'s operations on ``app``; they appear in ``app.openapi()`` and /docs.
 
     The app's own constructor keywords (title, openapi_url, docs_url...) govern
@@ -26,9 +28,23 @@ def mount(app: FastAPI, router: Router, *, prefix: str = "") -> None:
     (``dependencies``, ``responses``, ``deprecated``, ``include_in_schema``) apply to
     the router's operations as to an included router's, and ``app.dependency_overrides``
     as well as ``router.dependency_overrides`` replace dependencies.
+
+    ``errors="app"``: an ``HTTPException`` or a validation error that none of the
+    router's exception handlers takes is raised as FastAPI's own (``fastapi.HTTPException``,
+    ``fastapi.exceptions.RequestValidationError``), for the app's exception handlers
+    (FastAPI's defaults answer as dualweb would); by default dualweb answers them itself.
     """
+    errors_to_app(errors)
     served = _as_included(app, router)
-    add_routes(app, router, prefix, served=served, provider=_Overrides(app, router))
+    add_routes(
+        app,
+        router,
+        prefix,
+        served=served,
+        provider=_Overrides(app, router),
+        errors=errors,
+        to_app=_fastapi_error,
+    )
     sites: dict[str, DocsSite] | None = app.__dict__.get("_dualweb_fastapi_sites")
     if sites is None:
         sites = {}
@@ -59,6 +75,14 @@ def _as_included(app: FastAPI, router: Router) -> Router:
     )
     outer.include_router(router)
     return outer
+
+
+def _fastapi_error(exc: Exception) -> Exception:
+    # A dualweb error the router leaves to the app, as FastAPI's own.
+    if isinstance(exc, RequestValidationError):
+        return fastapi.exceptions.RequestValidationError(exc.errors(), body=exc.body)
+    assert isinstance(exc, HTTPException)
+    return fastapi.HTTPException(exc.status_code, exc.detail, exc.headers)
 
 
 def _portable(depends: Any) -> params.Depends:

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import flask
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.datastructures import Headers as WerkzeugHeaders
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, default_exceptions
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.routing import BuildError
 
 from ._core.forms import FormLimits
@@ -19,8 +20,9 @@ from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_rou
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
 from ._core.pipeline import Operation
-from ._core.table import RouteTable
+from ._core.table import RouteTable, errors_to_app
 from .datastructures import URL, FormData, Headers, UploadFile
+from .exceptions import HTTPException, RequestValidationError
 from .responses import Response, StreamingResponse
 from .routing import Router
 
@@ -49,6 +51,7 @@ def mount(
     *,
     prefix: str = "",
     offline_docs: bool = False,
+    errors: str = "fastapi",
     **docs: Any,
 ) -> flask.Blueprint:
     """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint.
@@ -56,11 +59,19 @@ def mount(
     ``docs`` are FastAPI's documentation keywords (``title``, ``openapi_url``,
     ``docs_url``...); the first mount under a prefix serves the API document and
     its pages there, for every router mounted under that prefix.
+
+    ``errors="app"``: an ``HTTPException`` or a validation error that none of the
+    router's exception handlers takes is raised to Flask as Werkzeug's exception for
+    its status (validation errors as a ``BadRequest``, 400), so the app's own
+    error handlers (``errorhandler``) answer, by status code or by dualweb's class; by default
+    (``"fastapi"``) FastAPI's answers are sent.
     """
+    errors_to_app(errors)
     registry: dict[str, Any] = app.extensions.setdefault("dualweb", {})
     lifespan = _process_lifespan(app)
+    register = functools.partial(_register, app, lifespan, errors=errors)
     blueprint: flask.Blueprint = mount_router(
-        registry, router, prefix, docs, offline_docs, functools.partial(_register, app, lifespan)
+        registry, router, prefix, docs, offline_docs, register
     )
     if join_lifespan(registry, router):
         # First among the app's hooks, so that the others find the lifespan's state too.
@@ -105,9 +116,14 @@ def _lifespan_hook(lifespan: ProcessLifespan) -> Any:
 
 
 def _register(
-    app: flask.Flask, lifespan: ProcessLifespan, router: Router, prefix: str
+    app: flask.Flask,
+    lifespan: ProcessLifespan,
+    router: Router,
+    prefix: str,
+    *,
+    errors: str = "fastapi",
 ) -> flask.Blueprint:
-    table = RouteTable(router, prefix)
+    table = RouteTable(router, prefix, errors=errors)
     check_clashes(
         ((_rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
         table,
@@ -180,7 +196,11 @@ def _view(
             scheme=request.scheme,
             root_path=request.root_path,
         )
-        response, after = target.handle_sync(parts)
+        try:
+            response, after = target.handle_sync(parts)
+        except (HTTPException, RequestValidationError) as exc:
+            # Only with errors="app": the app's error handlers answer.
+            raise flask_error(exc) from exc
         if response.unhandled is not None:
             _report(response.unhandled)
         native = _to_flask(response, lifespan)
@@ -191,6 +211,50 @@ def _view(
 
     view.__name__ = op.route.name
     return view
+
+
+class AppHTTPException(HTTPException, WerkzeugHTTPException):
+    """A dualweb ``HTTPException`` as Werkzeug's, with its status code, its ``detail`` as
+    the description and its headers: the app's ``errorhandler`` for the code, or for
+    dualweb's class, answers it; without one, Flask's own page does."""
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        own = super().get_headers(environ, scope)
+        return [*own, *(self.headers or {}).items()]
+
+
+class AppValidationError(RequestValidationError, BadRequest):
+    """A request's validation errors as Werkzeug's ``BadRequest`` (400): the app's
+    ``errorhandler(400)``, or its handler for ``RequestValidationError``, answers
+    (``errors()``, ``body``)."""
+
+
+# One class per status code, so that Flask finds the app's handler by the code.
+_app_http_exceptions: dict[int, type[AppHTTPException]] = {}
+
+
+def flask_error(exc: Exception) -> Exception:
+    """``exc`` (a dualweb HTTP or validation error) as the Flask app's own."""
+    # NOTE: the bases' constructors disagree: each part is made by its own here.
+    if isinstance(exc, RequestValidationError):
+        error = AppValidationError.__new__(AppValidationError)
+        BadRequest.__init__(error, "The request does not match what the operation declares.")
+        error._errors, error.body = exc.errors(), exc.body
+        return error
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    kind = _app_http_exceptions.get(status)
+    if kind is None:
+        werkzeug_kind = default_exceptions.get(status)
+        name = werkzeug_kind.__name__ if werkzeug_kind is not None else "AppHTTPException"
+        bases = (AppHTTPException,) if werkzeug_kind is None else (AppHTTPException, werkzeug_kind)
+        kind = _app_http_exceptions[status] = type(name, bases, {"code": status})
+    app_error = kind.__new__(kind)
+    # Werkzeug's part as its class makes it (some keep more than a description).
+    werkzeug_init: Any = (default_exceptions.get(status) or WerkzeugHTTPException).__init__
+    werkzeug_init(app_error, description=str(exc.detail))
+    app_error.status_code, app_error.detail, app_error.headers = status, exc.detail, exc.headers
+    return app_error
 
 
 def _server(environ: dict[str, Any]) -> tuple[str, int | None]:

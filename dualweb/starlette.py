@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ import anyio.from_thread
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import URLPath
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
@@ -31,7 +33,9 @@ from ._core.hostio import AsyncHostIO, RequestParts, content_too_large
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
 from ._core.runners import OverridesProvider
-from ._core.table import RouteTable
+from ._core.table import RouteTable, errors_to_app
+from .encoders import jsonable_encoder
+from .exceptions import HTTPException, RequestValidationError
 from .responses import StreamingResponse
 from .routing import Router
 
@@ -66,13 +70,48 @@ def _from_thread(func: Callable[..., Any], *args: Any) -> Any:
     return anyio.from_thread.run(func, *args)
 
 
+#: How an error the router leaves to the app (``errors="app"``) becomes the app's own.
+ToApp = Callable[[Exception], Exception]
+
+
+class AppHTTPException(HTTPException, StarletteHTTPException):
+    """A dualweb ``HTTPException`` as Starlette's too, for the app's exception handlers:
+    found by status code, then by dualweb's class, then by Starlette's."""
+
+
+class AppValidationError(RequestValidationError, StarletteHTTPException):
+    """A request's validation errors as Starlette's ``HTTPException(422)`` too: the app's
+    handler for 422, or for ``RequestValidationError``, answers (``errors()``, ``body``);
+    without one, Starlette's answers with the errors as JSON text."""
+
+
+def starlette_error(exc: Exception) -> Exception:
+    """``exc`` (a dualweb HTTP or validation error) as the Starlette app's own."""
+    # NOTE: the two bases' constructors disagree: the attributes both read are set here.
+    if isinstance(exc, RequestValidationError):
+        error = AppValidationError.__new__(AppValidationError)
+        error._errors, error.body = exc.errors(), exc.body
+        error.status_code, error.headers = 422, None
+        error.detail = json.dumps(jsonable_encoder(exc.errors()))
+        return error
+    assert isinstance(exc, HTTPException)
+    app_error = AppHTTPException.__new__(AppHTTPException)
+    app_error.status_code, app_error.detail, app_error.headers = (
+        exc.status_code,
+        exc.detail,
+        exc.headers,
+    )
+    return app_error
+
+
 class _Endpoint:
     """The ASGI app of one operation."""
 
-    __slots__ = ("op",)
+    __slots__ = ("op", "to_app")
 
-    def __init__(self, op: Operation) -> None:
+    def __init__(self, op: Operation, to_app: ToApp) -> None:
         self.op = op
+        self.to_app = to_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         op = self.op
@@ -88,7 +127,11 @@ class _Endpoint:
             scheme=scope.get("scheme", "http"),
             root_path=scope.get("root_path", ""),
         )
-        response, after = await op.handle_async(parts, _to_thread)
+        try:
+            response, after = await op.handle_async(parts, _to_thread)
+        except (HTTPException, RequestValidationError) as exc:
+            # Only with errors="app": the app's exception handlers answer.
+            raise self.to_app(exc) from exc
         if isinstance(response, StreamingResponse):
             await _streaming(response)(scope, receive, send)
         else:
@@ -228,14 +271,14 @@ def _streaming(response: StreamingResponse) -> StarletteResponse:
 
 def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
     """Starlette routes serving ``router``'s operations, in declaration order."""
-    return list(_routes(RouteTable(router, prefix)))
+    return list(_routes(RouteTable(router, prefix), starlette_error))
 
 
-def _routes(table: RouteTable) -> list[Route]:
+def _routes(table: RouteTable, to_app: ToApp) -> list[Route]:
     routes: list[Route] = []
     for op in table.operations:
         route = Route(
-            op.path, endpoint=_Endpoint(op), methods=sorted(op.methods), name=op.route.name
+            op.path, endpoint=_Endpoint(op, to_app), methods=sorted(op.methods), name=op.route.name
         )
         # Starlette adds HEAD to every GET route; FastAPI does not (HEAD answers 405).
         route.methods = set(op.methods)
@@ -380,16 +423,26 @@ def add_routes(
     *,
     served: Router | None = None,
     provider: OverridesProvider | None = None,
+    errors: str = "fastapi",
+    to_app: ToApp | None = None,
 ) -> None:
     """Append ``router``'s routes to ``app``, refusing a second mount or a clash.
 
     ``served``: the router whose routes are served, if not ``router`` itself (one that
-    includes it); ``provider``: where the dependency overrides are read, if not there.
+    includes it); ``provider``: where the dependency overrides are read, if not there;
+    ``errors`` and ``to_app``: see ``mount`` (``to_app`` makes the app's own exceptions).
     """
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
     mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
-    _append(app, router if served is None else served, prefix, provider)
+    _append(
+        app,
+        router if served is None else served,
+        prefix,
+        provider,
+        errors=errors,
+        to_app=starlette_error if to_app is None else to_app,
+    )
     mounts.append((router, prefix))
     _join_lifespan(app, registry, router)
 
@@ -402,10 +455,16 @@ def _join_lifespan(app: Starlette, registry: dict[str, Any], router: Router) -> 
 
 
 def _append(
-    app: Starlette, router: Router, prefix: str, provider: OverridesProvider | None = None
+    app: Starlette,
+    router: Router,
+    prefix: str,
+    provider: OverridesProvider | None = None,
+    *,
+    errors: str = "fastapi",
+    to_app: ToApp = starlette_error,
 ) -> None:
-    table = RouteTable(router, prefix, provider)
-    routes = _routes(table)
+    table = RouteTable(router, prefix, provider, errors=errors)
+    routes = _routes(table, to_app)
     check_clashes(
         (
             (PathTemplate.shape_of(r.path), r.methods or ())
@@ -423,6 +482,7 @@ def mount(
     *,
     prefix: str = "",
     offline_docs: bool = False,
+    errors: str = "fastapi",
     **docs: Any,
 ) -> None:
     """Serve ``router``'s operations on ``app`` as Starlette routes.
@@ -430,7 +490,15 @@ def mount(
     ``docs`` are FastAPI's documentation keywords (``title``, ``openapi_url``,
     ``docs_url``...); the first mount under a prefix serves the API document and
     its pages there, for every router mounted under that prefix.
+
+    ``errors="app"``: an ``HTTPException`` or a validation error that none of the
+    router's exception handlers takes is raised to the app, as Starlette's
+    ``HTTPException`` (validation errors with status 422, ``errors()`` and ``body``),
+    for the app's ``exception_handlers``; by default (``"fastapi"``) FastAPI's
+    answers are sent.
     """
+    errors_to_app(errors)
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
-    mount_router(registry, router, prefix, docs, offline_docs, functools.partial(_append, app))
+    register = functools.partial(_append, app, errors=errors)
+    mount_router(registry, router, prefix, docs, offline_docs, register)
     _join_lifespan(app, registry, router)

@@ -72,13 +72,20 @@ class ExceptionHandlers:
     As in Starlette, a handler keyed by ``500`` or ``Exception`` is the
     *server error* handler: it answers for any exception no other handler
     takes. ``HTTPException(500)`` keeps the default HTTP handler.
+
+    ``to_app``: an ``HTTPException`` or a ``RequestValidationError`` that no
+    handler of the routers takes goes to the host app's own error handling
+    (``mount(..., errors="app")``) instead of FastAPI's default answers.
     """
 
-    def __init__(self, chain: tuple[Router, ...]) -> None:
-        by_class: dict[type[BaseException], Handling] = {
-            HTTPException: Handling(defaults.http_exception_handler, False),
-            RequestValidationError: Handling(defaults.request_validation_exception_handler, False),
-        }
+    def __init__(self, chain: tuple[Router, ...], *, to_app: bool = False) -> None:
+        by_class: dict[type[BaseException], Handling] = {}
+        if not to_app:
+            by_class[HTTPException] = Handling(defaults.http_exception_handler, False)
+            by_class[RequestValidationError] = Handling(
+                defaults.request_validation_exception_handler, False
+            )
+        self.to_app = to_app
         by_status: dict[int, Handling] = {}
         server_error: Handling | None = None
         for router in reversed(chain):
@@ -100,4 +107,6 @@ class ExceptionHandlers:
         for cls in type(exc).__mro__:
             if cls in self.by_class:
                 return self.by_class[cls]
+        if self.to_app and isinstance(exc, (HTTPException, RequestValidationError)):
+            return None  # the app's, not a server error
         return self.server_error

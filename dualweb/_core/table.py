@@ -18,14 +18,29 @@ from .paths import PathTemplate
 from .pipeline import Operation
 from .runners import OverridesProvider
 
-__all__ = ["RouteTable"]
+__all__ = ["ERRORS", "RouteTable", "errors_to_app"]
+
+#: What a mount's ``errors=`` takes: FastAPI's answers, or the host app's own handlers.
+ERRORS = ("fastapi", "app")
+
+
+def errors_to_app(errors: str) -> bool:
+    """Whether ``mount(..., errors=errors)`` hands HTTP and validation errors to the app."""
+    if errors not in ERRORS:
+        raise DualwebError(f"errors must be one of {', '.join(map(repr, ERRORS))}, not {errors!r}")
+    return errors == "app"
 
 
 class RouteTable:
     """A router as served by one host under one prefix: its operations, frozen."""
 
     def __init__(
-        self, router: Router, prefix: str = "", provider: OverridesProvider | None = None
+        self,
+        router: Router,
+        prefix: str = "",
+        provider: OverridesProvider | None = None,
+        *,
+        errors: str = "fastapi",
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise DualwebError("a mount prefix must start with '/' and not end with '/'")
@@ -37,13 +52,14 @@ class RouteTable:
             # declared with paths such as "{$callback_url}/events" or "new-subscription".
             if (prefix + route.path)[:1] not in ("", "/"):
                 raise DualwebError(f"Routed paths must start with '/': {route.path!r}")
+        to_app = errors_to_app(errors)
         router.freeze()
         self.operations: list[Operation] = [
             Operation(
                 route,
                 path=prefix + route.path,
                 provider=router if provider is None else provider,
-                handlers=ExceptionHandlers(route.exception_handler_chain),
+                handlers=ExceptionHandlers(route.exception_handler_chain, to_app=to_app),
             )
             for route in routes
         ]
