@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import http
 import itertools
 import re
-from collections.abc import Coroutine, Generator
+from collections.abc import Coroutine, Generator, Mapping
 from typing import Any, TypeVar
 
 import flask
@@ -250,11 +251,27 @@ def flask_error(exc: Exception) -> Exception:
         bases = (AppHTTPException,) if werkzeug_kind is None else (AppHTTPException, werkzeug_kind)
         kind = _app_http_exceptions[status] = type(name, bases, {"code": status})
     app_error = kind.__new__(kind)
-    # Werkzeug's part as its class makes it (some keep more than a description).
+    # Werkzeug's part as its class makes it (some keep more than a description); a
+    # detail that is only the status phrase (none given) leaves Werkzeug's own text.
     werkzeug_init: Any = (default_exceptions.get(status) or WerkzeugHTTPException).__init__
-    werkzeug_init(app_error, description=str(exc.detail))
+    phrase = http.HTTPStatus(status).phrase if status in _STATUSES else None
+    werkzeug_init(app_error, description=None if exc.detail == phrase else str(exc.detail))
     app_error.status_code, app_error.detail, app_error.headers = status, exc.detail, exc.headers
+    if exc.headers:
+        # Whatever response the app's handler makes for it carries the error's headers
+        # (WWW-Authenticate, say) unless the handler set them itself.
+        flask.after_this_request(functools.partial(_with_headers, exc.headers))
     return app_error
+
+
+_STATUSES = {status.value for status in http.HTTPStatus}
+
+
+def _with_headers(headers: Mapping[str, str], response: flask.Response) -> flask.Response:
+    for name, value in headers.items():
+        if name not in response.headers:
+            response.headers[name] = value
+    return response
 
 
 def _server(environ: dict[str, Any]) -> tuple[str, int | None]:

@@ -159,3 +159,34 @@ def test_an_unknown_errors_value_is_refused(host):
            "starlette": starlette.applications.Starlette()}[host]  # fmt: skip
     with pytest.raises(DualwebError, match="errors must be one of 'fastapi', 'app'"):
         getattr(dualweb, host).mount(app, make_router(), errors="flask")
+
+
+def test_flask_keeps_werkzeugs_text_and_the_errors_headers_on_the_apps_answer():
+    app = flask.Flask("headers")
+
+    @app.errorhandler(401)
+    def unauthorized(error):
+        return {"message": error.description}, 401  # sets no WWW-Authenticate itself
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return {"message": error.description}, 404
+
+    router = Router()
+
+    @router.get("/private")
+    def private() -> None:
+        raise HTTPException(401, "Sign in", headers={"WWW-Authenticate": "Bearer"})
+
+    @router.get("/gone")
+    def gone() -> None:
+        raise HTTPException(404)  # no detail: Werkzeug's own description
+
+    dualweb.flask.mount(app, router, errors="app")
+    client = client_for_app(app)
+    private = client.get("/private")
+    assert (private.json(), private.headers["www-authenticate"]) == (
+        {"message": "Sign in"},
+        "Bearer",
+    )
+    assert client.get("/gone").json()["message"].startswith("The requested URL was not found")
