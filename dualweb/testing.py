@@ -4,8 +4,10 @@
 Starlette app and sends requests to it in-process. The client is an
 ``httpx2.Client`` and behaves the same whatever the target: the same base URL
 (``http://testserver``), the same ``user-agent: testclient`` header, redirects
-followed unless asked otherwise, and unhandled server exceptions raised in the
-test. The pytest plugin (``dualweb.pytest_plugin``) runs a test once per
+followed unless asked otherwise, cookies kept by the cookie rules of httpx
+(``Secure`` ones sent over https only, unless ``secure_cookies_over_http=True``
+asks for Flask's test client's way), and unhandled server exceptions raised in
+the test. The pytest plugin (``dualweb.pytest_plugin``) runs a test once per
 installed host with it.
 """
 
@@ -14,14 +16,22 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Mapping, Sequence
+from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx2
 
 from .routing import Router
 
-__all__ = ["HOSTS", "TestClient", "build_app", "client_for_app", "installed_hosts"]
+__all__ = [
+    "HOSTS",
+    "ClientOptions",
+    "TestClient",
+    "build_app",
+    "client_for_app",
+    "installed_hosts",
+]
 
 #: Every host dualweb serves on, by the name ``target`` takes.
 HOSTS = ("flask", "fastapi", "starlette")
@@ -104,6 +114,22 @@ class _ASGITransport(httpx2.BaseTransport):
         self.client.close()
 
 
+class ClientOptions(TypedDict, total=False):
+    """The options of every ``TestClient``, whether it mounts a router or serves an app."""
+
+    raise_server_exceptions: bool
+    base_url: str
+    follow_redirects: bool
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] | None
+    cookies: Any
+    secure_cookies_over_http: bool
+
+
+def _cookies_over_http() -> DefaultCookiePolicy:
+    """A cookie policy that sends Secure cookies over http too, as Werkzeug's test client does."""
+    return DefaultCookiePolicy(secure_protocols=("https", "wss", "http", "ws"))
+
+
 class TestClient(httpx2.Client):
     """An httpx client whose requests ``router`` serves in-process on ``target``.
 
@@ -114,8 +140,16 @@ class TestClient(httpx2.Client):
 
     Unhandled server exceptions are raised in the test unless
     ``raise_server_exceptions=False``, which shows the host's own 500 instead.
+    A cookie set with ``Secure`` is kept but sent over https only, as FastAPI's
+    and Starlette's clients do (httpx follows the cookie rules);
+    ``secure_cookies_over_http=True`` sends it to ``http://testserver`` too, as
+    Flask's test client does.
+
     Use the client as a context manager to run the app's lifespan (startup on
-    entering, shutdown on leaving), on every host, as Starlette's client does.
+    entering, shutdown on leaving), on every host, as Starlette's client does:
+    also after requests were sent without it, and again after it ended. The
+    client stays usable after ``with`` (``close()`` ends it); a ``with`` inside
+    another on the same client does not run the lifespan a second time.
     """
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
@@ -133,6 +167,7 @@ class TestClient(httpx2.Client):
         follow_redirects: bool = True,
         headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         cookies: Any = None,
+        secure_cookies_over_http: bool = False,
         **mount_kwargs: Any,
     ) -> None:
         if not isinstance(router, Router):
@@ -154,31 +189,15 @@ class TestClient(httpx2.Client):
             follow_redirects=follow_redirects,
             headers=headers,
             cookies=cookies,
+            secure_cookies_over_http=secure_cookies_over_http,
         )
 
     @classmethod
-    def for_app(
-        cls,
-        app: Any,
-        *,
-        raise_server_exceptions: bool = True,
-        base_url: str = "http://testserver",
-        follow_redirects: bool = True,
-        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
-        cookies: Any = None,
-    ) -> TestClient:
+    def for_app(cls, app: Any, **options: Unpack[ClientOptions]) -> TestClient:
         """A client of an existing app: Flask or any WSGI app, FastAPI, Starlette or any ASGI
-        app (a ``dualweb.bridge.combine`` result included)."""
+        app (a ``dualweb.bridge.combine`` result included), with ``TestClient``'s options."""
         client = cls.__new__(cls)
-        client._setup(
-            app,
-            None,
-            raise_server_exceptions=raise_server_exceptions,
-            base_url=base_url,
-            follow_redirects=follow_redirects,
-            headers=headers,
-            cookies=cookies,
-        )
+        client._setup(app, None, **options)
         return client
 
     def _setup(
@@ -186,15 +205,18 @@ class TestClient(httpx2.Client):
         app: Any,
         target: str | None,
         *,
-        raise_server_exceptions: bool,
-        base_url: str,
-        follow_redirects: bool,
-        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None,
-        cookies: Any,
+        raise_server_exceptions: bool = True,
+        base_url: str = "http://testserver",
+        follow_redirects: bool = True,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        cookies: Any = None,
+        secure_cookies_over_http: bool = False,
     ) -> None:
         self.app = app
         self._asgi_client: Any = None
         self._flask_lifespan: Any = None
+        self._entered = 0
+        self._cookie_policy = _cookies_over_http() if secure_cookies_over_http else None
         transport: httpx2.BaseTransport
         if _is_asgi(app):
             from starlette.testclient import TestClient as StarletteClient
@@ -225,6 +247,21 @@ class TestClient(httpx2.Client):
             transport=transport,
             follow_redirects=follow_redirects,
         )
+        if self._cookie_policy is not None:
+            self._cookies.jar.set_policy(self._cookie_policy)
+
+    # httpx replaces the jar when cookies are assigned; the policy the client was made
+    # with goes with every jar it has.
+    @property
+    def cookies(self) -> httpx2.Cookies:
+        """Cookie values to include when sending requests."""
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        self._cookies = httpx2.Cookies(cookies)
+        if self._cookie_policy is not None:
+            self._cookies.jar.set_policy(self._cookie_policy)
 
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
@@ -234,12 +271,18 @@ class TestClient(httpx2.Client):
             raise RuntimeError(f"WebSockets need an ASGI host; {self.target!r} is WSGI")
         return self._asgi_client.websocket_connect(url, subprotocols, **kwargs)
 
+    # NOTE: as Starlette's client, `with` runs the lifespan and nothing else: it neither
+    # refuses a client that has sent requests (httpx's own `__enter__` does) nor closes the
+    # client on leaving.
     def __enter__(self) -> TestClient:
-        if self._asgi_client is not None:
-            self._asgi_client.__enter__()  # starts the portal and runs lifespan startup
-        elif self._flask_lifespan is not None:
-            self._flask_lifespan.start()
-        super().__enter__()
+        if self.is_closed:
+            raise RuntimeError("Cannot reopen a client instance, once it has been closed.")
+        if self._entered == 0:
+            if self._asgi_client is not None:
+                self._asgi_client.__enter__()  # starts the portal and runs lifespan startup
+            elif self._flask_lifespan is not None:
+                self._flask_lifespan.start()
+        self._entered += 1
         return self
 
     def __exit__(
@@ -248,19 +291,16 @@ class TestClient(httpx2.Client):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
-        try:
-            if self._asgi_client is not None:
-                self._asgi_client.__exit__(exc_type, exc_value, traceback)  # lifespan shutdown
-            elif self._flask_lifespan is not None:
-                self._flask_lifespan.stop()
-        finally:
-            super().__exit__(exc_type, exc_value, traceback)
+        self._entered -= 1
+        if self._entered > 0:
+            return
+        if self._asgi_client is not None:
+            self._asgi_client.__exit__(exc_type, exc_value, traceback)  # lifespan shutdown
+        elif self._flask_lifespan is not None:
+            self._flask_lifespan.stop()
 
 
-def client_for_app(
-    app: Any, *, raise_server_exceptions: bool = True, base_url: str = "http://testserver"
-) -> TestClient:
-    """A ``TestClient`` for an existing Flask, FastAPI or Starlette app (or any WSGI/ASGI app)."""
-    return TestClient.for_app(
-        app, raise_server_exceptions=raise_server_exceptions, base_url=base_url
-    )
+def client_for_app(app: Any, **options: Unpack[ClientOptions]) -> TestClient:
+    """A ``TestClient`` for an existing Flask, FastAPI or Starlette app (or any WSGI/ASGI
+    app), with ``TestClient``'s options (``follow_redirects``, ``headers``, ``cookies`` ...)."""
+    return TestClient.for_app(app, **options)

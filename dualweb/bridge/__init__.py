@@ -7,7 +7,9 @@ everything else, unchanged, to the other one, through a2wsgi. The returned app i
 
 The decision is made from ``primary``'s route table, before ``primary`` runs, never from a
 404 it answers: a handler's own 404 stays a 404, a path ``primary`` has no route for goes to
-``fallback``. See docs/bridge.md for the rules and the limits.
+``fallback``, and a method ``primary`` lacks on a path it routes is its 405 (``combine``
+warns of such paths with a ``SplitPathWarning``). See docs/bridge.md for the rules and the
+limits.
 
 This is a host-side package: a2wsgi, Starlette and Werkzeug are imported in its modules,
 lazily, only for the apps that need them.
@@ -27,7 +29,8 @@ from ._kinds import Scope as Scope
 from ._kinds import Send as Send
 from ._kinds import WSGIApp as WSGIApp
 from ._kinds import logger as logger
+from ._split import SplitPathWarning
 from ._wsgi_front import SHUTDOWN_TIMEOUT as SHUTDOWN_TIMEOUT
 from ._wsgi_front import WSGIBridge
 
-__all__ = ["ASGIBridge", "WSGIBridge", "combine"]
+__all__ = ["ASGIBridge", "SplitPathWarning", "WSGIBridge", "combine"]

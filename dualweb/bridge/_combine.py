@@ -7,6 +7,7 @@ from typing import Any
 from ._asgi_front import ASGIBridge
 from ._kinds import Matcher, is_asgi
 from ._owners import matcher_for
+from ._split import warn_split_paths
 from ._wsgi_front import WSGIBridge
 
 
@@ -30,11 +31,17 @@ def combine(
       ``primary``), true when ``primary`` serves it. By default it is read from the route
       table of a Starlette/FastAPI app (``app.router.routes``) or a Flask app
       (``app.url_map``), also through middleware that keeps the app as ``.app``.
+
+    Where both route tables can be read (and ``match`` is not given), a ``SplitPathWarning``
+    names each path with methods in the fallback that the primary answers with 405,
+    because one of its routes owns the path.
     """
     if threads < 1:
         raise ValueError("threads must be at least 1")
     primary_is_asgi = is_asgi(primary)
     owns = match if match is not None else matcher_for(primary, asgi=primary_is_asgi)
+    if match is None:
+        warn_split_paths(primary, fallback, asgi=primary_is_asgi)
     if primary_is_asgi:
         return ASGIBridge(primary, fallback, owns, threads=threads)
     return WSGIBridge(primary, fallback, owns)
