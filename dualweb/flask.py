@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
 import flask
@@ -14,6 +14,7 @@ from werkzeug.datastructures import Headers as WerkzeugHeaders
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
+from ._core.after import After
 from ._core.forms import FormLimits
 from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_router
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
@@ -186,11 +187,29 @@ def _view(
         native = _to_flask(response, lifespan)
         if after is not None:
             # WSGI servers close the response once its body is sent: then run what waits.
-            native.call_on_close(functools.partial(after.run_sync, lifespan.block_on))
+            native.call_on_close(_after_in_request_context(after, lifespan))
         return native
 
     view.__name__ = op.route.name
     return view
+
+
+def _after_in_request_context(after: After, lifespan: ProcessLifespan) -> Callable[[], None]:
+    # NOTE: Flask tears its request and app contexts down when the view returns, before
+    # the body is sent; what runs after it (background tasks, the teardown of yield
+    # dependencies) still uses them: `g`, `current_app`, an extension's per-request
+    # state (Flask-SQLAlchemy's session). Pushed once more, as stream_with_context does,
+    # the context outlives Flask's own pop, and Flask's teardown functions run after ours.
+    held = flask.globals.request_ctx._get_current_object()  # type: ignore[attr-defined]
+    held.push()
+
+    def run_then_pop() -> None:
+        try:
+            after.run_sync(lifespan.block_on)
+        finally:
+            held.pop()
+
+    return run_then_pop
 
 
 def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
