@@ -1,4 +1,8 @@
-"""Serve a dualweb Router on Flask: real URL rules on a Blueprint, on Flask's own WSGI path."""
+"""Serve a dualweb Router on Flask: real URL rules on a Blueprint, on Flask's own WSGI path.
+
+Also here, for handlers that FastAPI or Starlette serve while a team moves: ``app_context``
+and ``AppContextMiddleware``, a Flask app's context around their requests.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +25,12 @@ from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
+from ._flask_context import AppContextMiddleware, app_context
 from .datastructures import URL, FormData, Headers, UploadFile
 from .responses import Response, StreamingResponse
 from .routing import Router
 
-__all__ = ["mount", "shutdown", "startup"]
+__all__ = ["AppContextMiddleware", "app_context", "mount", "shutdown", "startup"]
 
 T = TypeVar("T")
 
