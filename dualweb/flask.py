@@ -1,4 +1,8 @@
-"""Serve a dualweb Router on Flask: real URL rules on a Blueprint, on Flask's own WSGI path."""
+"""Serve a dualweb Router on Flask: real URL rules on a Blueprint, on Flask's own WSGI path.
+
+Also here, for handlers that FastAPI or Starlette serve while a team moves: ``app_context``
+and ``AppContextMiddleware``, a Flask app's context around their requests.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import functools
 import http
 import itertools
 import re
-from collections.abc import Coroutine, Generator, Mapping
+from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, TypeVar
 
 import flask
@@ -16,18 +20,20 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, default_excep
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.routing import BuildError
 
+from ._core.after import After
 from ._core.forms import FormLimits
 from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_router
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
 from ._core.pipeline import Operation
 from ._core.table import RouteTable, errors_to_app
+from ._flask_context import AppContextMiddleware, app_context
 from .datastructures import URL, FormData, Headers, UploadFile
 from .exceptions import HTTPException, RequestValidationError
 from .responses import Response, StreamingResponse
 from .routing import Router
 
-__all__ = ["mount", "shutdown", "startup"]
+__all__ = ["AppContextMiddleware", "app_context", "mount", "shutdown", "startup"]
 
 T = TypeVar("T")
 
@@ -207,7 +213,7 @@ def _view(
         native = _to_flask(response, lifespan)
         if after is not None:
             # WSGI servers close the response once its body is sent: then run what waits.
-            native.call_on_close(functools.partial(after.run_sync, lifespan.block_on))
+            native.call_on_close(_after_in_request_context(after, lifespan))
         return native
 
     view.__name__ = op.route.name
@@ -272,6 +278,24 @@ def _with_headers(headers: Mapping[str, str], response: flask.Response) -> flask
         if name not in response.headers:
             response.headers[name] = value
     return response
+
+
+def _after_in_request_context(after: After, lifespan: ProcessLifespan) -> Callable[[], None]:
+    # NOTE: Flask tears its request and app contexts down when the view returns, before
+    # the body is sent; what runs after it (background tasks, the teardown of yield
+    # dependencies) still uses them: `g`, `current_app`, an extension's per-request
+    # state (Flask-SQLAlchemy's session). Pushed once more, as stream_with_context does,
+    # the context outlives Flask's own pop, and Flask's teardown functions run after ours.
+    held = flask.globals.request_ctx._get_current_object()  # type: ignore[attr-defined]
+    held.push()
+
+    def run_then_pop() -> None:
+        try:
+            after.run_sync(lifespan.block_on)
+        finally:
+            held.pop()
+
+    return run_then_pop
 
 
 def _server(environ: dict[str, Any]) -> tuple[str, int | None]:

@@ -3,6 +3,8 @@
 overrides, on every host, compared with native FastAPI."""
 
 import asyncio
+import contextlib
+import contextvars
 import threading
 from typing import Annotated, Optional
 
@@ -16,7 +18,7 @@ import dualweb.flask
 from dualweb.exceptions import DualwebError
 from dualweb.testing import TestClient, build_app, client_for_app
 from tests._servers import wsgi_server
-from tests.conftest import native_client
+from tests.conftest import DUALWEB, native_client
 
 # --- function, class and callable-instance dependencies ---------------------------
 
@@ -434,6 +436,97 @@ def test_teardown_order_and_timing(parity):
         "middle teardown",
         "outer teardown",
     ]
+
+
+REQUEST_VAR: contextvars.ContextVar[str] = contextvars.ContextVar("REQUEST_VAR", default="unset")
+
+
+def build_context_variables(api):
+    """An async yield dependency sets a context variable and resets it at teardown."""
+    router = api.Router()
+    events: list = []
+
+    async def tenant(x_tenant: str = api.Header("none")):
+        token = REQUEST_VAR.set(x_tenant)
+        try:
+            yield x_tenant
+        finally:
+            events.append(f"teardown sees {REQUEST_VAR.get()}")
+            REQUEST_VAR.reset(token)  # a token made in another context would not reset
+
+    def sync_reader():
+        return REQUEST_VAR.get()
+
+    async def async_reader():
+        return REQUEST_VAR.get()
+
+    def background():
+        events.append(f"background sees {REQUEST_VAR.get()}")
+
+    deps = [api.Depends(tenant)]
+
+    @router.get("/sync", dependencies=deps)
+    def sync_handler(
+        tasks: api.BackgroundTasks,
+        by_sync: str = api.Depends(sync_reader),
+        by_async: str = api.Depends(async_reader),
+    ):
+        tasks.add_task(background)
+        return [REQUEST_VAR.get(), by_sync, by_async]
+
+    @router.get("/async", dependencies=deps)
+    async def async_handler(
+        tasks: api.BackgroundTasks,
+        by_sync: str = api.Depends(sync_reader),
+        by_async: str = api.Depends(async_reader),
+    ):
+        tasks.add_task(background)
+        return [REQUEST_VAR.get(), by_sync, by_async]
+
+    @router.get("/events")
+    def read_events():
+        seen = list(events)
+        events.clear()
+        return seen
+
+    return router
+
+
+def test_an_async_yield_dependency_sets_context_variables_for_the_request(parity):
+    # Seen by sync and async dependencies and handlers, by background tasks and by its
+    # own teardown, which resets it: on Flask too, where the teardown runs in another
+    # task of the thread's loop, after the response is sent.
+    results = parity(
+        build_context_variables,
+        [
+            ("GET", "/sync", {"headers": {"x-tenant": "acme"}}),
+            ("GET", "/events"),
+            ("GET", "/async", {"headers": {"x-tenant": "initech"}}),
+            ("GET", "/events"),
+        ],
+    )
+    assert results[0].json() == ["acme", "acme", "acme"]
+    assert results[1].json() == ["background sees acme", "teardown sees acme"]
+    assert results[2].json() == ["initech", "initech", "initech"]
+    assert results[3].json() == ["background sees initech", "teardown sees initech"]
+    assert REQUEST_VAR.get() == "unset"
+
+
+def test_context_variables_on_flask_with_a_lifespan():
+    # The request's async code runs on the lifespan's loop thread: the same holds there.
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield {}
+
+    router = dualweb.Router(lifespan=lifespan)
+    router.include_router(build_context_variables(DUALWEB))
+    with TestClient(router, "flask") as client:
+        for path in ("/sync", "/async"):
+            assert client.get(path, headers={"x-tenant": "acme"}).json() == ["acme"] * 3
+            assert client.get("/events").json() == [
+                "background sees acme",
+                "teardown sees acme",
+            ]
 
 
 def _teardown_spy_app(api, events):

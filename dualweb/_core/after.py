@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ..background import BackgroundTasks
 from ..responses import Response
-from .concurrency import CallSync, drive, run_on_thread_loop
+from .concurrency import CallSync, drive, in_context, run_on_thread_loop
 
 __all__ = ["After", "BlockOn", "Outcome", "after_for"]
 
@@ -20,7 +21,7 @@ class After:
     """Background tasks, then the teardown of request-scoped ``yield`` dependencies
     (FastAPI's order). ``sync_graph``: the teardown never suspends (no event loop needed)."""
 
-    __slots__ = ("background", "stack", "sync_graph")
+    __slots__ = ("background", "context", "stack", "sync_graph")
 
     def __init__(
         self,
@@ -31,23 +32,25 @@ class After:
         self.background = background
         self.stack = stack
         self.sync_graph = sync_graph
+        #: On a WSGI thread, the context the request's async code ran in, if it had one.
+        self.context: contextvars.Context | None = None
 
     def run_sync(self, block_on: BlockOn = run_on_thread_loop) -> None:
         """On a WSGI thread, after the body has been sent (the response is closed);
         async code runs through ``block_on`` (the host I/O's)."""
         tasks = self.background
         if tasks is not None and tasks.tasks:
-            coro = tasks.run()
-            if tasks.has_async:
-                block_on(coro)
-            else:
-                drive(coro)
+            self._run(tasks.run(), tasks.has_async, block_on)
         if self.stack is not None:
-            closing = self.stack.aclose()
-            if self.sync_graph:
-                drive(closing)
-            else:
-                block_on(closing)
+            self._run(self.stack.aclose(), not self.sync_graph, block_on)
+
+    def _run(self, coro: Coroutine[Any, Any, None], suspends: bool, block_on: BlockOn) -> None:
+        if self.context is not None:
+            coro = in_context(coro, self.context)
+        if suspends:
+            block_on(coro)
+        else:
+            drive(coro)
 
     async def run_async(self, to_thread: CallSync) -> None:
         """On an event loop, after the response has been sent."""

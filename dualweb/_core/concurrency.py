@@ -7,6 +7,7 @@ thread, or in one thread-pool hop on ASGI, at the cost of a generator step.
 ``run_on_thread_loop`` runs a real coroutine on a persistent per-thread loop.
 ``ThreadHop`` is the ASGI hosts' way into a worker thread and back, and
 ``LoopThread`` a WSGI process's way onto one event loop that every thread shares.
+``in_context`` runs a coroutine in a context of the caller's choosing, wherever it runs.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import os
 import queue
 import threading
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "CallSync",
@@ -29,6 +30,7 @@ __all__ = [
     "call_inline",
     "caller_loop",
     "drive",
+    "in_context",
     "run_on_caller_loop",
     "run_on_thread_loop",
 ]
@@ -61,6 +63,52 @@ def drive(coro: Coroutine[Any, Any, T]) -> T:
         "an awaitable suspended inside a synchronous request pipeline; "
         "this is a dualweb bug, please report it"
     )
+
+
+class _Stepped(Generic[T]):
+    """Awaits ``coro`` one step at a time, each step run inside ``context``."""
+
+    __slots__ = ("context", "coro")
+
+    def __init__(self, coro: Coroutine[Any, Any, T], context: contextvars.Context) -> None:
+        self.coro = coro
+        self.context = context
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        # What a Task does with its own context, done here with the caller's: the task
+        # that awaits this passes on what the coroutine yields, and sends back the result.
+        coro, run = self.coro, self.context.run
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                if error is None:
+                    signal = run(coro.send, value)
+                else:
+                    signal, error = run(coro.throw, error), None
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            try:
+                value = yield signal
+            except GeneratorExit:
+                run(coro.close)
+                raise
+            except BaseException as exc:  # a cancellation, for one: the coroutine's to handle
+                value, error = None, exc
+
+
+async def in_context(coro: Coroutine[Any, Any, T], context: contextvars.Context) -> T:
+    """Run ``coro`` inside ``context`` (not a copy), in whatever task or thread awaits this.
+
+    Each task an event loop runs has a context of its own, copied when the task is
+    made. A WSGI thread runs one request's async code in two tasks — its dependencies
+    and handler, then, once the response is sent, their teardown — and each would see
+    a copy; run both in the request's context and a ``yield`` dependency's teardown
+    sees what its set-up set (a context variable's token resets), as it does on ASGI,
+    where both run in the request's one task. ``context`` must not be entered elsewhere
+    at the same time.
+    """
+    return await _Stepped(coro, context)
 
 
 _local = threading.local()

@@ -19,6 +19,7 @@ A new handler shape (streams, WebSockets) joins as one more runner.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -27,7 +28,7 @@ from ..responses import Response
 from .after import Outcome, after_for
 from .binding import bind_arguments
 from .bodies import Prevalidated, error_body
-from .concurrency import CallSync, call_inline, drive
+from .concurrency import CallSync, call_inline, drive, in_context
 from .dependencies import SolveContext, runs_without_loop, solve
 from .hostio import RequestParts
 from .plan import Dependant, ParamField
@@ -151,7 +152,16 @@ class Solved(Runner):
         overrides = self.provider.dependency_overrides
         sync_graph = self._runs_without_loop(overrides)
         solving = self.solve_and_call(parts, body, call_inline, sync_graph, overrides)
-        return drive(solving) if sync_graph else parts.io.block_on(solving)
+        if sync_graph:
+            return drive(solving)  # in this thread's context, as what runs after it
+        # NOTE: async code here runs in a task of ``block_on``'s, then what runs after the
+        # response in another: both in one context of the request's own, as in the one
+        # task of an ASGI request (a yield dependency's teardown sees what it set).
+        context = contextvars.copy_context()
+        response, after = parts.io.block_on(in_context(solving, context))
+        if after is not None:
+            after.context = context
+        return response, after
 
     def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Awaitable[Outcome]:
         overrides = self.provider.dependency_overrides
