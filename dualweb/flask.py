@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.routing import BuildError
 
 from ._core.after import After
+from ._core.concurrency import CallBack, CallSync, call_inline
 from ._core.forms import FormLimits
 from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_router
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
@@ -198,7 +199,7 @@ def _view(
             request.path,
             request.environ.get("QUERY_STRING", ""),  # what Werkzeug's query_string holds
             path_params,
-            _FlaskIO(request, lifespan),
+            io := _FlaskIO(request, lifespan),
             headers_joined=True,
             scheme=request.scheme,
             root_path=request.root_path,
@@ -213,7 +214,7 @@ def _view(
         native = _to_flask(response, lifespan)
         if after is not None:
             # WSGI servers close the response once its body is sent: then run what waits.
-            native.call_on_close(_after_in_request_context(after, lifespan))
+            native.call_on_close(_after_in_request_context(after, io))
         return native
 
     view.__name__ = op.route.name
@@ -280,7 +281,7 @@ def _with_headers(headers: Mapping[str, str], response: flask.Response) -> flask
     return response
 
 
-def _after_in_request_context(after: After, lifespan: ProcessLifespan) -> Callable[[], None]:
+def _after_in_request_context(after: After, io: _FlaskIO) -> Callable[[], None]:
     # NOTE: Flask tears its request and app contexts down when the view returns, before
     # the body is sent; what runs after it (background tasks, the teardown of yield
     # dependencies) still uses them: `g`, `current_app`, an extension's per-request
@@ -291,7 +292,7 @@ def _after_in_request_context(after: After, lifespan: ProcessLifespan) -> Callab
 
     def run_then_pop() -> None:
         try:
-            after.run_sync(lifespan.block_on)
+            after.run_sync(io.block_on, io.sync_calls())
         finally:
             held.pop()
 
@@ -305,14 +306,23 @@ def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
 class _FlaskIO(SyncHostIO):
     """What the core may ask of Flask's request, computed only when asked."""
 
-    __slots__ = ("lifespan", "request")
+    __slots__ = ("calls", "lifespan", "request")
 
     def __init__(self, request: flask.Request, lifespan: ProcessLifespan) -> None:
         self.request = request
         self.lifespan = lifespan
+        self.calls: CallBack | None = None
 
     def block_on(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.lifespan.block_on(coro)
+        return self.lifespan.block_on(coro, self.calls)
+
+    def sync_calls(self) -> CallSync:
+        if not self.lifespan.shares_loop:
+            return call_inline
+        # On the lifespan's loop, shared by every thread: sync calls come back here.
+        if self.calls is None:
+            self.calls = CallBack()
+        return self.calls
 
     def native(self) -> flask.Request:
         return self.request

@@ -175,7 +175,7 @@ def test_flask_keeps_werkzeugs_text_and_the_errors_headers_on_the_apps_answer():
     router = Router()
 
     @router.get("/private")
-    def private() -> None:
+    def private_page() -> None:
         raise HTTPException(401, "Sign in", headers={"WWW-Authenticate": "Bearer"})
 
     @router.get("/gone")

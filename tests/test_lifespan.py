@@ -419,3 +419,43 @@ def test_the_test_client_runs_the_lifespan_only_inside_with(host):
     assert log == []
     with TestClient(router, host):
         assert log == ["startup"]
+
+
+def test_flask_runs_sync_code_of_a_mixed_graph_on_the_servers_threads():
+    """With a lifespan's loop shared by every thread, a `def` handler or dependency in a
+    graph with async parts still runs on the thread serving its request: two such
+    requests meet at a barrier, which they could not if they ran one after the other on
+    the loop's thread."""
+    router = Router(lifespan=lambda app: _yielding({"ready": True}))
+    barrier = threading.Barrier(2, timeout=10)
+
+    async def ready(request: Request) -> bool:
+        return request.state.ready
+
+    def blocking(ok: Annotated[bool, Depends(ready)]) -> str:
+        barrier.wait()  # both requests at once, each on its own thread
+        yield threading.current_thread().name
+        assert threading.current_thread().name != "dualweb-lifespan"  # its teardown too
+
+    @router.get("/both")
+    def both(thread: Annotated[str, Depends(blocking)], background: dualweb.BackgroundTasks):
+        background.add_task(lambda: seen.append(threading.current_thread().name))
+        return [thread, threading.current_thread().name]
+
+    seen = []
+    app = build_app(router, "flask")
+    with client_for_app(app) as client:
+        answers = []
+
+        def call():
+            answers.append(client.get("/both").json())
+
+        threads = [threading.Thread(target=call) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(answers) == 2
+    for dependency_thread, handler_thread in answers:
+        assert dependency_thread == handler_thread != "dualweb-lifespan"
+    assert len(seen) == 2 and "dualweb-lifespan" not in seen

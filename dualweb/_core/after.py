@@ -35,12 +35,17 @@ class After:
         #: On a WSGI thread, the context the request's async code ran in, if it had one.
         self.context: contextvars.Context | None = None
 
-    def run_sync(self, block_on: BlockOn = run_on_thread_loop) -> None:
+    def run_sync(
+        self, block_on: BlockOn = run_on_thread_loop, call_sync: CallSync | None = None
+    ) -> None:
         """On a WSGI thread, after the body has been sent (the response is closed);
-        async code runs through ``block_on`` (the host I/O's)."""
+        async code runs through ``block_on`` and its sync calls through ``call_sync``
+        (the host I/O's ``block_on`` and ``sync_calls()``)."""
         tasks = self.background
         if tasks is not None and tasks.tasks:
-            self._run(tasks.run(), tasks.has_async, block_on)
+            # (Sync tasks beside async ones come back through call_sync; alone, inline.)
+            run = tasks.run(call_sync if tasks.has_async else None)
+            self._run(run, tasks.has_async, block_on)
         if self.stack is not None:
             self._run(self.stack.aclose(), not self.sync_graph, block_on)
 

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Generic, TypeVar
 
 __all__ = [
+    "CallBack",
     "CallSync",
     "LoopThread",
     "ThreadHop",
@@ -393,13 +394,62 @@ class ThreadHop:
             del job
 
 
+class CallBack:
+    """Where a coroutine running on a ``LoopThread`` for a waiting thread runs its sync
+    calls: back on that thread, which waits anyway, as ``ThreadHop`` runs them in a
+    worker (each in a copy of the calling task's context). Sync code never runs on the
+    shared loop, where it would hold up every other thread's requests.
+
+    One per request: the calls of its teardown, after the response, come back too.
+    """
+
+    __slots__ = ("jobs",)
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    async def __call__(
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        # A CallSync, on the loop: the waiting thread runs the call and settles the future.
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self.jobs.put((contextvars.copy_context(), func, args, kwargs, future, loop))
+        return await future
+
+    def serve(self, handed: _Handed) -> None:
+        """On the waiting thread: run the calls until ``handed`` is done."""
+        while True:
+            job = self.jobs.get()
+            if job is handed:
+                return
+            context, func, args, kwargs, future, loop = job
+            try:
+                value = context.run(func, *args, **kwargs)
+            except BaseException as exc:  # handed to the awaiting task
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, future, value, None)
+            del job, context, func, args, kwargs, future
+
+
+def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if future.done():  # the awaiting task was cancelled meanwhile
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)
+
+
 class _Handed:
     """One coroutine handed to a ``LoopThread``, and the thread waiting for its result."""
 
-    __slots__ = ("coro", "error", "finished", "value")
+    __slots__ = ("calls", "coro", "error", "finished", "value")
 
-    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
+    def __init__(self, coro: Coroutine[Any, Any, Any], calls: CallBack | None) -> None:
         self.coro = coro
+        self.calls = calls
         self.value: Any = None
         self.error: BaseException | None = None
         self.finished = threading.Lock()
@@ -416,8 +466,12 @@ class _Handed:
         except BaseException as exc:  # handed to the waiting thread
             self.error = exc
         self.finished.release()
+        if self.calls is not None:
+            self.calls.jobs.put(self)  # the waiting thread stops serving calls
 
     def wait(self, timeout: float | None) -> Any:
+        if self.calls is not None:
+            self.calls.serve(self)
         if not self.finished.acquire(timeout=-1 if timeout is None else timeout):
             raise TimeoutError("the event loop did not finish the call in time")
         error, self.error = self.error, None
@@ -433,7 +487,8 @@ class LoopThread:
     database pool opened by a lifespan, say) must all run on that loop, whichever
     thread serves the request: ``run`` hands a coroutine to the loop, with the
     caller's context variables (the host framework's request context among
-    them), and blocks the caller until it is done.
+    them), and blocks the caller until it is done, running the coroutine's sync
+    calls meanwhile if it makes them through ``calls``.
     """
 
     def __init__(self, name: str) -> None:
@@ -441,9 +496,14 @@ class LoopThread:
         self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
         self.thread.start()
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+    def run(
+        self,
+        coro: Coroutine[Any, Any, T],
+        timeout: float | None = None,
+        calls: CallBack | None = None,
+    ) -> T:
         """From another thread: run ``coro`` on this loop and wait for its result."""
-        handed = _Handed(coro)
+        handed = _Handed(coro, calls)
         try:
             self.loop.call_soon_threadsafe(handed.begin, context=contextvars.copy_context())
         except RuntimeError:  # the loop is closed

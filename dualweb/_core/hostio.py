@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from ..datastructures import FormData, Headers, QueryParams, parse_cookies
 from ..exceptions import HTTPException
-from .concurrency import run_on_thread_loop
+from .concurrency import CallSync, call_inline, run_on_thread_loop
 from .forms import FormLimits, read_form_async, read_form_sync
 
 __all__ = ["ASK", "AsyncHostIO", "HostIO", "RequestParts", "SyncHostIO", "content_too_large"]
@@ -85,6 +85,11 @@ class HostIO(abc.ABC):
         """From a WSGI thread: run a request's async code to its end, on the event loop
         it belongs to (by default, the thread's own persistent loop)."""
         return run_on_thread_loop(coro)
+
+    def sync_calls(self) -> CallSync:
+        """How async code given to ``block_on`` makes its sync calls (a ``def``
+        dependency or handler): by default inline, the loop being this thread's own."""
+        return call_inline
 
     @abc.abstractmethod
     def header(self, name: str) -> str | None:

@@ -24,7 +24,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .concurrency import LoopThread, drive, run_on_thread_loop
+from .concurrency import CallBack, LoopThread, drive, run_on_thread_loop
 
 if TYPE_CHECKING:
     from ..routing import Router
@@ -238,12 +238,18 @@ class ProcessLifespan:
     def _run(loop: LoopThread | None, coro: Coroutine[Any, Any, T], timeout: float | None) -> T:
         return drive(coro) if loop is None else loop.run(coro, timeout)
 
-    def block_on(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a request's async code to its end: on the lifespan's loop, if it has one."""
+    @property
+    def shares_loop(self) -> bool:
+        """Whether requests' async code runs on the lifespan's loop (in this process)."""
+        return self._loop is not None
+
+    def block_on(self, coro: Coroutine[Any, Any, T], calls: CallBack | None = None) -> T:
+        """Run a request's async code to its end: on the lifespan's loop, if it has one
+        (its sync calls, made through ``calls``, back on this thread)."""
         loop = self._loop
         if loop is None:
             return run_on_thread_loop(coro)
-        return loop.run(coro)
+        return loop.run(coro, calls=calls)
 
 
 def _at_process_exit(func: Callable[[], None]) -> None:

@@ -151,7 +151,8 @@ class Solved(Runner):
     def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
         overrides = self.provider.dependency_overrides
         sync_graph = self._runs_without_loop(overrides)
-        solving = self.solve_and_call(parts, body, call_inline, sync_graph, overrides)
+        call_sync = call_inline if sync_graph else parts.io.sync_calls()
+        solving = self.solve_and_call(parts, body, call_sync, sync_graph, overrides)
         if sync_graph:
             return drive(solving)  # in this thread's context, as what runs after it
         # NOTE: async code here runs in a task of ``block_on``'s, then what runs after the
