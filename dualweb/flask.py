@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
-import re
 from collections.abc import Coroutine, Generator
 from typing import Any, TypeVar
 
@@ -14,21 +12,27 @@ from werkzeug.datastructures import Headers as WerkzeugHeaders
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
+from . import _flask_rules as rules
 from ._core.forms import FormLimits
-from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_router
+from ._core.hosting import (
+    app_lifespan,
+    check_clashes,
+    check_new_mount,
+    join_lifespan,
+    mount_router,
+)
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
 from .datastructures import URL, FormData, Headers, UploadFile
+from .exceptions import DualwebError
 from .responses import Response, StreamingResponse
 from .routing import Router
 
 __all__ = ["mount", "shutdown", "startup"]
 
 T = TypeVar("T")
-
-_counter = itertools.count()
 
 
 class _FlaskResponse(flask.Response):
@@ -48,19 +52,35 @@ def mount(
     router: Router,
     *,
     prefix: str = "",
+    name: str = "dualweb",
     offline_docs: bool = False,
     **docs: Any,
 ) -> flask.Blueprint:
     """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint.
 
+    The Blueprint is called ``name`` (each mount on one app needs its own, as each
+    Blueprint does); its endpoints are the operations' names, so that
+    ``url_for(f"{name}.read_item", item_id=5)`` links to ``read_item``'s route, and
+    the API document's pages are the endpoints of a second Blueprint, ``name + "_docs"``.
     ``docs`` are FastAPI's documentation keywords (``title``, ``openapi_url``,
     ``docs_url``...); the first mount under a prefix serves the API document and
     its pages there, for every router mounted under that prefix.
     """
     registry: dict[str, Any] = app.extensions.setdefault("dualweb", {})
+    check_new_mount(registry.setdefault("mounts", []), router, prefix)  # the clearer error
+    for taken in (name, f"{name}_docs"):
+        if taken in app.blueprints:
+            raise DualwebError(
+                f"this app already has a blueprint named {taken!r}: mount this router "
+                "with another name, mount(app, router, name=...)"
+            )
     lifespan = _process_lifespan(app)
+
+    def register(table: RouteTable) -> flask.Blueprint:
+        return _register(app, lifespan, name if table.router is router else f"{name}_docs", table)
+
     blueprint: flask.Blueprint = mount_router(
-        registry, router, prefix, docs, offline_docs, functools.partial(_register, app, lifespan)
+        registry, router, prefix, docs, offline_docs, register
     )
     if join_lifespan(registry, router):
         # First among the app's hooks, so that the others find the lifespan's state too.
@@ -105,67 +125,71 @@ def _lifespan_hook(lifespan: ProcessLifespan) -> Any:
 
 
 def _register(
-    app: flask.Flask, lifespan: ProcessLifespan, router: Router, prefix: str
+    app: flask.Flask, lifespan: ProcessLifespan, name: str, table: RouteTable
 ) -> flask.Blueprint:
-    table = RouteTable(router, prefix)
     check_clashes(
-        ((_rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
+        ((rules.rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
         table,
     )
-    blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
-    endpoints: dict[str, list[tuple[str, dict[str, str]]]] = app.extensions["dualweb"].setdefault(
-        "endpoints", {}
-    )
+    app.url_map.converters.update(rules.CONVERTERS)
+    blueprint = flask.Blueprint(name, __name__)
+    endpoints: dict[str, list[tuple[str, dict[str, str], str]]] = app.extensions[
+        "dualweb"
+    ].setdefault("endpoints", {})
     # The methods each path's operations declare: Flask answers OPTIONS, and HEAD for a
     # GET, as for its own routes (Flask-CORS answers a preflight there), unless one of
     # the path's operations declares that method itself.
     declared: dict[str, set[str]] = {}
     for op in table.operations:
         declared.setdefault(op.template.shape, set()).update(op.methods)
-    for index, op in enumerate(table.operations):
-        rule, names = op.template.werkzeug_rule()
-        endpoint = f"{index}_{op.route.name}"
-        # For url_for by the route's name: the Flask endpoint, and each variable's parameter.
-        endpoints.setdefault(op.route.name, []).append((f"{blueprint.name}.{endpoint}", names))
-        blueprint.add_url_rule(
-            rule,
-            endpoint=endpoint,
-            view_func=_view(table, op, names, lifespan),
-            methods=sorted(op.methods),
-            # (None: as Flask decides for its own routes, and its app's configuration.)
-            provide_automatic_options=None
-            if "OPTIONS" not in declared[op.template.shape]
-            else False,
-        )
+    # NOTE: operations of one name share its endpoint, as the rules of a Flask view
+    # with two @route decorators do (a Flask endpoint has one view function): the
+    # view finds the operation by the rule Werkzeug matched.
+    by_endpoint: dict[str, list[tuple[Operation, str, dict[str, str]]]] = {}
+    for op in table.operations:
+        rule, names = op.template.werkzeug_rule(rules.CONVERTER_NAMES, rules.URL_FOR_OWN)
+        by_endpoint.setdefault(rules.endpoint(op.route.name), []).append((op, rule, names))
+    served: dict[int, Any] = {}  # id(a Rule) -> the view of its operation
+    pending: list[tuple[Operation, str, Any]] = []  # (operation, rule, view), in order
+    for endpoint, ops in by_endpoint.items():
+        views = [(op, rule, _view(table, op, names, lifespan)) for op, rule, names in ops]
+        pending += views
+        view = views[0][2] if len(views) == 1 else rules.dispatch(served)
+        view.__name__ = endpoint
+        for op, rule, names in ops:
+            # For url_for by the route's name: the endpoint, each variable's parameter
+            # and a method of the operation (which of the endpoint's rules).
+            endpoints.setdefault(op.route.name, []).append(
+                (f"{name}.{endpoint}", names, min(op.methods))
+            )
+            blueprint.add_url_rule(
+                rule,
+                endpoint=endpoint,
+                view_func=view,
+                methods=sorted(op.methods),
+                # (None: as Flask decides for its own routes, and its app's configuration.)
+                provide_automatic_options=None
+                if "OPTIONS" not in declared[op.template.shape]
+                else False,
+                # FastAPI neither merges nor redirects `//`: `/files//etc` gives a
+                # `{p:path}` parameter `/etc`, and `/items//3` is a 404.
+                merge_slashes=False,
+            )
     app.register_blueprint(blueprint)
-    # Werkzeug adds HEAD to every GET rule: not where another operation declares HEAD.
-    for registered in app.url_map.iter_rules():
-        if registered.endpoint.startswith(f"{blueprint.name}.") and registered.methods:
-            index = int(registered.endpoint.split(".", 1)[1].split("_", 1)[0])
-            op = table.operations[index]
-            if "HEAD" not in op.methods and "HEAD" in declared[op.template.shape]:
-                registered.methods.discard("HEAD")
+    rules.bind(app, name, pending, served, declared)
     return blueprint
-
-
-# NOTE: Werkzeug offers no public parser of its rule syntax; a rule's variables are
-# blanked here to compare its shape with the core's (PathTemplate.shape).
-_RULE_VARIABLE = re.compile(r"<[^<>]*>")
-
-
-def _rule_shape(rule: str) -> str:
-    return _RULE_VARIABLE.sub("{}", rule)
 
 
 def _view(
     table: RouteTable, op: Operation, names: dict[str, str], lifespan: ProcessLifespan
 ) -> Any:
     shadowed = table.may_be_shadowed(op)
+    renamed = any(variable != param for variable, param in names.items())
 
     def view(**kwargs: Any) -> flask.Response:
         # The request object itself, not Flask's context proxy: read many times below.
         request = flask.request._get_current_object()  # type: ignore[attr-defined]
-        target, path_params = op, {names[k]: v for k, v in kwargs.items()} if kwargs else {}
+        target, path_params = op, {names[k]: v for k, v in kwargs.items()} if renamed else kwargs
         if shadowed:
             earlier = table.resolve(op, request.method, request.path)
             if earlier is not None:
@@ -189,7 +213,6 @@ def _view(
             native.call_on_close(functools.partial(after.run_sync, lifespan.block_on))
         return native
 
-    view.__name__ = op.route.name
     return view
 
 
@@ -267,12 +290,13 @@ class _FlaskIO(SyncHostIO):
     def url_for(self, name: str, params: dict[str, Any]) -> str:
         registry = self.app().extensions["dualweb"]
         error: Exception | None = None
-        for endpoint, names in registry.get("endpoints", {}).get(name, ()):
+        for endpoint, names, method in registry.get("endpoints", {}).get(name, ()):
             if set(names.values()) != set(params):
                 continue  # not this route's parameters (as Starlette's url_path_for)
             variables = {variable: params[param] for variable, param in names.items()}
             try:
-                return flask.url_for(endpoint, _external=True, **variables)
+                # (_method: this operation's rule, where operations share the endpoint.)
+                return flask.url_for(endpoint, _method=method, _external=True, **variables)
             except BuildError as exc:
                 error = exc
         if error is not None:

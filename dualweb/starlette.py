@@ -389,7 +389,7 @@ def add_routes(
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
     mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
-    _append(app, router if served is None else served, prefix, provider)
+    _append(app, RouteTable(router if served is None else served, prefix, provider))
     mounts.append((router, prefix))
     _join_lifespan(app, registry, router)
 
@@ -401,10 +401,7 @@ def _join_lifespan(app: Starlette, registry: dict[str, Any], router: Router) -> 
         app.router.lifespan_context = merged
 
 
-def _append(
-    app: Starlette, router: Router, prefix: str, provider: OverridesProvider | None = None
-) -> None:
-    table = RouteTable(router, prefix, provider)
+def _append(app: Starlette, table: RouteTable) -> None:
     routes = _routes(table)
     check_clashes(
         (

@@ -11,7 +11,13 @@ from ..routing import Router
 from .lifespan import AppLifespan
 from .table import RouteTable
 
-__all__ = ["app_lifespan", "check_clashes", "check_new_mount", "join_lifespan", "mount_router"]
+__all__ = [
+    "app_lifespan",
+    "check_clashes",
+    "check_new_mount",
+    "join_lifespan",
+    "mount_router",
+]
 
 
 def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: str) -> None:
@@ -47,18 +53,18 @@ def mount_router(
 ) -> Any:
     """The one mounting procedure of the Flask and Starlette hosts.
 
-    ``registry`` is per-app state the host keeps on its app; ``register(router,
-    prefix)`` adds a router's routes to the app the host's way and returns what
-    ``mount`` gives back. The first mount under a prefix also registers the
-    docs site's routes there.
+    ``registry`` is per-app state the host keeps on its app; ``register(table)``
+    adds a ``RouteTable``'s routes to the app the host's way and returns what
+    ``mount`` gives back. The first mount under a prefix also registers the docs
+    site's routes there.
     """
     mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
     sites: dict[str, DocsSite] = registry.setdefault("sites", {})
     site, created = docs_site(sites, prefix, docs, offline_docs)
-    result = register(router, prefix)
+    result = register(RouteTable(router, prefix))
     if created:
-        register(site.router(), prefix)
+        register(RouteTable(site.router(), prefix))
     site.add(router)
     mounts.append((router, prefix))
     return result
