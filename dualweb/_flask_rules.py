@@ -1,8 +1,10 @@
-"""The Flask host's Werkzeug side: the rules' converters and names.
+"""The Flask host's Werkzeug side: the rules' converters and names, and routing errors.
 
 Part of the Flask host (``dualweb.flask``), the only module that imports it: the
 converters that make Werkzeug match what FastAPI's routes match, the endpoint and
-variable names Flask's ``url_for`` takes, and the operation behind each registered rule.
+variable names Flask's ``url_for`` takes, the operation behind each registered rule,
+and FastAPI's answers to a request Werkzeug routes nowhere, as the routing errors
+Flask raises.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import re
 from typing import Any
 
 import flask
-from werkzeug.routing import BaseConverter
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, RequestRedirect
 
+from ._core.misses import HostFound, Miss
 from ._core.paths import CONVERTORS
 from ._core.pipeline import Operation
 
@@ -21,9 +25,12 @@ __all__ = [
     "CONVERTERS",
     "CONVERTER_NAMES",
     "URL_FOR_OWN",
+    "Redirect",
     "bind",
     "dispatch",
     "endpoint",
+    "found",
+    "routing_error",
     "rule_shape",
 ]
 
@@ -111,3 +118,42 @@ def dispatch(served: dict[int, Any]) -> Any:
         return served[id(flask.request.url_rule)](**kwargs)  # type: ignore[no-any-return]
 
     return view
+
+
+def found(error: Exception) -> HostFound | None:
+    """What Werkzeug found, as its routing error says; None for another error."""
+    if isinstance(error, RequestRedirect):
+        return "redirect"
+    if isinstance(error, MethodNotAllowed):
+        return "other_methods"
+    if isinstance(error, NotFound):
+        return "nothing"
+    return None
+
+
+def routing_error(miss: Miss, response: flask.Response) -> Exception:
+    """The routing error Flask raises for ``miss``, answered by ``response`` where the app
+    has no handler of its own (a 404 or 405 is looked up as Flask's own are)."""
+    if miss.status == 307:
+        return Redirect(response)
+    if miss.status == 405:
+        return MethodNotAllowed(sorted(miss.allow), response=response)
+    return NotFound(response=response)
+
+
+class Redirect(Exception):
+    """FastAPI's redirect to a path's trailing-slash twin, raised where Flask raises its own.
+
+    NOTE: not one of Werkzeug's HTTP exceptions: Flask would make its response
+    again from the WSGI output of one, which adds a content type (FastAPI's
+    redirect has none); an error handler of the app's gives back this one as is.
+    """
+
+    def __init__(self, response: flask.Response) -> None:
+        super().__init__(response.headers.get("location"))
+        self.response = response
+
+    @staticmethod
+    def answer(error: Redirect) -> flask.Response:
+        """The app's error handler of these: the redirect itself."""
+        return error.response

@@ -16,6 +16,7 @@ from . import _flask_rules as rules
 from ._core.forms import FormLimits
 from ._core.hosting import (
     app_lifespan,
+    app_misses,
     check_clashes,
     check_new_mount,
     join_lifespan,
@@ -23,6 +24,7 @@ from ._core.hosting import (
 )
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
+from ._core.misses import Miss, Misses
 from ._core.pipeline import Operation
 from ._core.table import RouteTable
 from .datastructures import URL, FormData, Headers, UploadFile
@@ -82,6 +84,12 @@ def mount(
     blueprint: flask.Blueprint = mount_router(
         registry, router, prefix, docs, offline_docs, register
     )
+    if not registry.get("misses_installed"):
+        registry["misses_installed"] = True
+        app.before_request_funcs.setdefault(None, []).insert(
+            0, _misses_hook(app_misses(registry), lifespan)
+        )
+        app.register_error_handler(rules.Redirect, rules.Redirect.answer)
     if join_lifespan(registry, router):
         # First among the app's hooks, so that the others find the lifespan's state too.
         app.before_request_funcs.setdefault(None, []).insert(0, _lifespan_hook(lifespan))
@@ -112,6 +120,29 @@ def _process_lifespan(app: flask.Flask) -> ProcessLifespan:
     if lifespan is None:
         lifespan = registry["process_lifespan"] = ProcessLifespan(app_lifespan(registry), app)
     return lifespan
+
+
+def _misses_hook(misses: Misses, lifespan: ProcessLifespan) -> Any:
+    def dualweb_misses() -> None:
+        # A request Werkzeug routed nowhere: where FastAPI answers otherwise, the
+        # routing error Flask is about to raise becomes FastAPI's. Flask raises it
+        # after every before_request hook, and looks up the app's own handler for
+        # a 404 or 405 as for its own; the answer here is the one without a handler.
+        request = flask.request._get_current_object()  # type: ignore[attr-defined]
+        error = request.routing_exception
+        if error is None:
+            return
+        found = rules.found(error)
+        miss = None if found is None else misses.decide(request.method, request.path, found)
+        if miss is not None:
+            request.routing_exception = _routing_error(miss, request, lifespan)
+
+    return dualweb_misses
+
+
+def _routing_error(miss: Miss, request: flask.Request, lifespan: ProcessLifespan) -> Exception:
+    twin_url = _url(request, request.root_path + miss.twin) if miss.status == 307 else ""
+    return rules.routing_error(miss, _to_flask(miss.response(twin_url), lifespan))
 
 
 def _lifespan_hook(lifespan: ProcessLifespan) -> Any:
@@ -174,6 +205,9 @@ def _register(
                 # FastAPI neither merges nor redirects `//`: `/files//etc` gives a
                 # `{p:path}` parameter `/etc`, and `/items//3` is a 404.
                 merge_slashes=False,
+                # A path's trailing-slash twin is never this rule's (whatever the app's
+                # map says): the miss then gets FastAPI's redirect (_misses_hook).
+                strict_slashes=True,
             )
     app.register_blueprint(blueprint)
     rules.bind(app, name, pending, served, declared)
@@ -220,6 +254,18 @@ def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
     return environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None
 
 
+def _url(request: flask.Request, path: str) -> str:
+    # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
+    environ = request.environ
+    return URL.compose(
+        request.scheme,
+        environ.get("HTTP_HOST"),
+        _server(environ),
+        path,
+        request.query_string.decode("latin-1"),
+    )
+
+
 class _FlaskIO(SyncHostIO):
     """What the core may ask of Flask's request, computed only when asked."""
 
@@ -241,16 +287,8 @@ class _FlaskIO(SyncHostIO):
         return (remote, int(request.environ.get("REMOTE_PORT") or 0)) if remote else None
 
     def url(self) -> str:
-        # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
         request = self.request
-        environ = request.environ
-        return URL.compose(
-            request.scheme,
-            environ.get("HTTP_HOST"),
-            _server(environ),
-            request.root_path + request.path,
-            request.query_string.decode("latin-1"),
-        )
+        return _url(request, request.root_path + request.path)
 
     def header_items(self) -> list[tuple[str, str]]:
         return list(self.request.headers.items())

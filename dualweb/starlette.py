@@ -12,27 +12,31 @@ import anyio.from_thread
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import URLPath
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
+from starlette.routing import Router as StarletteRouter
 from starlette.types import Message, Receive, Scope, Send
 
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._core.hosting import (
     app_lifespan,
+    app_misses,
     check_clashes,
     check_new_mount,
     join_lifespan,
     mount_router,
 )
 from ._core.hostio import AsyncHostIO, RequestParts, content_too_large
+from ._core.misses import Misses, method_not_allowed, not_found
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
 from ._core.runners import OverridesProvider
 from ._core.table import RouteTable
-from .responses import StreamingResponse
+from .responses import Response, StreamingResponse
 from .routing import Router
 
 __all__ = ["mount", "routes_for"]
@@ -92,16 +96,7 @@ class _Endpoint:
         if isinstance(response, StreamingResponse):
             await _streaming(response)(scope, receive, send)
         else:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": [
-                        (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": response.body})
+            await _send(response, send)
         if after is not None:
             await after.run_async(_to_thread)
         if parts.form is not None:
@@ -111,6 +106,26 @@ class _Endpoint:
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
+
+
+async def _send(response: Response, send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _app_answers(scope: Scope, status: int) -> bool:
+    """Whether the app has its own exception handler for a ``status`` routing error (FastAPI
+    always has: its HTTPException handler, FastAPI's answer)."""
+    handlers = getattr(scope.get("app"), "exception_handlers", None) or {}
+    return status in handlers or StarletteHTTPException in handlers
 
 
 class _StarletteIO(AsyncHostIO):
@@ -319,8 +334,10 @@ class _Group(BaseRoute):
             return
         if route.methods is None or scope["method"] in route.methods:
             await route.app(scope, receive, send)  # what Route.handle does for a full match
+        elif _app_answers(scope, 405):
+            await route.handle(scope, receive, send)  # its 405, to the app's handler
         else:
-            await route.handle(scope, receive, send)  # its 405
+            await _send(method_not_allowed(route.methods), send)  # FastAPI's
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         for route in self.routes:
@@ -430,4 +447,26 @@ def mount(
     """
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
     mount_router(registry, router, prefix, docs, offline_docs, functools.partial(_append, app))
+    if not registry.get("misses_installed"):
+        registry["misses_installed"] = True
+        default = app.router.default
+        if getattr(default, "__func__", None) is StarletteRouter.not_found:
+            # (Not a default of the app's own: that one keeps answering.)
+            app.router.default = _not_found(app_misses(registry), default)
     _join_lifespan(app, registry, router)
+
+
+def _not_found(misses: Misses, default: Any) -> Any:
+    # What the app's router does when no route took the request and it redirected
+    # nowhere: under a mount's prefix, FastAPI's 404, unless the app has its own.
+    async def not_found_or_fastapis(scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and misses.covers(route_path(scope))
+            and not _app_answers(scope, 404)
+        ):
+            await _send(not_found(), send)
+        else:
+            await default(scope, receive, send)
+
+    return not_found_or_fastapis
