@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 import http
-import itertools
-import re
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, TypeVar
 
@@ -20,25 +18,32 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, default_excep
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.routing import BuildError
 
+from . import _flask_rules as rules
 from ._core.after import After
 from ._core.concurrency import CallBack, CallSync, call_inline
 from ._core.forms import FormLimits
-from ._core.hosting import app_lifespan, check_clashes, join_lifespan, mount_router
+from ._core.hosting import (
+    app_lifespan,
+    app_misses,
+    check_clashes,
+    check_new_mount,
+    join_lifespan,
+    mount_router,
+)
 from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
+from ._core.misses import Miss, Misses
 from ._core.pipeline import Operation
 from ._core.table import RouteTable, errors_to_app
 from ._flask_context import AppContextMiddleware, app_context
 from .datastructures import URL, FormData, Headers, UploadFile
-from .exceptions import HTTPException, RequestValidationError
+from .exceptions import DualwebError, HTTPException, RequestValidationError
 from .responses import Response, StreamingResponse
 from .routing import Router
 
 __all__ = ["AppContextMiddleware", "app_context", "mount", "shutdown", "startup"]
 
 T = TypeVar("T")
-
-_counter = itertools.count()
 
 
 class _FlaskResponse(flask.Response):
@@ -58,12 +63,17 @@ def mount(
     router: Router,
     *,
     prefix: str = "",
+    name: str = "dualweb",
     offline_docs: bool = False,
     errors: str = "fastapi",
     **docs: Any,
 ) -> flask.Blueprint:
     """Register ``router``'s operations on ``app`` as URL rules of a new Blueprint.
 
+    The Blueprint is called ``name`` (each mount on one app needs its own, as each
+    Blueprint does); its endpoints are the operations' names, so that
+    ``url_for(f"{name}.read_item", item_id=5)`` links to ``read_item``'s route, and
+    the API document's pages are the endpoints of a second Blueprint, ``name + "_docs"``.
     ``docs`` are FastAPI's documentation keywords (``title``, ``openapi_url``,
     ``docs_url``...); the first mount under a prefix serves the API document and
     its pages there, for every router mounted under that prefix.
@@ -76,11 +86,27 @@ def mount(
     """
     errors_to_app(errors)
     registry: dict[str, Any] = app.extensions.setdefault("dualweb", {})
+    check_new_mount(registry.setdefault("mounts", []), router, prefix)  # the clearer error
+    for taken in (name, f"{name}_docs"):
+        if taken in app.blueprints:
+            raise DualwebError(
+                f"this app already has a blueprint named {taken!r}: mount this router "
+                "with another name, mount(app, router, name=...)"
+            )
     lifespan = _process_lifespan(app)
-    register = functools.partial(_register, app, lifespan, errors=errors)
+
+    def register(table: RouteTable) -> flask.Blueprint:
+        return _register(app, lifespan, name if table.router is router else f"{name}_docs", table)
+
     blueprint: flask.Blueprint = mount_router(
-        registry, router, prefix, docs, offline_docs, register
+        registry, router, prefix, docs, offline_docs, register, errors=errors
     )
+    if not registry.get("misses_installed"):
+        registry["misses_installed"] = True
+        app.before_request_funcs.setdefault(None, []).insert(
+            0, _misses_hook(app_misses(registry), lifespan)
+        )
+        app.register_error_handler(rules.Redirect, rules.Redirect.answer)
     if join_lifespan(registry, router):
         # First among the app's hooks, so that the others find the lifespan's state too.
         app.before_request_funcs.setdefault(None, []).insert(0, _lifespan_hook(lifespan))
@@ -113,6 +139,29 @@ def _process_lifespan(app: flask.Flask) -> ProcessLifespan:
     return lifespan
 
 
+def _misses_hook(misses: Misses, lifespan: ProcessLifespan) -> Any:
+    def dualweb_misses() -> None:
+        # A request Werkzeug routed nowhere: where FastAPI answers otherwise, the
+        # routing error Flask is about to raise becomes FastAPI's. Flask raises it
+        # after every before_request hook, and looks up the app's own handler for
+        # a 404 or 405 as for its own; the answer here is the one without a handler.
+        request = flask.request._get_current_object()  # type: ignore[attr-defined]
+        error = request.routing_exception
+        if error is None:
+            return
+        found = rules.found(error)
+        miss = None if found is None else misses.decide(request.method, request.path, found)
+        if miss is not None:
+            request.routing_exception = _routing_error(miss, request, lifespan)
+
+    return dualweb_misses
+
+
+def _routing_error(miss: Miss, request: flask.Request, lifespan: ProcessLifespan) -> Exception:
+    twin_url = _url(request, request.root_path + miss.twin) if miss.status == 307 else ""
+    return rules.routing_error(miss, _to_flask(miss.response(twin_url), lifespan))
+
+
 def _lifespan_hook(lifespan: ProcessLifespan) -> Any:
     def dualweb_lifespan() -> None:
         # Each request's state starts with the lifespan's, as an ASGI server gives it.
@@ -124,72 +173,74 @@ def _lifespan_hook(lifespan: ProcessLifespan) -> Any:
 
 
 def _register(
-    app: flask.Flask,
-    lifespan: ProcessLifespan,
-    router: Router,
-    prefix: str,
-    *,
-    errors: str = "fastapi",
+    app: flask.Flask, lifespan: ProcessLifespan, name: str, table: RouteTable
 ) -> flask.Blueprint:
-    table = RouteTable(router, prefix, errors=errors)
     check_clashes(
-        ((_rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
+        ((rules.rule_shape(rule.rule), rule.methods or ()) for rule in app.url_map.iter_rules()),
         table,
     )
-    blueprint = flask.Blueprint(f"dualweb_{next(_counter)}", __name__)
-    endpoints: dict[str, list[tuple[str, dict[str, str]]]] = app.extensions["dualweb"].setdefault(
-        "endpoints", {}
-    )
+    app.url_map.converters.update(rules.CONVERTERS)
+    blueprint = flask.Blueprint(name, __name__)
+    endpoints: dict[str, list[tuple[str, dict[str, str], str]]] = app.extensions[
+        "dualweb"
+    ].setdefault("endpoints", {})
     # The methods each path's operations declare: Flask answers OPTIONS, and HEAD for a
     # GET, as for its own routes (Flask-CORS answers a preflight there), unless one of
     # the path's operations declares that method itself.
     declared: dict[str, set[str]] = {}
     for op in table.operations:
         declared.setdefault(op.template.shape, set()).update(op.methods)
-    for index, op in enumerate(table.operations):
-        rule, names = op.template.werkzeug_rule()
-        endpoint = f"{index}_{op.route.name}"
-        # For url_for by the route's name: the Flask endpoint, and each variable's parameter.
-        endpoints.setdefault(op.route.name, []).append((f"{blueprint.name}.{endpoint}", names))
-        blueprint.add_url_rule(
-            rule,
-            endpoint=endpoint,
-            view_func=_view(table, op, names, lifespan),
-            methods=sorted(op.methods),
-            # (None: as Flask decides for its own routes, and its app's configuration.)
-            provide_automatic_options=None
-            if "OPTIONS" not in declared[op.template.shape]
-            else False,
-        )
+    # NOTE: operations of one name share its endpoint, as the rules of a Flask view
+    # with two @route decorators do (a Flask endpoint has one view function): the
+    # view finds the operation by the rule Werkzeug matched.
+    by_endpoint: dict[str, list[tuple[Operation, str, dict[str, str]]]] = {}
+    for op in table.operations:
+        rule, names = op.template.werkzeug_rule(rules.CONVERTER_NAMES, rules.URL_FOR_OWN)
+        by_endpoint.setdefault(rules.endpoint(op.route.name), []).append((op, rule, names))
+    served: dict[int, Any] = {}  # id(a Rule) -> the view of its operation
+    pending: list[tuple[Operation, str, Any]] = []  # (operation, rule, view), in order
+    for endpoint, ops in by_endpoint.items():
+        views = [(op, rule, _view(table, op, names, lifespan)) for op, rule, names in ops]
+        pending += views
+        view = views[0][2] if len(views) == 1 else rules.dispatch(served)
+        view.__name__ = endpoint
+        for op, rule, names in ops:
+            # For url_for by the route's name: the endpoint, each variable's parameter
+            # and a method of the operation (which of the endpoint's rules).
+            endpoints.setdefault(op.route.name, []).append(
+                (f"{name}.{endpoint}", names, min(op.methods))
+            )
+            blueprint.add_url_rule(
+                rule,
+                endpoint=endpoint,
+                view_func=view,
+                methods=sorted(op.methods),
+                # (None: as Flask decides for its own routes, and its app's configuration.)
+                provide_automatic_options=None
+                if "OPTIONS" not in declared[op.template.shape]
+                else False,
+                # FastAPI neither merges nor redirects `//`: `/files//etc` gives a
+                # `{p:path}` parameter `/etc`, and `/items//3` is a 404.
+                merge_slashes=False,
+                # A path's trailing-slash twin is never this rule's (whatever the app's
+                # map says): the miss then gets FastAPI's redirect (_misses_hook).
+                strict_slashes=True,
+            )
     app.register_blueprint(blueprint)
-    # Werkzeug adds HEAD to every GET rule: not where another operation declares HEAD.
-    for registered in app.url_map.iter_rules():
-        if registered.endpoint.startswith(f"{blueprint.name}.") and registered.methods:
-            index = int(registered.endpoint.split(".", 1)[1].split("_", 1)[0])
-            op = table.operations[index]
-            if "HEAD" not in op.methods and "HEAD" in declared[op.template.shape]:
-                registered.methods.discard("HEAD")
+    rules.bind(app, name, pending, served, declared)
     return blueprint
-
-
-# NOTE: Werkzeug offers no public parser of its rule syntax; a rule's variables are
-# blanked here to compare its shape with the core's (PathTemplate.shape).
-_RULE_VARIABLE = re.compile(r"<[^<>]*>")
-
-
-def _rule_shape(rule: str) -> str:
-    return _RULE_VARIABLE.sub("{}", rule)
 
 
 def _view(
     table: RouteTable, op: Operation, names: dict[str, str], lifespan: ProcessLifespan
 ) -> Any:
     shadowed = table.may_be_shadowed(op)
+    renamed = any(variable != param for variable, param in names.items())
 
     def view(**kwargs: Any) -> flask.Response:
         # The request object itself, not Flask's context proxy: read many times below.
         request = flask.request._get_current_object()  # type: ignore[attr-defined]
-        target, path_params = op, {names[k]: v for k, v in kwargs.items()} if kwargs else {}
+        target, path_params = op, {names[k]: v for k, v in kwargs.items()} if renamed else kwargs
         if shadowed:
             earlier = table.resolve(op, request.method, request.path)
             if earlier is not None:
@@ -217,7 +268,6 @@ def _view(
             native.call_on_close(_after_in_request_context(after, io))
         return native
 
-    view.__name__ = op.route.name
     return view
 
 
@@ -303,6 +353,18 @@ def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
     return environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None
 
 
+def _url(request: flask.Request, path: str) -> str:
+    # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
+    environ = request.environ
+    return URL.compose(
+        request.scheme,
+        environ.get("HTTP_HOST"),
+        _server(environ),
+        path,
+        request.query_string.decode("latin-1"),
+    )
+
+
 class _FlaskIO(SyncHostIO):
     """What the core may ask of Flask's request, computed only when asked."""
 
@@ -333,16 +395,8 @@ class _FlaskIO(SyncHostIO):
         return (remote, int(request.environ.get("REMOTE_PORT") or 0)) if remote else None
 
     def url(self) -> str:
-        # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
         request = self.request
-        environ = request.environ
-        return URL.compose(
-            request.scheme,
-            environ.get("HTTP_HOST"),
-            _server(environ),
-            request.root_path + request.path,
-            request.query_string.decode("latin-1"),
-        )
+        return _url(request, request.root_path + request.path)
 
     def header_items(self) -> list[tuple[str, str]]:
         return list(self.request.headers.items())
@@ -382,12 +436,13 @@ class _FlaskIO(SyncHostIO):
     def url_for(self, name: str, params: dict[str, Any]) -> str:
         registry = self.app().extensions["dualweb"]
         error: Exception | None = None
-        for endpoint, names in registry.get("endpoints", {}).get(name, ()):
+        for endpoint, names, method in registry.get("endpoints", {}).get(name, ()):
             if set(names.values()) != set(params):
                 continue  # not this route's parameters (as Starlette's url_path_for)
             variables = {variable: params[param] for variable, param in names.items()}
             try:
-                return flask.url_for(endpoint, _external=True, **variables)
+                # (_method: this operation's rule, where operations share the endpoint.)
+                return flask.url_for(endpoint, _method=method, _external=True, **variables)
             except BuildError as exc:
                 error = exc
         if error is not None:

@@ -19,24 +19,27 @@ from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
+from starlette.routing import Router as StarletteRouter
 from starlette.types import Message, Receive, Scope, Send
 
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._core.hosting import (
     app_lifespan,
+    app_misses,
     check_clashes,
     check_new_mount,
     join_lifespan,
     mount_router,
 )
 from ._core.hostio import AsyncHostIO, RequestParts, content_too_large
+from ._core.misses import Misses, method_not_allowed, not_found
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
 from ._core.runners import OverridesProvider
 from ._core.table import RouteTable, errors_to_app
 from .encoders import jsonable_encoder
 from .exceptions import HTTPException, RequestValidationError
-from .responses import StreamingResponse
+from .responses import Response, StreamingResponse
 from .routing import Router
 
 __all__ = ["mount", "routes_for"]
@@ -135,16 +138,7 @@ class _Endpoint:
         if isinstance(response, StreamingResponse):
             await _streaming(response)(scope, receive, send)
         else:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": [
-                        (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": response.body})
+            await _send(response, send)
         if after is not None:
             await after.run_async(_to_thread)
         if parts.form is not None:
@@ -154,6 +148,26 @@ class _Endpoint:
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
+
+
+async def _send(response: Response, send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _app_answers(scope: Scope, status: int) -> bool:
+    """Whether the app has its own exception handler for a ``status`` routing error (FastAPI
+    always has: its HTTPException handler, FastAPI's answer)."""
+    handlers = getattr(scope.get("app"), "exception_handlers", None) or {}
+    return status in handlers or StarletteHTTPException in handlers
 
 
 class _StarletteIO(AsyncHostIO):
@@ -362,8 +376,10 @@ class _Group(BaseRoute):
             return
         if route.methods is None or scope["method"] in route.methods:
             await route.app(scope, receive, send)  # what Route.handle does for a full match
+        elif _app_answers(scope, 405):
+            await route.handle(scope, receive, send)  # its 405, to the app's handler
         else:
-            await route.handle(scope, receive, send)  # its 405
+            await _send(method_not_allowed(route.methods), send)  # FastAPI's
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         for route in self.routes:
@@ -435,14 +451,8 @@ def add_routes(
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
     mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
-    _append(
-        app,
-        router if served is None else served,
-        prefix,
-        provider,
-        errors=errors,
-        to_app=starlette_error if to_app is None else to_app,
-    )
+    table = RouteTable(router if served is None else served, prefix, provider, errors=errors)
+    _append(app, table, starlette_error if to_app is None else to_app)
     mounts.append((router, prefix))
     _join_lifespan(app, registry, router)
 
@@ -454,16 +464,7 @@ def _join_lifespan(app: Starlette, registry: dict[str, Any], router: Router) -> 
         app.router.lifespan_context = merged
 
 
-def _append(
-    app: Starlette,
-    router: Router,
-    prefix: str,
-    provider: OverridesProvider | None = None,
-    *,
-    errors: str = "fastapi",
-    to_app: ToApp = starlette_error,
-) -> None:
-    table = RouteTable(router, prefix, provider, errors=errors)
+def _append(app: Starlette, table: RouteTable, to_app: ToApp = starlette_error) -> None:
     routes = _routes(table, to_app)
     check_clashes(
         (
@@ -499,6 +500,28 @@ def mount(
     """
     errors_to_app(errors)
     registry: dict[str, Any] = app.__dict__.setdefault("_dualweb", {})
-    register = functools.partial(_append, app, errors=errors)
-    mount_router(registry, router, prefix, docs, offline_docs, register)
+    register = functools.partial(_append, app)
+    mount_router(registry, router, prefix, docs, offline_docs, register, errors=errors)
+    if not registry.get("misses_installed"):
+        registry["misses_installed"] = True
+        default = app.router.default
+        if getattr(default, "__func__", None) is StarletteRouter.not_found:
+            # (Not a default of the app's own: that one keeps answering.)
+            app.router.default = _not_found(app_misses(registry), default)
     _join_lifespan(app, registry, router)
+
+
+def _not_found(misses: Misses, default: Any) -> Any:
+    # What the app's router does when no route took the request and it redirected
+    # nowhere: under a mount's prefix, FastAPI's 404, unless the app has its own.
+    async def not_found_or_fastapis(scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and misses.covers(route_path(scope))
+            and not _app_answers(scope, 404)
+        ):
+            await _send(not_found(), send)
+        else:
+            await default(scope, receive, send)
+
+    return not_found_or_fastapis

@@ -15,6 +15,7 @@ PAGES = [
     "lifespan.md",
     "templates.md",
     "existing-documents.md",
+    "hosts.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -531,7 +531,7 @@ def test_an_app_without_mounted_routers_is_an_error() -> None:
 def test_prefix_chooses_the_routers_mounted_under_it() -> None:
     app = flask.Flask(__name__)
     dualweb.flask.mount(app, build_orders(), prefix="/a", openapi_url=None)
-    dualweb.flask.mount(app, build_orders(), prefix="/b", openapi_url=None)
+    dualweb.flask.mount(app, build_orders(), prefix="/b", name="b", openapi_url=None)
     every = merge_into(document_30(), app)
     assert set(every["paths"]) == {f"{p}{path}" for p in ("/a", "/b") for path in DUALWEB_PATHS}
     only_a = merge_into(document_30(), app, prefix="/a")

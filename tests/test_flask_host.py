@@ -4,9 +4,11 @@ import functools
 from typing import Annotated
 
 import flask
+import pytest
 
 import dualweb
 import dualweb.flask
+from dualweb.exceptions import DualwebError
 from dualweb.testing import client_for_app
 
 
@@ -101,3 +103,134 @@ def test_what_runs_after_the_response_still_has_flasks_contexts():
         assert get("/async").status_code == 200
         assert events == [("async teardown", "open"), ("teardown", "open", "/async"), *flask_end]
         events.clear()
+
+
+def _items_router() -> dualweb.Router:
+    router = dualweb.Router()
+
+    @router.get("/items/{item_id}")
+    def read_item(item_id: int):
+        return {
+            # Flask code inside the blueprint links relatively, as in a Flask view.
+            "next": flask.url_for(".read_item", item_id=item_id + 1),
+            "page": flask.render_template_string(
+                "{{ url_for('.read_item', item_id=item_id) }}", item_id=item_id
+            ),
+        }
+
+    @router.get("/users/{name}/files/{rest:path}", name="user_file")
+    def user_file(name: str, rest: str):
+        return {"name": name, "rest": rest}
+
+    return router
+
+
+def test_flask_code_links_to_a_handler_by_its_name_under_the_blueprint():
+    app = flask.Flask("links")
+    blueprint = dualweb.flask.mount(app, _items_router(), prefix="/api")
+    assert blueprint.name == "dualweb"
+
+    @app.get("/links")
+    def links():
+        return {
+            "item": flask.url_for("dualweb.read_item", item_id=5),
+            "external": flask.url_for("dualweb.read_item", item_id=5, _external=True),
+            "query": flask.url_for("dualweb.read_item", item_id=5, q="x y"),
+            "file": flask.url_for("dualweb.user_file", name="ann", rest="a/b.txt"),
+            "docs": flask.url_for("dualweb_docs.swagger_ui_html"),
+            "template": flask.render_template_string(
+                "<a href=\"{{ url_for('dualweb.read_item', item_id=7) }}\">7</a>"
+            ),
+        }
+
+    client = client_for_app(app)
+    assert client.get("/links").json() == {
+        "item": "/api/items/5",
+        "external": "http://testserver/api/items/5",
+        "query": "/api/items/5?q=x+y",
+        "file": "/api/users/ann/files/a/b.txt",
+        "docs": "/api/docs",
+        "template": '<a href="/api/items/7">7</a>',
+    }
+    assert client.get("/api/items/5").json() == {"next": "/api/items/6", "page": "/api/items/5"}
+    with app.test_request_context():
+        assert flask.url_for("dualweb.user_file", name="b", rest="c") == "/api/users/b/files/c"
+
+
+def test_the_blueprints_name_is_the_mounts_choice_and_unique():
+    app = flask.Flask("names")
+    dualweb.flask.mount(app, _items_router(), prefix="/v1")
+    with pytest.raises(DualwebError, match=r"blueprint named 'dualweb'.*name=") as refused:
+        dualweb.flask.mount(app, _items_router(), prefix="/v2")
+    assert "v2" not in str(refused.value)
+    dualweb.flask.mount(app, _items_router(), prefix="/v2", name="v2")
+    with app.test_request_context():
+        assert flask.url_for("dualweb.read_item", item_id=1) == "/v1/items/1"
+        assert flask.url_for("v2.read_item", item_id=1) == "/v2/items/1"
+        assert flask.url_for("v2_docs.openapi") == "/v2/openapi.json"
+    blueprint = flask.Blueprint("mine", __name__)
+    app.register_blueprint(blueprint)
+    with pytest.raises(DualwebError, match="blueprint named 'mine'"):
+        dualweb.flask.mount(app, _items_router(), prefix="/v3", name="mine")
+
+
+def test_operations_of_one_name_share_its_endpoint():
+    router = dualweb.Router()
+
+    def shared(item_id: int | None = None):
+        return {"item_id": item_id}
+
+    router.add_api_route("/items/{item_id}", shared, methods=["GET"])
+    router.add_api_route("/items", shared, methods=["GET"])
+    router.add_api_route("/items", lambda: {"created": True}, methods=["POST"], name="shared")
+    router.add_api_route("/items/{item_id}", lambda item_id: {"put": item_id}, methods=["PUT"],
+                         name="dotted.name")  # fmt: skip
+
+    @router.get("/links")
+    def links(request: dualweb.Request):
+        return {
+            "one": str(request.url_for("shared", item_id=3)),
+            "all": str(request.url_for("shared")),
+            "dotted": str(request.url_for("dotted.name", item_id=3)),
+        }
+
+    app = flask.Flask("shared")
+    dualweb.flask.mount(app, router)
+    client = client_for_app(app)
+    # Each rule serves its own operation.
+    assert client.get("/items/3").json() == {"item_id": 3}
+    assert client.get("/items").json() == {"item_id": None}
+    assert client.post("/items").json() == {"created": True}
+    assert client.put("/items/4").json() == {"put": "4"}
+    assert client.get("/links").json() == {
+        "one": "http://testserver/items/3",
+        "all": "http://testserver/items",
+        "dotted": "http://testserver/items/3",
+    }
+    with app.test_request_context():
+        # As for a Flask view with two @route decorators: the values choose the rule.
+        assert flask.url_for("dualweb.shared", item_id=3) == "/items/3"
+        assert flask.url_for("dualweb.shared") == "/items"
+        assert flask.url_for("dualweb.shared", _method="POST") == "/items"
+        assert flask.url_for("dualweb.dotted_name", item_id=3) == "/items/3"
+    rules = {(rule.rule, rule.endpoint) for rule in app.url_map.iter_rules()}
+    assert ("/items/<dualweb_str:item_id>", "dualweb.shared") in rules
+
+
+def test_path_variables_keep_their_names_unless_flask_takes_them():
+    router = dualweb.Router()
+
+    @router.get("/by/{endpoint}/{item_id}")
+    def by_endpoint(endpoint: str, item_id: int, request: dualweb.Request):
+        return {
+            "endpoint": endpoint,
+            "self": str(request.url_for("by_endpoint", endpoint="e", item_id=1)),
+        }
+
+    app = flask.Flask("reserved")
+    dualweb.flask.mount(app, router)
+    client = client_for_app(app)
+    assert client.get("/by/x/2").json() == {"endpoint": "x", "self": "http://testserver/by/e/1"}
+    with app.test_request_context():
+        # url_for(endpoint, ...) takes `endpoint` itself: the variable is `endpoint_`.
+        assert flask.url_for("dualweb.by_endpoint", endpoint_="e", item_id=1) == "/by/e/1"

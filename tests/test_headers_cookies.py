@@ -293,6 +293,33 @@ def test_repeated_headers_on_a_real_wsgi_server():
         connection.close()
 
 
+def test_underscore_header_names_on_a_real_wsgi_server():
+    # What docs/hosts.md says WSGI changes: a server cannot tell `x_raw_name` from
+    # `x-raw-name` in the environ, so it drops the underscored one (Werkzeug's always,
+    # gunicorn's by default); a dashed name reaches the handler under its dashes.
+    import http.client
+    import json
+
+    import flask
+
+    import dualweb.flask
+
+    app = flask.Flask("underscores")
+    dualweb.flask.mount(app, build_headers(DUALWEB))
+
+    def get(path: str, header: str) -> dict:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", path, headers={header: "sent"})
+        body = json.loads(connection.getresponse().read())
+        connection.close()
+        return body
+
+    with wsgi_server(app) as port:
+        assert get("/raw", "x_raw_name") == {"x_raw_name": None}  # on ASGI: "sent"
+        assert get("/alias-underscore", "x_under") == {"token": None}  # on ASGI: "sent"
+        assert get("/raw", "x-raw-name") == {"x_raw_name": None}  # as on ASGI
+
+
 def test_list_header_explicit(serve):
     client = serve(build_headers)
     assert client.get("/required-list", headers={"x-tag": "t"}).json() == {"x_tag": ["t"]}

@@ -238,8 +238,9 @@ def test_routers_mounted_on_one_app_start_in_mount_order_each_once(host):
         return request.state.shared
 
     app = build_app(first, host)
-    getattr(dualweb, host).mount(app, second, prefix="/second")
-    getattr(dualweb, host).mount(app, shared, prefix="/again")
+    names = ({"name": "second"}, {"name": "again"}) if host == "flask" else ({}, {})
+    getattr(dualweb, host).mount(app, second, prefix="/second", **names[0])
+    getattr(dualweb, host).mount(app, shared, prefix="/again", **names[1])
     with client_for_app(app) as client:
         assert client.get("/second/s").json() is True
     assert log == ["enter first", "enter shared", "second startup", "exit shared", "exit first"]

@@ -10,6 +10,7 @@ assets and the CDN default, on every host that takes them.
 
 import importlib.util
 import inspect
+import itertools
 import json
 import re
 import warnings
@@ -329,11 +330,15 @@ def _app(host: str) -> Any:
 
 
 def _mount(host: str) -> Callable[..., Any]:
-    return {
-        "flask": dualweb.flask.mount,
-        "starlette": dualweb.starlette.mount,
-        "fastapi": dualweb.fastapi.mount,
-    }[host]
+    if host == "flask":
+        names = itertools.count()
+
+        def mount_on_flask(app: Any, router: Any, **kwargs: Any) -> Any:
+            # Each mount on one Flask app is a Blueprint of its own name.
+            return dualweb.flask.mount(app, router, name=f"mount{next(names)}", **kwargs)
+
+        return mount_on_flask
+    return {"starlette": dualweb.starlette.mount, "fastapi": dualweb.fastapi.mount}[host]
 
 
 @pytest.mark.parametrize("host", DOCS_HOSTS)

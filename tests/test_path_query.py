@@ -115,6 +115,50 @@ def test_route_order_is_declaration_order(parity):
     assert got.status_code == 422
 
 
+def build_convertors(api):
+    router = api.Router()
+
+    @router.get("/files/{rest:path}")
+    def files(rest: str):
+        return {"rest": rest}
+
+    @router.get("/n/{n:float}")
+    def number(n: float):
+        return {"n": n}
+
+    @router.get("/i/{i:int}")
+    def integer(i: int):
+        return {"i": i}
+
+    return router
+
+
+def test_convertors_match_what_fastapis_match(parity):
+    # On Flask too: Werkzeug's own float converter wants a dot, and its path one
+    # neither takes an empty value nor one starting with a slash (it merges `//`).
+    results = parity(
+        build_convertors,
+        [
+            ("GET", "/files//etc/passwd"),
+            ("GET", "/files/a//b/"),
+            ("GET", "/files/"),
+            ("GET", "/files/a/b.txt"),
+            ("GET", "/n/3"),
+            ("GET", "/n/3.5"),
+            ("GET", "/i/007"),
+        ],
+    )
+    assert [r.json() for r in results] == [
+        {"rest": "/etc/passwd"},
+        {"rest": "a//b/"},
+        {"rest": ""},
+        {"rest": "a/b.txt"},
+        {"n": 3.0},
+        {"n": 3.5},
+        {"i": 7},
+    ]
+
+
 def build_query(api):
     router = api.Router()
 

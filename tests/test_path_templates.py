@@ -8,13 +8,18 @@ import dualweb
 from dualweb._core.paths import PathTemplate
 from dualweb.exceptions import DualwebError
 
+CONVERTERS = {name: f"w_{name}" for name in ("str", "path", "int", "float", "uuid")}
+
 
 def test_properties_of_one_template():
     t = PathTemplate("/files/{owner}/{rest:path}")
     assert t.param_names == ["owner", "rest"]
     assert t.path_format == "/files/{owner}/{rest}"
     assert t.shape == "/files/{}/{}"
-    assert t.werkzeug_rule() == ("/files/<string:p1>/<path:p3>", {"p1": "owner", "p3": "rest"})
+    assert t.werkzeug_rule(CONVERTERS) == (
+        "/files/<w_str:owner>/<w_path:rest>",
+        {"owner": "owner", "rest": "rest"},
+    )
     assert t.match("/files/ann/a/b.txt") == {"owner": "ann", "rest": "a/b.txt"}
     assert t.match("/files/ann") is None
 
@@ -23,7 +28,21 @@ def test_convertors_convert_and_literals_escape():
     t = PathTemplate("/n/{n:int}/{f:float}/{u:uuid}/<x>")
     key = uuid.uuid4()
     assert t.match(f"/n/3/1.5/{key}/<x>") == {"n": 3, "f": 1.5, "u": key}
-    assert t.werkzeug_rule()[0] == "/n/<int:p1>/<float:p3>/<uuid:p5>/%3Cx%3E"
+    assert t.werkzeug_rule(CONVERTERS)[0] == "/n/<w_int:n>/<w_float:f>/<w_uuid:u>/%3Cx%3E"
+
+
+def test_werkzeug_variables_keep_their_names_unless_reserved():
+    # A name the host's link builder takes for itself (Flask's url_for(endpoint, ...))
+    # gets underscores until it is free: the mapping gives each one's parameter back.
+    t = PathTemplate("/a/{endpoint}/{endpoint_}/{_method}/{id}")
+    rule, names = t.werkzeug_rule(CONVERTERS, reserved={"endpoint", "_method"})
+    assert rule == "/a/<w_str:endpoint__>/<w_str:endpoint_>/<w_str:_method_>/<w_str:id>"
+    assert names == {
+        "endpoint__": "endpoint",
+        "endpoint_": "endpoint_",
+        "_method_": "_method",
+        "id": "id",
+    }
 
 
 def test_shape_of_foreign_convertors():

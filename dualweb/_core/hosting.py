@@ -9,9 +9,17 @@ from ..exceptions import DualwebError
 from ..openapi.site import DocsSite, docs_site
 from ..routing import Router
 from .lifespan import AppLifespan
+from .misses import Misses
 from .table import RouteTable
 
-__all__ = ["app_lifespan", "check_clashes", "check_new_mount", "join_lifespan", "mount_router"]
+__all__ = [
+    "app_lifespan",
+    "app_misses",
+    "check_clashes",
+    "check_new_mount",
+    "join_lifespan",
+    "mount_router",
+]
 
 
 def check_new_mount(mounts: list[tuple[Router, str]], router: Router, prefix: str) -> None:
@@ -44,24 +52,37 @@ def mount_router(
     docs: dict[str, Any],
     offline_docs: bool,
     register: Any,
+    *,
+    errors: str = "fastapi",
 ) -> Any:
     """The one mounting procedure of the Flask and Starlette hosts.
 
-    ``registry`` is per-app state the host keeps on its app; ``register(router,
-    prefix)`` adds a router's routes to the app the host's way and returns what
-    ``mount`` gives back. The first mount under a prefix also registers the
-    docs site's routes there.
+    ``registry`` is per-app state the host keeps on its app; ``register(table)``
+    adds a ``RouteTable``'s routes to the app the host's way and returns what
+    ``mount`` gives back. The first mount under a prefix also registers the docs
+    site's routes there. The app's ``Misses`` learn of both, in mount order.
     """
     mounts: list[tuple[Router, str]] = registry.setdefault("mounts", [])
     check_new_mount(mounts, router, prefix)
     sites: dict[str, DocsSite] = registry.setdefault("sites", {})
     site, created = docs_site(sites, prefix, docs, offline_docs)
-    result = register(router, prefix)
+    misses = app_misses(registry)
+    table = RouteTable(router, prefix, errors=errors)
+    result = register(table)
+    misses.add(table, prefix + router.prefix)
     if created:
-        register(site.router(), prefix)
+        docs_table = RouteTable(site.router(), prefix)
+        register(docs_table)
+        misses.add(docs_table, "")  # the pages add no prefix of their own
     site.add(router)
     mounts.append((router, prefix))
     return result
+
+
+def app_misses(registry: dict[str, Any]) -> Misses:
+    """What answers the requests no route of the app's mounted routers takes."""
+    misses: Misses = registry.setdefault("misses", Misses())
+    return misses
 
 
 def app_lifespan(registry: dict[str, Any]) -> AppLifespan:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,16 +32,6 @@ CONVERTORS: dict[str, tuple[str, Callable[[str], Any]]] = {
         "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
         uuid.UUID,
     ),
-}
-
-
-#: Our convertor names -> Werkzeug's converters for the same text.
-_WERKZEUG_CONVERTERS = {
-    "str": "string",
-    "path": "path",
-    "int": "int",
-    "float": "float",
-    "uuid": "uuid",
 }
 
 
@@ -106,21 +96,30 @@ class PathTemplate:
         (a Starlette app may register its own)."""
         return _PARAM.sub("{}", path)
 
-    def werkzeug_rule(self) -> tuple[str, dict[str, str]]:
+    def werkzeug_rule(
+        self, converters: Mapping[str, str], reserved: Collection[str] = ()
+    ) -> tuple[str, dict[str, str]]:
         """This template as a Werkzeug (Flask) rule, and its variables' parameter names.
 
-        Werkzeug variables must be identifiers of its own: the rule names them
-        ``p<n>`` and the mapping gives each one's parameter back.
+        ``converters`` names the Werkzeug converter that matches each convertor. A
+        variable keeps its parameter's name (every name this syntax takes is one
+        Werkzeug takes), unless the name is ``reserved`` (one the host's link
+        builder takes for itself): it then gets ``_`` appended until it is free.
         """
+        taken = set(self.param_names) | set(reserved)
         text = ""
         names: dict[str, str] = {}
-        for number, segment in enumerate(self.segments):
+        for segment in self.segments:
             if segment.param is None:
                 text += segment.text.replace("<", "%3C").replace(">", "%3E")
-            else:
-                variable = f"p{number}"
-                names[variable] = segment.param
-                text += f"<{_WERKZEUG_CONVERTERS[segment.convertor]}:{variable}>"
+                continue
+            variable = segment.param
+            if variable in reserved:
+                while variable in taken:
+                    variable += "_"
+                taken.add(variable)
+            names[variable] = segment.param
+            text += f"<{converters[segment.convertor]}:{variable}>"
         return text, names
 
     @property

@@ -138,6 +138,16 @@ class RouteTable:
             found = self._by_count.get(key[0], self._anywhere)
         return found
 
+    def first_match(self, path: str) -> Operation | None:
+        """The first operation (in declaration order) whose path matches ``path``,
+        whatever its methods."""
+        operations = self.operations
+        for index in self.candidates(path):
+            op = operations[index]
+            if op.template.regex.match(path) is not None:
+                return op
+        return None
+
     def reaches(self, path: str) -> bool:
         """Whether a request path could match both the route template ``path`` and one of
         these operations (conservative: True when unsure)."""

@@ -208,11 +208,11 @@ def _best_match(router: Any, scope: dict[str, Any]) -> Any:
 
 
 def _flask_routes(app: Any) -> Iterator[_Route]:
-    from ..flask import _rule_shape
+    from .._flask_rules import rule_shape
 
     for rule in app.url_map.iter_rules():
         methods = frozenset(rule.methods) if rule.methods else None
-        yield _Route(rule.rule, _rule_shape(rule.rule), methods, not rule.arguments)
+        yield _Route(rule.rule, rule_shape(rule.rule), methods, not rule.arguments)
 
 
 def _flask_matcher(app: Any) -> Callable[[str, str], str] | None:

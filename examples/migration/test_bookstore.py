@@ -257,7 +257,7 @@ def test_each_step_is_what_it_says(database):
     step1 = create_app("step1_dualweb_on_flask")
     assert isinstance(step1, flask.Flask)
     rules = {rule.rule for rule in step1.url_map.iter_rules()}
-    assert {"/books", "/books/<string:p1>/cover", "/export/books.csv"} <= rules  # Flask URL rules
+    assert {"/books", "/books/<dualweb_str:book_id>/cover", "/export/books.csv"} <= rules
 
     step2 = create_app("step2_bridge")
     assert isinstance(step2, ASGIBridge)

@@ -1,0 +1,159 @@
+"""The Flask host's Werkzeug side: the rules' converters and names, and routing errors.
+
+Part of the Flask host (``dualweb.flask``), the only module that imports it: the
+converters that make Werkzeug match what FastAPI's routes match, the endpoint and
+variable names Flask's ``url_for`` takes, the operation behind each registered rule,
+and FastAPI's answers to a request Werkzeug routes nowhere, as the routing errors
+Flask raises.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import flask
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, RequestRedirect
+
+from ._core.misses import HostFound, Miss
+from ._core.paths import CONVERTORS
+from ._core.pipeline import Operation
+
+__all__ = [
+    "CONVERTERS",
+    "CONVERTER_NAMES",
+    "URL_FOR_OWN",
+    "Redirect",
+    "bind",
+    "dispatch",
+    "endpoint",
+    "found",
+    "routing_error",
+    "rule_shape",
+]
+
+
+def _converter(convertor: str) -> type[BaseConverter]:
+    """A Werkzeug converter matching the text the core's ``convertor`` matches, converted
+    alike (Werkzeug's own differ: its float needs a dot, its path no leading slash)."""
+    regex, convert = CONVERTORS[convertor]
+    spans = re.fullmatch(regex, "a/b") is not None  # a path parameter: any length
+
+    def to_python(self: BaseConverter, value: str) -> Any:
+        return convert(value)
+
+    attributes = {
+        "regex": regex,
+        "part_isolating": not spans,
+        "weight": 200 if spans else 100,  # as Werkzeug weighs its own path and the others
+        "to_python": to_python,
+    }
+    return type(f"Dualweb{convertor.title()}Converter", (BaseConverter,), attributes)
+
+
+#: The Werkzeug converter of each of the core's convertors, by the name rules give it.
+CONVERTER_NAMES = {convertor: f"dualweb_{convertor}" for convertor in CONVERTORS}
+CONVERTERS = {name: _converter(convertor) for convertor, name in CONVERTER_NAMES.items()}
+
+#: The names flask.url_for takes for itself: no path variable can be passed under one.
+URL_FOR_OWN = frozenset(
+    parameter.name
+    for parameter in inspect.signature(flask.url_for).parameters.values()
+    if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+)
+
+
+def endpoint(name: str) -> str:
+    """The Flask endpoint of the operations named ``name`` (within their Blueprint)."""
+    return name.replace(".", "_")  # a Flask endpoint holds no dot: it ends a Blueprint's name
+
+
+# NOTE: Werkzeug offers no public parser of its rule syntax; a rule's variables are
+# blanked here to compare its shape with the core's (PathTemplate.shape).
+_RULE_VARIABLE = re.compile(r"<[^<>]*>")
+
+
+def rule_shape(rule: str) -> str:
+    """A Werkzeug rule's shape, as ``PathTemplate.shape`` spells it."""
+    return _RULE_VARIABLE.sub("{}", rule)
+
+
+_ADDED = frozenset(("HEAD", "OPTIONS"))
+
+
+def bind(
+    app: flask.Flask,
+    name: str,
+    pending: list[tuple[Operation, str, Any]],
+    served: dict[int, Any],
+    declared: dict[str, set[str]],
+) -> None:
+    """Fill ``served`` (id of a rule -> its operation's view) from the Blueprint ``name``'s
+    rules, once registered; ``pending`` holds (operation, rule, view) in declaration order,
+    ``declared`` each path shape's declared methods."""
+    # Flask made the Blueprint's rules when it was registered: each one's operation is
+    # the first left with its rule and methods (but those Flask and Werkzeug add).
+    for registered in app.url_map.iter_rules():
+        methods = registered.methods
+        if not registered.endpoint.startswith(f"{name}.") or methods is None:
+            continue
+        index = next(
+            i
+            for i, (op, rule, _) in enumerate(pending)
+            if rule == registered.rule and op.methods - _ADDED == methods - _ADDED
+        )
+        op, _, view = pending.pop(index)
+        served[id(registered)] = view
+        # Werkzeug adds HEAD to every GET rule: not where another operation declares HEAD.
+        if "HEAD" not in op.methods and "HEAD" in declared[op.template.shape]:
+            methods.discard("HEAD")
+
+
+def dispatch(served: dict[int, Any]) -> Any:
+    """The view of an endpoint several operations share: the matched rule's operation's."""
+
+    def view(**kwargs: Any) -> flask.Response:
+        return served[id(flask.request.url_rule)](**kwargs)  # type: ignore[no-any-return]
+
+    return view
+
+
+def found(error: Exception) -> HostFound | None:
+    """What Werkzeug found, as its routing error says; None for another error."""
+    if isinstance(error, RequestRedirect):
+        return "redirect"
+    if isinstance(error, MethodNotAllowed):
+        return "other_methods"
+    if isinstance(error, NotFound):
+        return "nothing"
+    return None
+
+
+def routing_error(miss: Miss, response: flask.Response) -> Exception:
+    """The routing error Flask raises for ``miss``, answered by ``response`` where the app
+    has no handler of its own (a 404 or 405 is looked up as Flask's own are)."""
+    if miss.status == 307:
+        return Redirect(response)
+    if miss.status == 405:
+        return MethodNotAllowed(sorted(miss.allow), response=response)
+    return NotFound(response=response)
+
+
+class Redirect(Exception):
+    """FastAPI's redirect to a path's trailing-slash twin, raised where Flask raises its own.
+
+    NOTE: not one of Werkzeug's HTTP exceptions: Flask would make its response
+    again from the WSGI output of one, which adds a content type (FastAPI's
+    redirect has none); an error handler of the app's gives back this one as is.
+    """
+
+    def __init__(self, response: flask.Response) -> None:
+        super().__init__(response.headers.get("location"))
+        self.response = response
+
+    @staticmethod
+    def answer(error: Redirect) -> flask.Response:
+        """The app's error handler of these: the redirect itself."""
+        return error.response
