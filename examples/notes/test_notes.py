@@ -138,7 +138,11 @@ def test_on_a_real_server(server, tmp_path):
     process = subprocess.Popen(
         [arg.format(port=port) for arg in SERVERS[server]],
         cwd=HERE,
-        env={**os.environ, "NOTES_DATABASE": str(tmp_path / "notes.db")},
+        env={
+            **os.environ,
+            "NOTES_DATABASE": str(tmp_path / "notes.db"),
+            "NOTES_ORIGINS": FRONT_END,
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -162,6 +166,18 @@ def test_on_a_real_server(server, tmp_path):
         )
         assert created.status_code == 201
         assert "hi" in httpx2.get(base + "/").text
+        # A browser's preflight for the front end's POST, answered by each framework's own
+        # CORS tool (Flask-CORS under gunicorn, CORSMiddleware under uvicorn).
+        preflight = httpx2.options(
+            base + "/notes",
+            headers={
+                "Origin": FRONT_END,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == FRONT_END
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         _, stderr = process.communicate(timeout=20)
