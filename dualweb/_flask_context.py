@@ -12,10 +12,12 @@ Flask's public API, not part of the Flask host.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import flask
+
+from .requests import Request
 
 __all__ = ["AppContextMiddleware", "app_context"]
 
@@ -29,8 +31,14 @@ AppContextDependency = Callable[[], AsyncIterator[None]]
 _EXTENSION = "dualweb.app_context"
 
 
-def app_context(app: flask.Flask) -> AppContextDependency:
+def app_context(app: flask.Flask, *, request: bool = False) -> AppContextDependency:
     """A dependency that runs the rest of the request inside ``app``'s application context.
+
+    ``request=True``: inside a request context of ``app`` made from the request (its
+    method, URL, headers and cookies; not its body), for code that needs one beside the
+    application context — ``url_for`` without ``SERVER_NAME`` (in a model's property, say),
+    ``flask.request``'s headers, the session. Without it, such code raises Flask's "outside
+    of request context" error.
 
     Use it first among a router's dependencies:
     ``Router(dependencies=[Depends(app_context(flask_app))])``. The context is pushed
@@ -41,15 +49,25 @@ def app_context(app: flask.Flask) -> AppContextDependency:
     it is used as it is, as Flask does. The same function for the same app, every time:
     a key for ``dependency_overrides``, and called once per request however often used.
     """
-    dependency: AppContextDependency | None = app.extensions.get(_EXTENSION)
+    key = f"{_EXTENSION}.request" if request else _EXTENSION
+    dependency: AppContextDependency | None = app.extensions.get(key)
     if dependency is None:
-        dependency = app.extensions[_EXTENSION] = _dependency_for(app)
+        dependency = app.extensions[key] = _dependency_for(app, request)
     return dependency
 
 
-def _dependency_for(app: flask.Flask) -> AppContextDependency:
+def _dependency_for(app: flask.Flask, request: bool) -> AppContextDependency:
     # NOTE: async, so that it runs in the request's own task on an event loop; a ``def``
     # dependency would run in a worker thread, whose context changes stay there.
+    if request:
+
+        async def flask_request_context(incoming: Request) -> AsyncIterator[None]:
+            with _within_request(app, incoming.scope):
+                yield
+
+        flask_request_context.__qualname__ = f"app_context({app.name!r}, request=True)"
+        return flask_request_context  # type: ignore[return-value]
+
     async def flask_app_context() -> AsyncIterator[None]:
         with _within(app):
             yield
@@ -63,18 +81,21 @@ class AppContextMiddleware:
 
     For an ASGI app as a whole — its native routes and exception handlers too — where
     ``app_context`` covers a router: ``fastapi_app.add_middleware(AppContextMiddleware,
-    flask_app=flask_app)``.
+    flask_app=flask_app)``; ``request=True``: a request context of ``flask_app`` made from
+    each request, as ``app_context(..., request=True)`` pushes.
     """
 
-    def __init__(self, app: _ASGIApp, flask_app: flask.Flask) -> None:
+    def __init__(self, app: _ASGIApp, flask_app: flask.Flask, request: bool = False) -> None:
         self.app = app  # (``.app``: the bridge finds the route table of what it wraps)
         self.flask_app = flask_app
+        self.request = request
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        with _within(self.flask_app):
+        within = _within_request(self.flask_app, scope) if self.request else _within(self.flask_app)
+        with within:
             await self.app(scope, receive, send)
 
 
@@ -85,4 +106,36 @@ def _within(app: flask.Flask) -> Iterator[None]:
         yield
         return
     with app.app_context():
+        yield
+
+
+@contextlib.contextmanager
+def _within_request(app: flask.Flask, scope: Mapping[str, Any]) -> Iterator[None]:
+    if flask.has_request_context() and flask.current_app._get_current_object() is app:  # type: ignore[attr-defined]
+        yield
+        return
+    # The request as Werkzeug's test environ builder takes it: the path under the root
+    # path, the base URL with the root path, the query string, the headers.
+    root_path: str = scope.get("root_path", "")
+    path: str = scope.get("path", "/")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :] or "/"
+    headers = [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, value in scope.get("headers", ())
+    ]
+    host = next((value for name, value in headers if name.lower() == "host"), None)
+    if host is None:
+        server = scope.get("server") or ("localhost", None)
+        host = server[0] if server[1] in (None, 80, 443) else f"{server[0]}:{server[1]}"
+    scheme = scope.get("scheme", "http")
+    if scheme in ("ws", "wss"):
+        scheme = "http" if scheme == "ws" else "https"
+    with app.test_request_context(
+        path,
+        base_url=f"{scheme}://{host}{root_path}",
+        method=scope.get("method", "GET"),
+        headers=headers,
+        query_string=bytes(scope.get("query_string", b"")).decode("latin-1"),
+    ):
         yield

@@ -180,7 +180,11 @@ def _register(
         table,
     )
     app.url_map.converters.update(rules.CONVERTERS)
-    blueprint = flask.Blueprint(name, __name__)
+    # The Blueprint belongs to the module that declared the routes, as one written by hand
+    # would (tools read its docstring: APIFairy describes the Blueprint's tag with it).
+    modules = (getattr(op.route.endpoint, "__module__", None) for op in table.operations)
+    declared_in = next((module for module in modules if module), __name__)
+    blueprint = flask.Blueprint(name, declared_in)
     endpoints: dict[str, list[tuple[str, dict[str, str], str]]] = app.extensions[
         "dualweb"
     ].setdefault("endpoints", {})

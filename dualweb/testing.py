@@ -13,6 +13,7 @@ installed host with it.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import inspect
 from collections.abc import Mapping, Sequence
@@ -107,7 +108,12 @@ class _ASGITransport(httpx2.BaseTransport):
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         # The outer client owns cookies, redirects and auth; this hop only delivers.
-        response: httpx2.Response = self.client.send(request, stream=True, follow_redirects=False)
+        # NOTE: in a context of its own, as a server's request is: Starlette's client
+        # would carry the test's context variables into the app (a Flask app context
+        # a test pushed, say), and a test would pass where a server fails.
+        response: httpx2.Response = contextvars.Context().run(
+            self.client.send, request, stream=True, follow_redirects=False
+        )
         return response
 
     def close(self) -> None:
@@ -279,7 +285,8 @@ class TestClient(httpx2.Client):
             raise RuntimeError("Cannot reopen a client instance, once it has been closed.")
         if self._entered == 0:
             if self._asgi_client is not None:
-                self._asgi_client.__enter__()  # starts the portal and runs lifespan startup
+                # (A context of its own, as a server gives the lifespan.)
+                contextvars.Context().run(self._asgi_client.__enter__)  # portal, startup
             elif self._flask_lifespan is not None:
                 self._flask_lifespan.start()
         self._entered += 1

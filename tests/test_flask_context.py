@@ -457,3 +457,72 @@ def test_the_middleware_covers_websockets(legacy):
     )
     with client_for_app(app).websocket_connect("/ws") as session:
         assert session.receive_text() == "hello from Flask"
+
+
+def _linking_apps(request_context):
+    """A Flask app whose code builds a link with url_for (no SERVER_NAME), and a FastAPI
+    app serving a moved handler that calls that code."""
+    import fastapi
+
+    import dualweb.fastapi
+    import dualweb.flask
+    from dualweb import Depends, Router
+
+    legacy = flask.Flask("linking")
+
+    @legacy.get("/things/<int:thing_id>")
+    def thing(thing_id):
+        return {"thing": thing_id}
+
+    def link_to(thing_id: int) -> str:  # e.g. a model's `url` property
+        return flask.url_for("thing", thing_id=thing_id)
+
+    router = Router(
+        dependencies=[Depends(dualweb.flask.app_context(legacy, request=request_context))]
+    )
+
+    @router.get("/moved/{thing_id}")
+    def moved(thing_id: int) -> dict:
+        return {
+            "url": link_to(thing_id),
+            "agent": flask.request.headers.get("user-agent"),
+            "q": flask.request.args.get("q"),
+        }
+
+    api = fastapi.FastAPI()
+    dualweb.fastapi.mount(api, router)
+    return api, legacy
+
+
+def test_a_request_context_for_code_that_builds_links():
+    from dualweb.testing import client_for_app
+
+    api, _ = _linking_apps(request_context=True)
+    answer = client_for_app(api).get("/moved/3?q=a%20b")
+    assert answer.json() == {"url": "/things/3", "agent": "testclient", "q": "a b"}
+    # With the application context only, url_for has no request to build from: as under
+    # a server, the test sees it fail.
+    api, _ = _linking_apps(request_context=False)
+    failing = client_for_app(api, raise_server_exceptions=False).get("/moved/3")
+    assert failing.status_code == 500
+
+
+def test_the_middleware_pushes_a_request_context_too():
+    import fastapi
+
+    from dualweb.testing import client_for_app
+
+    legacy = flask.Flask("linking_middleware")
+
+    @legacy.get("/things/<int:thing_id>")
+    def thing(thing_id):
+        return {"thing": thing_id}
+
+    api = fastapi.FastAPI(root_path="")
+
+    @api.get("/native")
+    def native() -> dict:
+        return {"url": flask.url_for("thing", thing_id=1), "path": flask.request.path}
+
+    api.add_middleware(dualweb.flask.AppContextMiddleware, flask_app=legacy, request=True)
+    assert client_for_app(api).get("/native").json() == {"url": "/things/1", "path": "/native"}

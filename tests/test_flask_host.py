@@ -234,3 +234,9 @@ def test_path_variables_keep_their_names_unless_flask_takes_them():
     with app.test_request_context():
         # url_for(endpoint, ...) takes `endpoint` itself: the variable is `endpoint_`.
         assert flask.url_for("dualweb.by_endpoint", endpoint_="e", item_id=1) == "/by/e/1"
+
+
+def test_the_blueprint_belongs_to_the_module_that_declared_the_routes():
+    app = flask.Flask("owner")
+    blueprint = dualweb.flask.mount(app, _items_router(), name="items")
+    assert blueprint.import_name == __name__  # where _items_router's handlers live

@@ -309,3 +309,40 @@ def test_with_after_requests_for_an_app(dualweb_host):
     with client:
         assert client.get("/ready").json() == {"ready": True}
     assert events == ["startup", "shutdown"]
+
+
+def test_an_asgi_app_does_not_see_the_tests_context_variables():
+    """As under a server: a Flask app context a test pushed, or any context variable it
+    set, is not the app's (Starlette's client would carry them into the app)."""
+    import contextvars
+
+    import fastapi
+    import flask
+
+    import dualweb.fastapi
+    from dualweb import Router
+
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+    router = Router()
+
+    @router.get("/async")
+    async def on_loop() -> list:
+        return [marker.get(), flask.has_app_context()]
+
+    @router.get("/sync")
+    def in_thread() -> list:
+        return [marker.get(), flask.has_app_context()]
+
+    app = fastapi.FastAPI()
+    dualweb.fastapi.mount(app, router)
+    token = marker.set("the test's")
+    try:
+        with flask.Flask("legacy").app_context():
+            client = client_for_app(app)
+            assert client.get("/async").json() == ["unset", False]
+            assert client.get("/sync").json() == ["unset", False]
+            with client_for_app(app) as entered:
+                assert entered.get("/async").json() == ["unset", False]
+                assert entered.get("/sync").json() == ["unset", False]
+    finally:
+        marker.reset(token)
