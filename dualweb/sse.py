@@ -1,0 +1,271 @@
+"""Server-sent events: FastAPI 0.165's ``fastapi.sse`` vocabulary, on every host.
+
+``EventSourceResponse`` streams a ``text/event-stream``. Its items are sent as
+FastAPI sends them: a ``ServerSentEvent`` in the event-stream format, ``str``
+and ``bytes`` as they are (already formatted), anything else (a dict, a model,
+a list...) as one event whose ``data`` is its JSON. An idle stream gets a
+keep-alive comment every 15 seconds on an ASGI host, and on a WSGI host when
+the content is an async iterator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterator,
+)
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from ._core.concurrency import CallSync, run_on_thread_loop
+from .encoders import jsonable_encoder
+from .responses import StreamingResponse
+
+__all__ = ["EventSourceResponse", "ServerSentEvent", "format_sse_event"]
+
+#: The comment sent on an idle stream, as FastAPI sends it.
+KEEPALIVE_COMMENT = b": ping\n\n"
+
+#: Seconds of silence before a keep-alive comment (FastAPI's interval);
+#: read when a stream starts, so tests may change it.
+_PING_INTERVAL: float = 15.0
+
+
+def _single_line(name: str, value: str | None) -> str | None:
+    if value is not None and ("\n" in value or "\r" in value):
+        raise ValueError(f"SSE '{name}' must be a single line")
+    return value
+
+
+def _valid_event(value: str | None) -> str | None:
+    return _single_line("event", value)
+
+
+def _valid_id(value: str | None) -> str | None:
+    # NOTE: the null check comes first, as FastAPI's, so an id with both
+    # faults gets FastAPI's message.
+    if value is not None and "\0" in value:
+        raise ValueError("SSE 'id' must not contain null characters")
+    return _single_line("id", value)
+
+
+class ServerSentEvent(BaseModel):
+    """One server-sent event: its data (sent as JSON) or raw data, and its fields.
+
+    ``data`` is always sent as JSON (a string gets quotes); ``raw_data`` is sent
+    as it is. ``event`` and ``id`` must be single lines, ``retry`` (milliseconds)
+    is not negative, and ``comment`` lines start with ``:``.
+    """
+
+    data: Any = None
+    raw_data: str | None = None
+    event: Annotated[str | None, AfterValidator(_valid_event)] = None
+    id: Annotated[str | None, AfterValidator(_valid_id)] = None
+    retry: Annotated[int | None, Field(ge=0)] = None
+    comment: str | None = None
+
+    @model_validator(mode="after")
+    def _data_or_raw_data(self) -> ServerSentEvent:
+        if self.data is not None and self.raw_data is not None:
+            raise ValueError(
+                "Cannot set both 'data' and 'raw_data' on the same ServerSentEvent. "
+                "Use 'data' for JSON-serialized payloads or 'raw_data' for pre-formatted strings."
+            )
+        return self
+
+
+def _lines(value: str) -> list[str]:
+    # The event-stream format ends a line at \r\n, \n or \r; a trailing
+    # terminator leaves an empty last line, which is kept.
+    return value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def format_sse_event(
+    *,
+    data_str: str | None = None,
+    event: str | None = None,
+    id: str | None = None,
+    retry: int | None = None,
+    comment: str | None = None,
+) -> bytes:
+    """One event in the event-stream format, from data already serialized.
+
+    The fields come in FastAPI's order (comment, event, data, id, retry), and
+    the event ends with a blank line.
+    """
+    out = [": " + line for line in _lines(comment)] if comment is not None else []
+    if event is not None:
+        out.append("event: " + event)
+    if data_str is not None:
+        out.extend("data: " + line for line in _lines(data_str))
+    if id is not None:
+        out.append("id: " + id)
+    if retry is not None:
+        out.append(f"retry: {retry}")
+    out.append("\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def _finite(value: Any) -> Any:
+    # FastAPI sends NaN and the infinities as null, which JSON can carry.
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _json(value: Any) -> str:
+    # NOTE: json.dumps' default separators and ASCII escapes, as FastAPI's stream
+    # items (not the compact JSON of its responses).
+    return json.dumps(_finite(jsonable_encoder(value)))
+
+
+def encode_item(item: Any) -> bytes:
+    """The event bytes for one stream item that is not already text or bytes."""
+    if not isinstance(item, ServerSentEvent):
+        return format_sse_event(data_str=_json(item))
+    if item.raw_data is not None:
+        data: str | None = item.raw_data
+    elif item.data is None:
+        data = None
+    elif isinstance(item.data, BaseModel):
+        data = item.data.model_dump_json()  # compact, as FastAPI sends a model here
+    else:
+        data = _json(item.data)
+    return format_sse_event(
+        data_str=data, event=item.event, id=item.id, retry=item.retry, comment=item.comment
+    )
+
+
+def _ends_event(chunk: bytes) -> bool:
+    # A keep-alive comment between two chunks of one event would end it early.
+    return chunk.endswith((b"\n\n", b"\r\r", b"\r\n\r\n"))
+
+
+async def _with_keepalive(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    """``chunks``, with a keep-alive comment after each idle interval between events.
+
+    One task pulls the chunks (so the content runs in one task, as FastAPI's
+    producer does, and a timeout never cancels it); this generator waits for
+    them, without cancelling the wait, and sends a comment when it runs long.
+    """
+    interval = _PING_INTERVAL
+    queue: asyncio.Queue[tuple[bytes | None, Exception | None]] = asyncio.Queue(1)
+
+    async def produce() -> None:
+        try:
+            async for chunk in chunks:
+                await queue.put((chunk, None))
+        except Exception as exc:  # handed to the consumer, which raises it for the host
+            await queue.put((None, exc))
+        else:
+            await queue.put((None, None))
+
+    loop = asyncio.get_running_loop()
+    producer = loop.create_task(produce())
+    getter: asyncio.Task[tuple[bytes | None, Exception | None]] | None = None
+    between_events = True
+    try:
+        while True:
+            if getter is None:
+                getter = loop.create_task(queue.get())
+            done, _ = await asyncio.wait((getter,), timeout=interval)
+            if not done:
+                if between_events:
+                    yield KEEPALIVE_COMMENT
+                continue
+            chunk, error = getter.result()
+            getter = None
+            if error is not None:
+                raise error
+            if chunk is None:
+                return
+            between_events = _ends_event(chunk)
+            yield chunk
+    finally:
+        for task in (getter, producer):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.wait((task,))
+        await chunks.aclose()
+
+
+class EventSourceResponse(StreamingResponse):
+    """A stream of server-sent events (``text/event-stream``), as FastAPI's.
+
+    Items may be ``ServerSentEvent``s, text or bytes already in the format, or
+    any JSON-encodable value, sent as one event's data.
+    """
+
+    media_type = "text/event-stream"
+
+    def _encode(self, chunk: Any) -> bytes:
+        if isinstance(chunk, (bytes, memoryview)):
+            return bytes(chunk)
+        if isinstance(chunk, str):
+            return chunk.encode(self.charset)
+        return encode_item(chunk)
+
+    async def iter_async(self, to_thread: CallSync) -> AsyncIterator[bytes]:
+        """The events, for an ASGI server, with keep-alive comments when idle."""
+        content = self.body_iterator
+        if isinstance(content, AsyncIterable):
+            stream = _with_keepalive(_pulled(content, self._encode))
+        else:  # stepped in worker threads
+            stream = _with_keepalive(_pulled(super().iter_async(to_thread), bytes))
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            await stream.aclose()
+
+    def iter_sync(
+        self, block_on: Callable[[Coroutine[Any, Any, Any]], Any] = run_on_thread_loop
+    ) -> Iterator[bytes]:
+        """The events, for a WSGI server.
+
+        Async content gets keep-alive comments (its task and this stream's run on
+        the loop of ``block_on``); sync content is stepped on the server's thread,
+        as a WSGI server pulls it, so an idle sync generator gets none.
+        """
+        if not isinstance(self.body_iterator, AsyncIterable):
+            yield from super().iter_sync(block_on)
+            return
+        stream = _with_keepalive(_pulled(self.body_iterator, self._encode))
+        try:
+            while True:
+                try:
+                    yield block_on(_next(stream))
+                except StopAsyncIteration:
+                    return
+        finally:
+            block_on(stream.aclose())
+
+
+async def _pulled(
+    content: AsyncIterable[Any], encode: Callable[[Any], bytes]
+) -> AsyncGenerator[bytes, None]:
+    try:
+        async for item in content:
+            yield encode(item)
+    finally:
+        # The content's own clean-up (a generator's ``finally``) runs when the
+        # stream ends or the client goes away, not when it is collected.
+        close = getattr(content, "aclose", None)
+        if close is not None:
+            await close()
+
+
+async def _next(stream: AsyncIterator[bytes]) -> bytes:
+    return await stream.__anext__()
