@@ -148,9 +148,9 @@ def encode_item(item: Any) -> bytes:
     )
 
 
-def _ends_event(chunk: bytes) -> bool:
+def _ends_event(tail: bytes) -> bool:
     # A keep-alive comment between two chunks of one event would end it early.
-    return chunk.endswith((b"\n\n", b"\r\r", b"\r\n\r\n"))
+    return tail.endswith((b"\n\n", b"\r\r", b"\r\n\r\n"))
 
 
 async def _with_keepalive(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
@@ -175,14 +175,14 @@ async def _with_keepalive(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator
     loop = asyncio.get_running_loop()
     producer = loop.create_task(produce())
     getter: asyncio.Task[tuple[bytes | None, Exception | None]] | None = None
-    between_events = True
+    tail = b"\n\n"  # the stream's last bytes: an event ends at a blank line
     try:
         while True:
             if getter is None:
                 getter = loop.create_task(queue.get())
             done, _ = await asyncio.wait((getter,), timeout=interval)
             if not done:
-                if between_events:
+                if _ends_event(tail):
                     yield KEEPALIVE_COMMENT
                 continue
             chunk, error = getter.result()
@@ -191,7 +191,7 @@ async def _with_keepalive(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator
                 raise error
             if chunk is None:
                 return
-            between_events = _ends_event(chunk)
+            tail = (tail + chunk[-4:])[-4:]
             yield chunk
     finally:
         for task in (getter, producer):

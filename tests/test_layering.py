@@ -19,6 +19,7 @@ CORE_MODULES = [
     "dualweb.responses",
     "dualweb.routing",
     "dualweb.security",
+    "dualweb.sse",
     "dualweb.status",
     "dualweb.templating",
     "dualweb.openapi",
@@ -152,6 +153,7 @@ def test_public_names_are_pinned():
 def test_submodule_names_are_pinned():
     import dualweb.exceptions
     import dualweb.responses
+    import dualweb.sse
     import dualweb.templating
 
     assert set(dualweb.responses.__all__) >= {
@@ -167,5 +169,11 @@ def test_submodule_names_are_pinned():
         "ResponseValidationError",
     }
     assert dualweb.templating.__all__ == ["Jinja2Templates"]
+    assert sorted(dualweb.sse.__all__) == [
+        "EventSourceResponse",
+        "ServerSentEvent",
+        "format_sse_event",
+    ]
+    assert issubclass(dualweb.sse.EventSourceResponse, dualweb.responses.StreamingResponse)
     assert dualweb.HTTPException is dualweb.exceptions.HTTPException
     assert dualweb.Response is dualweb.responses.Response
