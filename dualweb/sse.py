@@ -11,8 +11,6 @@ the content is an async iterator.
 from __future__ import annotations
 
 import asyncio
-import json
-import math
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -26,7 +24,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from ._core.concurrency import CallSync, run_on_thread_loop
-from .encoders import jsonable_encoder
+from ._core.streaming import item_json
 from .responses import StreamingResponse
 
 __all__ = ["EventSourceResponse", "ServerSentEvent", "format_sse_event"]
@@ -114,27 +112,10 @@ def format_sse_event(
     return "\n".join(out).encode("utf-8")
 
 
-def _finite(value: Any) -> Any:
-    # FastAPI sends NaN and the infinities as null, which JSON can carry.
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_finite(item) for item in value]
-    return value
-
-
-def _json(value: Any) -> str:
-    # NOTE: json.dumps' default separators and ASCII escapes, as FastAPI's stream
-    # items (not the compact JSON of its responses).
-    return json.dumps(_finite(jsonable_encoder(value)))
-
-
 def encode_item(item: Any) -> bytes:
     """The event bytes for one stream item that is not already text or bytes."""
     if not isinstance(item, ServerSentEvent):
-        return format_sse_event(data_str=_json(item))
+        return format_sse_event(data_str=item_json(item).decode("utf-8"))
     if item.raw_data is not None:
         data: str | None = item.raw_data
     elif item.data is None:
@@ -142,7 +123,7 @@ def encode_item(item: Any) -> bytes:
     elif isinstance(item.data, BaseModel):
         data = item.data.model_dump_json()  # compact, as FastAPI sends a model here
     else:
-        data = _json(item.data)
+        data = item_json(item.data).decode("utf-8")
     return format_sse_event(
         data_str=data, event=item.event, id=item.id, retry=item.retry, comment=item.comment
     )

@@ -4,23 +4,29 @@ Each operation picks one ``Responder`` when it is declared: its return value
 validated against a response model and sent as JSON bytes straight from
 pydantic (``JsonModel``), validated and handed to another response class
 (``ModelInClass``), or encoded as FastAPI's ``jsonable_encoder`` encodes it
-(``Encoded``). A ``Response`` the handler returns itself is sent as it is.
+(``Encoded``); a generator handler's items are streamed as JSON Lines
+(``JsonLines``). A ``Response`` the handler returns itself is sent as it is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from ..background import BackgroundTasks
 from ..encoders import jsonable_encoder
-from ..exceptions import ResponseValidationError
-from ..responses import Response, is_body_allowed_for_status_code, json_bytes_response
+from ..responses import (
+    Response,
+    StreamingResponse,
+    is_body_allowed_for_status_code,
+    json_bytes_response,
+)
 from .hostio import RequestParts
 from .route import Default, Route
+from .streaming import ItemEncoder, ItemJson, dump_options, item_json, json_lines, validated
 
-__all__ = ["Responder", "responder_for"]
+__all__ = ["JSON_LINES", "JsonLines", "Responder", "responder_for"]
 
 
 class Responder:
@@ -82,24 +88,10 @@ class _Validating(Responder):
     def __init__(self, route: Route, adapter: TypeAdapter[Any]) -> None:
         super().__init__(route)
         self.adapter = adapter
-        self.dump_options: dict[str, Any] = {
-            "include": route.response_model_include,
-            "exclude": route.response_model_exclude,
-            "by_alias": route.response_model_by_alias,
-            "exclude_unset": route.response_model_exclude_unset,
-            "exclude_defaults": route.response_model_exclude_defaults,
-            "exclude_none": route.response_model_exclude_none,
-        }
+        self.dump_options: dict[str, Any] = dump_options(route)
 
     def validated(self, raw: Any) -> Any:
-        # The core validator is called directly (TypeAdapter's method only forwards).
-        try:
-            return self.adapter.validator.validate_python(raw, from_attributes=True)
-        except ValidationError as exc:
-            errors = [
-                {**err, "loc": ("response", *err["loc"])} for err in exc.errors(include_url=False)
-            ]
-            raise ResponseValidationError(errors, body=raw) from None
+        return validated(self.adapter, raw)
 
 
 class ModelInClass(_Validating):
@@ -146,8 +138,35 @@ class JsonModel(_Validating):
         return json_bytes_response(body, status or 200, background)
 
 
+class JsonLines(Responder):
+    """A generator handler's items, each sent as one JSON line as it is produced."""
+
+    __slots__ = ("encode",)
+
+    def __init__(self, route: Route) -> None:
+        super().__init__(route)
+        adapter = route.stream_item_adapter
+        self.encode: ItemEncoder = (
+            item_json if adapter is None else ItemJson(adapter, dump_options(route))
+        )
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        content = json_lines(raw, self.encode)
+        if status:
+            return StreamingResponse(
+                content, status_code=status, media_type=JSON_LINES, background=background
+            )
+        return StreamingResponse(content, media_type=JSON_LINES, background=background)
+
+
+#: The media type of a generator handler's stream by default, as FastAPI's.
+JSON_LINES = "application/jsonl"
+
+
 def responder_for(route: Route) -> Responder:
     """The responder an operation uses, decided from its declaration."""
+    if route.is_stream and isinstance(route.response_class, Default):
+        return JsonLines(route)
     adapter = route.response_adapter
     if adapter is None:
         return Encoded(route)

@@ -7,8 +7,10 @@ here, into the plan the pipeline serves. ``dualweb.routing`` re-exports it.
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import re
+import typing
 from collections.abc import Callable, Sequence
 from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ from pydantic import TypeAdapter
 from .. import params
 from ..exceptions import DualwebError
 from ..responses import JSONResponse, Response, is_body_allowed_for_status_code
+from ..sse import EventSourceResponse, ServerSentEvent
 from .analysis import (
     dependant_from_depends,
     flat_body_params,
@@ -33,7 +36,25 @@ from .typeinfo import lenient_issubclass
 if TYPE_CHECKING:
     from ..routing import Router
 
-__all__ = ["OP_DEFAULTS", "Default", "Route", "first_set", "generate_unique_id", "resolve_default"]
+__all__ = [
+    "OP_DEFAULTS",
+    "Default",
+    "Route",
+    "first_set",
+    "generate_unique_id",
+    "resolve_default",
+    "stream_item_type",
+]
+
+#: The return annotations whose first argument is a generator handler's item type.
+_STREAM_ORIGINS = {
+    collections.abc.Iterable,
+    collections.abc.Iterator,
+    collections.abc.Generator,
+    collections.abc.AsyncIterable,
+    collections.abc.AsyncIterator,
+    collections.abc.AsyncGenerator,
+}
 
 
 class Default:
@@ -174,14 +195,23 @@ class Route:
         _check_responses(self.responses)
 
         # The plan: dependencies declared on routers and the operation run first.
-        self.dependant: Dependant = get_dependant(path=path, call=endpoint)
+        # NOTE: the handler is analysed as a function-scoped dependant, as in FastAPI: a
+        # generator handler is a stream, not a yield dependency whose teardown outlives
+        # function-scoped dependencies (those close before its stream starts).
+        self.dependant: Dependant = get_dependant(path=path, call=endpoint, scope="function")
         for depends in reversed(self.dependencies):
             self.dependant.dependencies.insert(0, dependant_from_depends(path, depends))
         self.body_fields: list[ParamField] = flat_body_params(self.dependant)
         self.embed_body: bool = should_embed_body(self.body_fields)
 
-        self.response_model: Any = _response_model(endpoint, response_model)
+        #: A handler that ``yield``s: its items are streamed, never one whole response.
+        self.is_stream: bool = self.dependant.is_gen or self.dependant.is_async_gen
+        self.stream_item_type: Any = None
+        self.response_model: Any = self._response_model(response_model)
         self.response_adapter = _response_adapter(self.response_model, self.status_code)
+        self.stream_item_adapter: TypeAdapter[Any] | None = (
+            None if self.stream_item_type is None else TypeAdapter(self.stream_item_type)
+        )
 
     @property
     def path_format(self) -> str:
@@ -229,6 +259,29 @@ class Route:
             "exception_handler_chain": self.exception_handler_chain,
         }
 
+    def _response_model(self, declared: Any) -> Any:
+        """The declared response model, else the return annotation (unless it is a Response).
+
+        A generator handler's iterable annotation gives the type of its stream items
+        instead (unless they are server-sent events, a wrapper, or the response class
+        sends raw chunks), as in FastAPI.
+        """
+        if not isinstance(declared, Default):
+            return declared
+        annotation = get_typed_return_annotation(self.endpoint)
+        if lenient_issubclass(annotation, Response):
+            return None
+        item = stream_item_type(annotation) if self.is_stream else None
+        if item is None:
+            return annotation
+        response_class = self.response_class
+        if (
+            isinstance(response_class, Default)
+            or lenient_issubclass(response_class, EventSourceResponse)
+        ) and not lenient_issubclass(item, ServerSentEvent):
+            self.stream_item_type = item
+        return None
+
     def __repr__(self) -> str:
         return f"Route(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
 
@@ -246,12 +299,12 @@ def _check_responses(responses: dict[int | str, dict[str, Any]]) -> None:
             raise DualwebError(f"Status code {code} must not have a response body")
 
 
-def _response_model(endpoint: Callable[..., Any], declared: Any) -> Any:
-    """The declared response model, else the return annotation (unless it is a Response)."""
-    if not isinstance(declared, Default):
-        return declared
-    annotation = get_typed_return_annotation(endpoint)
-    return None if lenient_issubclass(annotation, Response) else annotation
+def stream_item_type(annotation: Any) -> Any:
+    """The item type of an iterable annotation (``Iterator[X]`` -> X), else None."""
+    if typing.get_origin(annotation) not in _STREAM_ORIGINS:
+        return None
+    args = typing.get_args(annotation)
+    return args[0] if args else Any
 
 
 def _response_adapter(model: Any, status_code: int | None) -> TypeAdapter[Any] | None:

@@ -1,11 +1,13 @@
 """How an operation's handler runs, chosen once when the operation is made ready.
 
-Three shapes of handler, one ``Runner`` each, every one with sync and async
+Four shapes of handler, one ``Runner`` each, every one with sync and async
 twins (``run_sync`` on a WSGI thread, ``run_async`` on an event loop):
 
 - ``PlainSync`` and ``PlainAsync``: a handler with no dependencies and no
   ``Request``/``Response``/``BackgroundTasks``/``SecurityScopes`` parameter;
   its arguments are bound straight from the request, without a solving context.
+- ``PlainStream``: such a handler that ``yield``s: calling it only makes the
+  generator, which the host steps as it sends the stream;
 - ``Solved``: every other handler; its dependency graph is solved first
   (``dependencies.solve``), with exit stacks where a ``yield`` dependency needs
   teardown.
@@ -13,7 +15,7 @@ twins (``run_sync`` on a WSGI thread, ``run_async`` on an event loop):
 Sync code on an event loop runs in one worker-thread hop per request (the
 handler with its sync dependencies); async code on a WSGI thread runs on the
 thread's persistent loop, or without one when nothing in it can suspend.
-A new handler shape (streams, WebSockets) joins as one more runner.
+A new handler shape (WebSockets) joins as one more runner.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from .plan import Dependant, ParamField
 from .responding import Responder
 from .route import Route
 
-__all__ = ["PlainAsync", "PlainSync", "Runner", "Solved", "runner_for"]
+__all__ = ["PlainAsync", "PlainStream", "PlainSync", "Runner", "Solved", "runner_for"]
 
 Overrides = dict[Callable[..., Any], Callable[..., Any]]
 
@@ -108,6 +110,17 @@ class PlainSync(_Plain):
         return to_thread(self.run_sync, (parts, body), {})
 
 
+class PlainStream(PlainSync):
+    """A plain generator handler (``def`` or ``async def``): calling it only makes the
+    generator, so it is called inline, never awaited and never sent to a thread; the
+    host steps the stream (``responding.JsonLines``)."""
+
+    __slots__ = ()
+
+    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+        return self.run_sync(parts, body)
+
+
 class PlainAsync(_Plain):
     """A plain ``async def`` handler: awaited; on a WSGI thread, on its persistent loop."""
 
@@ -131,15 +144,22 @@ class Solved(Runner):
     in force are looked at per request; their plans are analysed once.
     """
 
-    __slots__ = ("graph_is_sync", "has_teardown", "override_plans", "provider")
+    __slots__ = ("graph_is_sync", "has_teardown", "is_stream", "override_plans", "provider")
 
     def __init__(self, route: Route, responder: Responder, provider: OverridesProvider) -> None:
         super().__init__(route, responder)
         self.provider = provider
         self.override_plans: dict[tuple[Any, ...], Dependant] = {}
-        self.graph_is_sync = self.dependant.all_sync
-        # A graph without yield dependencies needs no exit stacks (the common case).
-        self.has_teardown = any(d.is_gen or d.is_async_gen for d in self.dependant.walk())
+        #: A generator handler: called inline (it only makes the generator), never awaited.
+        self.is_stream = route.is_stream
+        root = self.dependant
+        subs = [d for d in root.walk() if d is not root]
+        self.graph_is_sync = all(d.never_suspends for d in subs if d.call) and (
+            root.never_suspends or self.is_stream
+        )
+        # A graph without yield dependencies needs no exit stacks (the common case); the
+        # handler's own generator is its stream, not a dependency's teardown.
+        self.has_teardown = any(d.is_gen or d.is_async_gen for d in subs)
 
     def _runs_without_loop(self, overrides: Overrides | None) -> bool:
         if not self.graph_is_sync:
@@ -235,6 +255,8 @@ class Solved(Runner):
             raise RequestValidationError(errors, body=error_body(ctx.body))
         if self.dependant.is_coroutine:
             raw = await self.endpoint(**values)
+        elif self.is_stream:
+            raw = self.endpoint(**values)
         else:
             raw = await ctx.call_sync(self.endpoint, (), values)
         return self.responder.respond(raw, ctx.parts, ctx.background, ctx.sub_response)
@@ -263,6 +285,8 @@ def runner_for(
         d.path_params or d.query_params or d.header_params or d.cookie_params
     )
     lone_body = json_body.name if only_body and json_body is not None else None
+    if route.is_stream:
+        return PlainStream(route, responder, lone_body)
     if d.is_coroutine:
         return PlainAsync(route, responder, lone_body)
     return PlainSync(route, responder, lone_body)

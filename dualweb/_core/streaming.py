@@ -1,0 +1,109 @@
+"""A generator handler's items -> the chunks of its stream, as FastAPI 0.165 sends them.
+
+Each item is encoded on its own, as it is produced: validated against the
+item type of the handler's return annotation and serialized by pydantic when
+there is one (``ItemJson``), else encoded as FastAPI encodes an untyped item
+(``item_json``: ``jsonable_encoder``, then ``json.dumps`` with its default
+spacing, non-finite floats as null). ``json_lines`` frames them as JSON Lines.
+The generator is closed when the stream is (its ``finally`` runs when the
+client goes away, not when it is collected).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..encoders import jsonable_encoder
+from ..exceptions import ResponseValidationError
+
+__all__ = ["ItemEncoder", "ItemJson", "dump_options", "item_json", "json_lines", "validated"]
+
+#: One stream item -> its JSON bytes.
+ItemEncoder = Callable[[Any], bytes]
+
+
+def _finite(value: Any) -> Any:
+    # FastAPI sends NaN and the infinities as null, which JSON can carry.
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def item_json(value: Any) -> bytes:
+    """An untyped stream item's JSON, as FastAPI encodes it."""
+    # NOTE: json.dumps' default separators and ASCII escapes, as FastAPI's stream
+    # items (not the compact JSON of its responses).
+    return json.dumps(_finite(jsonable_encoder(value))).encode("utf-8")
+
+
+def validated(adapter: TypeAdapter[Any], raw: Any) -> Any:
+    """``raw`` validated against a response type; a ``ResponseValidationError`` if it fails."""
+    # The core validator is called directly (TypeAdapter's method only forwards).
+    try:
+        return adapter.validator.validate_python(raw, from_attributes=True)
+    except ValidationError as exc:
+        errors = [
+            {**err, "loc": ("response", *err["loc"])} for err in exc.errors(include_url=False)
+        ]
+        raise ResponseValidationError(errors, body=raw) from None
+
+
+def dump_options(route: Any) -> dict[str, Any]:
+    """The ``response_model_*`` options of ``route``, as pydantic's serializer takes them."""
+    return {
+        "include": route.response_model_include,
+        "exclude": route.response_model_exclude,
+        "by_alias": route.response_model_by_alias,
+        "exclude_unset": route.response_model_exclude_unset,
+        "exclude_defaults": route.response_model_exclude_defaults,
+        "exclude_none": route.response_model_exclude_none,
+    }
+
+
+class ItemJson:
+    """A typed stream item's JSON: validated, then compact bytes straight from pydantic."""
+
+    __slots__ = ("adapter", "options")
+
+    def __init__(self, adapter: TypeAdapter[Any], options: dict[str, Any]) -> None:
+        self.adapter = adapter
+        self.options = options
+
+    def __call__(self, item: Any) -> bytes:
+        return self.adapter.serializer.to_json(validated(self.adapter, item), **self.options)
+
+
+def json_lines(items: Any, encode: ItemEncoder) -> Iterator[bytes] | AsyncIterator[bytes]:
+    """The JSON Lines of a generator's ``items`` (sync or async), one line per item."""
+    if hasattr(items, "__aiter__"):
+        return _async_lines(items, encode)
+    return _sync_lines(items, encode)
+
+
+def _sync_lines(items: Iterator[Any], encode: ItemEncoder) -> Iterator[bytes]:
+    try:
+        for item in items:
+            yield encode(item) + b"\n"
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+async def _async_lines(items: AsyncIterator[Any], encode: ItemEncoder) -> AsyncIterator[bytes]:
+    try:
+        async for item in items:
+            yield encode(item) + b"\n"
+    finally:
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            await close()

@@ -1,0 +1,439 @@
+"""Handlers that ``yield``: their items streamed as JSON Lines, as FastAPI 0.165 streams them."""
+
+import functools
+import math
+import threading
+import typing
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Iterator,
+)
+from datetime import date
+from typing import Any
+
+import fastapi
+import pytest
+from pydantic import BaseModel, Field
+
+import dualweb
+import dualweb.exceptions
+from dualweb._core.runners import PlainStream, Solved
+from dualweb.testing import TestClient
+from tests._helpers import recorded, wait_until
+from tests.conftest import native_client
+
+
+class Item(BaseModel):
+    name: str
+    price: float = 1.5
+    note: str | None = None
+    sku: str = Field("x-1", alias="skuCode")
+
+
+ITEMS: list[Any] = [
+    Item(name="a"),
+    {"name": "b", "price": math.nan, "skuCode": "s-2"},
+    Item(name="ü ☃", price=math.inf, note="n"),
+]
+UNTYPED: list[Any] = [
+    {"x": 1, "y": [1.0, math.nan, -math.inf], "z": "é ☃"},
+    "two",
+    3,
+    None,
+    [date(2026, 1, 2), {"k": (1, 2)}],
+    Item(name="m", note="n"),
+]
+
+
+def build_jsonl(api: Any) -> Any:
+    router = api.Router()
+
+    @router.get("/iterable")
+    def iterable() -> Iterable[Item]:
+        yield from ITEMS
+
+    @router.get("/iterator")
+    def iterator() -> Iterator[Item]:
+        yield from ITEMS
+
+    @router.get("/generator")
+    def generator() -> Generator[Item, None, None]:
+        yield from ITEMS
+
+    @router.get("/async-iterable")
+    async def async_iterable() -> AsyncIterable[Item]:
+        for item in ITEMS:
+            yield item
+
+    @router.get("/async-iterator")
+    async def async_iterator() -> AsyncIterator[Item]:
+        for item in ITEMS:
+            yield item
+
+    @router.get("/async-generator")
+    async def async_generator() -> AsyncGenerator[Item, None]:
+        for item in ITEMS:
+            yield item
+
+    @router.get("/untyped")
+    def untyped():
+        yield from UNTYPED
+
+    @router.get("/async-untyped")
+    async def async_untyped():
+        for item in UNTYPED:
+            yield item
+
+    @router.get("/bare")
+    def bare() -> typing.Iterator:  # type: ignore[type-arg]
+        yield from UNTYPED
+
+    @router.get("/ints")
+    async def ints() -> AsyncIterator[int]:
+        for value in ("1", 2, 3.0):
+            yield value
+
+    @router.get("/empty")
+    def empty() -> Iterator[Item]:
+        yield from ()
+
+    @router.get("/options", response_model_exclude_none=True, response_model_by_alias=False)
+    def options() -> Iterator[Item]:
+        yield from ITEMS
+
+    @router.get("/include", response_model_include={"name"})
+    async def include() -> AsyncIterator[Item]:
+        for item in ITEMS:
+            yield item
+
+    @router.get("/unset", response_model_exclude_unset=True)
+    def unset() -> Iterator[Item]:
+        yield from ITEMS
+
+    @router.get("/with-model", response_model=list[int])
+    def with_model():
+        yield {"not": "a list of ints"}
+
+    @router.post("/created/{start}", status_code=201)
+    async def created(start: int, count: int = 2, body: dict[str, int] | None = None):
+        for n in range(start, start + count):
+            yield {"n": n, "body": body}
+
+    def wrapper(func):
+        @functools.wraps(func)
+        def wrapped(*args, **kwargs):
+            return func(*args, **kwargs)
+
+        return wrapped
+
+    @router.get("/decorated/{n}")
+    @wrapper
+    def decorated(n: int) -> Iterator[int]:
+        yield from range(n)
+
+    return router
+
+
+JSONL_PATHS = [
+    "/iterable",
+    "/iterator",
+    "/generator",
+    "/async-iterable",
+    "/async-iterator",
+    "/async-generator",
+    "/untyped",
+    "/async-untyped",
+    "/bare",
+    "/ints",
+    "/empty",
+    "/options",
+    "/include",
+    "/unset",
+    "/with-model",
+    "/decorated/3",
+]
+
+
+@pytest.mark.parametrize("path", JSONL_PATHS)
+def test_items_stream_as_fastapis_json_lines(parity, path):
+    (got,) = parity(build_jsonl, [("GET", path)])
+    assert got.headers["content-type"] == "application/jsonl"
+    assert "content-length" not in got.headers
+
+
+def test_json_lines_are_byte_for_byte_fastapis(parity, fastapi_ns):
+    requests = [("GET", path) for path in JSONL_PATHS] + [
+        ("POST", "/created/5", {"json": {"a": 1}}),
+        ("POST", "/created/5?count=1"),
+        ("POST", "/created/x"),
+    ]
+    ours = parity.client(build_jsonl)
+    theirs = native_client(build_jsonl, fastapi_ns)
+    for spec in requests:
+        kwargs = spec[2] if len(spec) > 2 else {}
+        got = ours.request(spec[0], spec[1], **kwargs)
+        want = theirs.request(spec[0], spec[1], **kwargs)
+        assert (got.status_code, got.content) == (want.status_code, want.content), spec
+        assert got.headers["content-type"] == want.headers["content-type"], spec
+    assert ours.get("/iterator").content == (
+        b'{"name":"a","price":1.5,"note":null,"skuCode":"x-1"}\n'
+        b'{"name":"b","price":null,"note":null,"skuCode":"s-2"}\n'
+        b'{"name":"\xc3\xbc \xe2\x98\x83","price":null,"note":"n","skuCode":"x-1"}\n'
+    )
+    assert ours.get("/untyped").content.splitlines()[:2] == [
+        b'{"x": 1, "y": [1.0, null, null], "z": "\\u00e9 \\u2603"}',
+        b'"two"',
+    ]
+
+
+def test_status_code_and_parameters(parity):
+    parity(
+        build_jsonl,
+        [
+            ("POST", "/created/5", {"json": {"a": 1}}),
+            ("POST", "/created/5?count=1"),
+            ("POST", "/created/x"),
+            ("POST", "/created/1", {"json": {"a": "not an int"}}),
+        ],
+    )
+
+
+def build_invalid(api: Any) -> Any:
+    router = api.Router()
+
+    @router.get("/sync")
+    def sync_items() -> Iterator[Item]:
+        yield Item(name="ok")
+        yield {"price": "not a price", "secret": "s3cr3t"}
+
+    @router.get("/async")
+    async def async_items() -> AsyncIterator[int]:
+        yield 1
+        yield "nope"
+
+    return router
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async"])
+def test_an_invalid_item_is_fastapis_response_validation_error(serve, fastapi_ns, path):
+    ours = serve(build_invalid)
+    theirs = native_client(build_invalid, fastapi_ns)
+    with pytest.raises(dualweb.exceptions.ResponseValidationError) as got:
+        ours.get(path)
+    with pytest.raises(fastapi.exceptions.ResponseValidationError) as want:
+        theirs.get(path)
+    assert list(got.value.errors()) == list(want.value.errors())
+    assert got.value.body == want.value.body
+    assert got.value.errors()[0]["loc"][0] == "response"
+
+
+def test_an_invalid_item_ends_the_stream_after_the_valid_ones(serve):
+    client = serve(build_invalid, raise_server_exceptions=False)
+    with client.stream("GET", "/sync") as response:
+        assert response.status_code == 200
+        first = next(response.iter_lines())
+    assert first == '{"name":"ok","price":1.5,"note":null,"skuCode":"x-1"}'
+
+
+# --- the response parameter, background tasks and yield dependencies -----------------------
+
+
+def make_surroundings(api: Any, log: list[Any]) -> Any:
+    router = api.Router()
+
+    def resource():
+        log.append("open")
+        try:
+            yield "resource"
+        finally:
+            log.append("close")
+
+    async def async_resource():
+        log.append("async open")
+        yield "async resource"
+        log.append("async close")
+
+    def function_scoped():
+        log.append("function open")
+        yield "function"
+        log.append("function close")
+
+    def record(what: str) -> None:
+        log.append(what)
+
+    def mark(response: api.Response) -> None:
+        # Set before the stream starts: it applies (set in the generator, too late: not).
+        response.headers["x-stream"] = "yes"
+        response.set_cookie("seen", "1")
+        response.status_code = 202
+
+    @router.get("/sync", dependencies=[api.Depends(mark)])
+    def sync_stream(
+        response: api.Response,
+        tasks: api.BackgroundTasks,
+        held: str = api.Depends(resource),
+    ) -> Iterator[str]:
+        response.headers["x-too-late"] = "yes"
+        tasks.add_task(record, "task")
+        for n in range(3):
+            log.append(f"item {n}")
+            yield f"{held} {n}"
+
+    @router.get("/async")
+    async def async_stream(
+        tasks: api.BackgroundTasks,
+        held: str = api.Depends(async_resource),
+        other: str = api.Depends(resource),
+        scoped: str = api.Depends(function_scoped, scope="function"),
+    ) -> AsyncIterator[dict[str, str]]:
+        tasks.add_task(record, "task")
+        for n in range(2):
+            log.append(f"item {n}")
+            yield {"held": held, "other": other, "scoped": scoped}
+
+    return router
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async"])
+def test_yield_dependencies_stay_open_until_the_stream_ends(parity, path):
+    build, logs = recorded(make_surroundings)
+    parity(build, [("GET", path)])
+    assert logs["dualweb"] == logs["native"]
+    log = logs["dualweb"]
+    assert log.index("close") > log.index("task") > log.index("item 1")
+
+
+def test_response_parameter_and_background_tasks_apply(parity):
+    build, logs = recorded(make_surroundings)
+    (got,) = parity(build, [("GET", "/sync")])
+    assert got.status_code == 202
+    assert got.headers["x-stream"] == "yes"
+    assert got.cookies["seen"] == "1"
+    assert "x-too-late" not in got.headers
+    assert logs["dualweb"] == ["open", "item 0", "item 1", "item 2", "task", "close"]
+
+
+# --- sent as produced ----------------------------------------------------------------------
+
+
+def make_incremental(api: Any, log: list[Any], got_first: threading.Event) -> Any:
+    router = api.Router()
+
+    def dependency():
+        yield "dep"
+
+    @router.get("/sync")
+    def sync_stream() -> Iterator[int]:
+        log.append("produce 1")
+        yield 1
+        log.append(("produce 2", got_first.wait(10)))
+        yield 2
+
+    @router.get("/async")
+    async def async_stream() -> AsyncIterator[int]:
+        log.append("produce 1")
+        yield 1
+        arrived = wait_until(got_first.is_set)
+        log.append(("produce 2", arrived))
+        yield 2
+
+    @router.get("/solved")
+    async def solved_stream(dep: str = api.Depends(dependency)):
+        log.append("produce 1")
+        yield dep
+        arrived = wait_until(got_first.is_set)
+        log.append(("produce 2", arrived))
+        yield 2
+
+    return router
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async", "/solved"])
+def test_items_are_sent_as_they_are_produced(parity, path):
+    log: list[Any] = []
+    got_first = threading.Event()
+    client = parity.client(lambda api: make_incremental(api, log, got_first))
+    with client.stream("GET", path) as response:
+        lines = response.iter_lines()
+        first = next(lines)
+        log.append("client got 1")
+        got_first.set()
+        rest = list(lines)
+    assert response.status_code == 200
+    assert first in ("1", '"dep"')
+    assert rest == ["2"]
+    assert log == ["produce 1", "client got 1", ("produce 2", True)]
+
+
+# --- how the handler is run -----------------------------------------------------------------
+
+
+def test_a_generator_handler_is_called_never_awaited_nor_entered():
+    router = dualweb.Router()
+    calls: list[str] = []
+
+    def dependency():
+        calls.append("dependency")
+        yield "dep"
+
+    @router.get("/plain")
+    async def plain() -> AsyncIterator[int]:
+        yield 1
+
+    @router.get("/solved")
+    def solved(dep: str = dualweb.Depends(dependency)) -> Iterator[str]:
+        yield dep
+
+    for host in ("flask", "starlette"):
+        client = TestClient(router, host)
+        assert client.get("/plain").text == "1\n"
+        assert client.get("/solved").text == '"dep"\n'
+    plain_route, solved_route = router.routes
+    assert plain_route.is_stream and solved_route.is_stream
+    from dualweb._core.responding import responder_for
+    from dualweb._core.runners import runner_for
+
+    runner = runner_for(plain_route, responder_for(plain_route), router, None)
+    assert isinstance(runner, PlainStream)
+    solved_runner = runner_for(solved_route, responder_for(solved_route), router, None)
+    assert isinstance(solved_runner, Solved)
+    assert solved_runner.is_stream and solved_runner.has_teardown
+    assert solved_runner.graph_is_sync  # making the generator never suspends
+    assert calls == ["dependency", "dependency"]
+
+
+def test_a_generator_handler_without_yield_dependencies_needs_no_exit_stacks():
+    router = dualweb.Router()
+
+    @router.get("/")
+    async def stream(q: int = 0, request: dualweb.Request = None) -> AsyncIterator[int]:  # type: ignore[assignment]
+        yield q
+
+    from dualweb._core.responding import responder_for
+    from dualweb._core.runners import runner_for
+
+    (route,) = router.routes
+    runner = runner_for(route, responder_for(route), router, None)
+    assert isinstance(runner, Solved)
+    assert not runner.has_teardown
+    assert runner.graph_is_sync
+    for host in ("flask", "fastapi", "starlette"):
+        assert TestClient(router, host).get("/?q=4").text == "4\n"
+
+
+def test_a_handler_returning_an_iterable_is_not_a_stream(parity):
+    def build(api: Any) -> Any:
+        router = api.Router()
+
+        @router.get("/list")
+        def listed() -> Iterable[int]:
+            return [1, 2]
+
+        return router
+
+    (got,) = parity(build, [("GET", "/list")])
+    assert got.headers["content-type"] == "application/json"
