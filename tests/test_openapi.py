@@ -95,6 +95,7 @@ _MODULES = [
     "test_errors",
     "test_request",
     "test_background",
+    "test_streaming_handlers",
 ]
 
 # dualweb reads `q: Annotated[str, Query()] = ...` as required (FastAPI keeps the literal

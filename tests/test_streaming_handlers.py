@@ -25,6 +25,7 @@ from dualweb._core.runners import PlainStream, Solved
 from dualweb.testing import TestClient
 from tests._helpers import recorded, wait_until
 from tests.conftest import native_client
+from tests.test_sse import build_items, sse_of
 
 
 class Item(BaseModel):
@@ -352,21 +353,29 @@ def make_incremental(api: Any, log: list[Any], got_first: threading.Event) -> An
     return router
 
 
-@pytest.mark.parametrize("path", ["/sync", "/async", "/solved"])
-def test_items_are_sent_as_they_are_produced(parity, path):
+def held_back(parity: Any, make: Any, path: str, *, raw: bool = False) -> tuple[Any, Any]:
+    """The first chunk (or line) of ``path``, read before the handler produces the next,
+    and the rest; ``make(api, log, got_first)`` builds a handler that waits for
+    ``got_first`` before its second item and logs whether it came."""
     log: list[Any] = []
     got_first = threading.Event()
-    client = parity.client(lambda api: make_incremental(api, log, got_first))
+    client = parity.client(lambda api: make(api, log, got_first))
     with client.stream("GET", path) as response:
-        lines = response.iter_lines()
-        first = next(lines)
+        parts = response.iter_raw() if raw else response.iter_lines()
+        first = next(parts)
         log.append("client got 1")
         got_first.set()
-        rest = list(lines)
+        rest = b"".join(parts) if raw else list(parts)
     assert response.status_code == 200
+    assert log == ["produce 1", "client got 1", ("produce 2", True)]
+    return first, rest
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async", "/solved"])
+def test_items_are_sent_as_they_are_produced(parity, path):
+    first, rest = held_back(parity, make_incremental, path)
     assert first in ("1", '"dep"')
     assert rest == ["2"]
-    assert log == ["produce 1", "client got 1", ("produce 2", True)]
 
 
 # --- how the handler is run -----------------------------------------------------------------
@@ -437,3 +446,199 @@ def test_a_handler_returning_an_iterable_is_not_a_stream(parity):
 
     (got,) = parity(build, [("GET", "/list")])
     assert got.headers["content-type"] == "application/json"
+
+
+# --- response_class=StreamingResponse: raw chunks ----------------------------------------------
+
+
+def make_raw(api: Any, log: list[Any] | None = None, got_first: Any = None) -> Any:
+    router = api.Router()
+
+    class TextStream(api.StreamingResponse):
+        media_type = "text/plain"
+
+    @router.get("/sync", response_class=api.StreamingResponse)
+    def sync_raw() -> Iterator[str]:
+        yield "one "
+        yield b"two "
+        yield "é"
+
+    def mark(response: api.Response) -> None:
+        response.headers["x-raw"] = "1"
+
+    @router.get(
+        "/async", response_class=TextStream, status_code=201, dependencies=[api.Depends(mark)]
+    )
+    async def async_raw() -> AsyncIterator[bytes]:
+        yield b"a"
+        yield b"b"
+
+    @router.get("/untyped", response_class=api.StreamingResponse)
+    async def untyped():
+        yield "x"
+
+    @router.get("/held", response_class=api.StreamingResponse)
+    def held() -> Iterator[str]:
+        assert log is not None and got_first is not None
+        log.append("produce 1")
+        yield "1"
+        log.append(("produce 2", got_first.wait(10)))
+        yield "2"
+
+    return router
+
+
+def test_raw_chunks_with_a_streaming_response_class(parity):
+    got = parity(make_raw, [("GET", "/sync"), ("GET", "/async"), ("GET", "/untyped")])
+    assert got[0].content == "one two é".encode()
+    assert "content-type" not in got[0].headers
+    assert (got[1].status_code, got[1].headers["x-raw"]) == (201, "1")
+    assert got[1].headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_raw_chunks_are_sent_as_they_are_produced(parity):
+    assert held_back(parity, make_raw, "/held", raw=True) == (b"1", b"2")
+
+
+# --- response_class=EventSourceResponse: server-sent events ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ("GET", "/items"),
+        ("GET", "/events"),
+        ("POST", "/chat/stream", {"json": {"prompt": "hello brave new world", "repeat": 2}}),
+        ("POST", "/chat/stream", {"json": {"repeat": 1}}),
+    ],
+    ids=["items", "events", "chat", "chat-invalid"],
+)
+def test_yielded_items_are_fastapis_server_sent_events(parity, request_):
+    (got,) = parity(lambda api: build_items(api, generator=True), [request_])
+    if got.status_code == 200:
+        assert got.headers["cache-control"] == "no-cache"
+        assert got.headers["x-accel-buffering"] == "no"
+        assert got.headers["content-type"] == "text/event-stream; charset=utf-8"
+
+
+def make_typed_events(api: Any, log: list[Any] | None = None, got_first: Any = None) -> Any:
+    sse = sse_of(api)
+    router = api.Router()
+
+    def held():
+        yield "held"
+
+    @router.get("/typed", response_class=sse.EventSourceResponse, response_model_exclude_none=True)
+    async def typed() -> AsyncIterator[Item]:
+        yield Item(name="a")
+        yield {"name": "b", "price": math.nan, "note": "n"}
+
+    @router.get("/strings", response_class=sse.EventSourceResponse, status_code=201)
+    def strings(dep: str = api.Depends(held)) -> Iterator[str]:
+        yield dep
+        yield "two\nlines"
+        yield 'say "hi"'
+
+    @router.get("/events", response_class=sse.EventSourceResponse)
+    def events() -> Iterator[sse.ServerSentEvent]:
+        yield sse.ServerSentEvent(data={"a": 1}, event="e", id="1")
+        yield sse.ServerSentEvent(raw_data="raw", retry=5)
+
+    @router.get("/mixed", response_class=sse.EventSourceResponse)
+    async def mixed() -> AsyncIterator[int]:
+        yield 1
+        yield sse.ServerSentEvent(data="not an int", comment="unvalidated")
+
+    @router.get("/invalid", response_class=sse.EventSourceResponse)
+    def invalid() -> Iterator[int]:
+        yield 1
+        yield "nope"
+
+    @router.get("/held", response_class=sse.EventSourceResponse)
+    def held_items() -> Iterator[int]:
+        assert log is not None and got_first is not None
+        log.append("produce 1")
+        yield 1
+        log.append(("produce 2", got_first.wait(10)))
+        yield 2
+
+    return router
+
+
+def test_typed_server_sent_events(parity):
+    got = parity(
+        make_typed_events,
+        [("GET", "/typed"), ("GET", "/strings"), ("GET", "/events"), ("GET", "/mixed")],
+    )
+    assert got[0].content == (
+        b'data: {"name":"a","price":1.5,"skuCode":"x-1"}\n\n'
+        b'data: {"name":"b","price":null,"note":"n","skuCode":"x-1"}\n\n'
+    )
+    assert got[1].status_code == 201
+    assert got[1].content == b'data: "held"\n\ndata: "two\\nlines"\n\ndata: "say \\"hi\\""\n\n'
+
+
+def test_an_invalid_event_item_is_fastapis_response_validation_error(serve, fastapi_ns):
+    ours = serve(make_typed_events)
+    theirs = native_client(make_typed_events, fastapi_ns)
+    with pytest.raises(dualweb.exceptions.ResponseValidationError) as got:
+        ours.get("/invalid")
+    # (FastAPI raises it inside an exception group, from its producer task.)
+    with pytest.raises(ExceptionGroup) as want:
+        theirs.get("/invalid")
+    (native,) = want.value.exceptions
+    assert isinstance(native, fastapi.exceptions.ResponseValidationError)
+    assert list(got.value.errors()) == list(native.errors())
+
+
+def test_events_are_sent_as_they_are_produced(parity):
+    assert held_back(parity, make_typed_events, "/held") == ("data: 1", ["", "data: 2", ""])
+
+
+# --- the API document (every build* of this module is also compared by test_openapi*) ---------
+
+
+def build_documented(api: Any) -> Any:
+    sse = sse_of(api)
+    router = api.Router()
+
+    @router.get("/lines", status_code=201, responses={404: {"model": Item}})
+    async def lines(q: int = 0) -> AsyncIterator[Item]:
+        yield Item(name="a")
+
+    @router.get("/untyped-lines", response_description="Lines")
+    def untyped_lines():
+        yield 1
+
+    @router.get("/events", response_class=sse.EventSourceResponse)
+    def events() -> Iterator[Item]:
+        yield Item(name="a")
+
+    @router.post("/untyped-events", response_class=sse.EventSourceResponse)
+    async def untyped_events(item: Item):
+        yield item
+
+    @router.get("/event-objects", response_class=sse.EventSourceResponse)
+    def event_objects() -> Iterator[sse.ServerSentEvent]:
+        yield sse.ServerSentEvent(data=1)
+
+    @router.get("/raw", response_class=api.StreamingResponse)
+    def raw() -> Iterator[str]:
+        yield "x"
+
+    @router.get("/no-body", status_code=204)
+    def no_body() -> Iterator[int]:
+        yield from ()
+
+    return router
+
+
+def test_streamed_operations_are_documented_as_fastapi():
+    from tests.test_openapi import assert_same_document
+
+    document = assert_same_document(build_documented)
+    lines = document["paths"]["/lines"]["get"]["responses"]["201"]["content"]
+    assert lines == {"application/jsonl": {"itemSchema": {"$ref": "#/components/schemas/Item"}}}
+    events = document["paths"]["/events"]["get"]["responses"]["200"]["content"]
+    assert events["text/event-stream"]["itemSchema"]["required"] == ["data"]
+    assert_same_document(build_jsonl)

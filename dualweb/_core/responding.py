@@ -5,7 +5,8 @@ validated against a response model and sent as JSON bytes straight from
 pydantic (``JsonModel``), validated and handed to another response class
 (``ModelInClass``), or encoded as FastAPI's ``jsonable_encoder`` encodes it
 (``Encoded``); a generator handler's items are streamed as JSON Lines
-(``JsonLines``). A ``Response`` the handler returns itself is sent as it is.
+(``JsonLines``), server-sent events (``EventStream``) or raw chunks of its
+response class (``RawStream``). A ``Response`` the handler returns itself is sent as it is.
 """
 
 from __future__ import annotations
@@ -22,11 +23,20 @@ from ..responses import (
     is_body_allowed_for_status_code,
     json_bytes_response,
 )
+from ..sse import EventSourceResponse, ServerSentEvent, encode_item, format_sse_event
 from .hostio import RequestParts
 from .route import Default, Route
-from .streaming import ItemEncoder, ItemJson, dump_options, item_json, json_lines, validated
+from .streaming import dump_options, item_encoder, streamed, validated
+from .typeinfo import lenient_issubclass
 
-__all__ = ["JSON_LINES", "JsonLines", "Responder", "responder_for"]
+__all__ = [
+    "JSON_LINES",
+    "EventStream",
+    "JsonLines",
+    "RawStream",
+    "Responder",
+    "responder_for",
+]
 
 
 class Responder:
@@ -145,13 +155,13 @@ class JsonLines(Responder):
 
     def __init__(self, route: Route) -> None:
         super().__init__(route)
-        adapter = route.stream_item_adapter
-        self.encode: ItemEncoder = (
-            item_json if adapter is None else ItemJson(adapter, dump_options(route))
-        )
+        self.encode = item_encoder(route)
+
+    def line(self, item: Any) -> bytes:
+        return self.encode(item) + b"\n"
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
-        content = json_lines(raw, self.encode)
+        content = streamed(raw, self.line)
         if status:
             return StreamingResponse(
                 content, status_code=status, media_type=JSON_LINES, background=background
@@ -163,10 +173,49 @@ class JsonLines(Responder):
 JSON_LINES = "application/jsonl"
 
 
+class EventStream(JsonLines):
+    """A generator handler's items as server-sent events (``response_class=EventSourceResponse``).
+
+    An item is sent as the data of one event, as JSON (validated against the item
+    type, if declared); a ``ServerSentEvent`` is sent as it is, its data unvalidated,
+    as FastAPI sends them. The stream gets keep-alive comments, and FastAPI's
+    headers against caching and proxy buffering.
+    """
+
+    __slots__ = ()
+
+    def event(self, item: Any) -> bytes:
+        if isinstance(item, ServerSentEvent):
+            return encode_item(item)
+        return format_sse_event(data_str=self.encode(item).decode("utf-8"))
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        response = self.instantiate(streamed(raw, self.event), status, background)
+        response.raw_headers.extend(_EVENT_STREAM_HEADERS)
+        return response
+
+
+_EVENT_STREAM_HEADERS = [("cache-control", "no-cache"), ("x-accel-buffering", "no")]
+
+
+class RawStream(Responder):
+    """A generator handler's items handed as they are to its response class (raw chunks)."""
+
+    __slots__ = ()
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        return self.instantiate(raw, status, background)
+
+
 def responder_for(route: Route) -> Responder:
     """The responder an operation uses, decided from its declaration."""
-    if route.is_stream and isinstance(route.response_class, Default):
-        return JsonLines(route)
+    if route.is_stream:
+        response_class = route.response_class
+        if isinstance(response_class, Default):
+            return JsonLines(route)
+        if lenient_issubclass(response_class, EventSourceResponse):
+            return EventStream(route)
+        return RawStream(route)
     adapter = route.response_adapter
     if adapter is None:
         return Encoded(route)

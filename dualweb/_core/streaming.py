@@ -4,9 +4,10 @@ Each item is encoded on its own, as it is produced: validated against the
 item type of the handler's return annotation and serialized by pydantic when
 there is one (``ItemJson``), else encoded as FastAPI encodes an untyped item
 (``item_json``: ``jsonable_encoder``, then ``json.dumps`` with its default
-spacing, non-finite floats as null). ``json_lines`` frames them as JSON Lines.
-The generator is closed when the stream is (its ``finally`` runs when the
-client goes away, not when it is collected).
+spacing, non-finite floats as null); ``streamed`` frames them, one chunk per
+item (a JSON line, a server-sent event). The generator is closed when the
+stream is (its ``finally`` runs when the client goes away, not when it is
+collected).
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from pydantic import TypeAdapter, ValidationError
 from ..encoders import jsonable_encoder
 from ..exceptions import ResponseValidationError
 
-__all__ = ["ItemEncoder", "ItemJson", "dump_options", "item_json", "json_lines", "validated"]
+__all__ = [
+    "ItemEncoder",
+    "ItemJson",
+    "dump_options",
+    "item_encoder",
+    "item_json",
+    "streamed",
+    "validated",
+]
 
 #: One stream item -> its JSON bytes.
 ItemEncoder = Callable[[Any], bytes]
@@ -82,27 +91,33 @@ class ItemJson:
         return self.adapter.serializer.to_json(validated(self.adapter, item), **self.options)
 
 
-def json_lines(items: Any, encode: ItemEncoder) -> Iterator[bytes] | AsyncIterator[bytes]:
-    """The JSON Lines of a generator's ``items`` (sync or async), one line per item."""
+def item_encoder(route: Any) -> ItemEncoder:
+    """How ``route``'s stream items become JSON: by their declared type, else untyped."""
+    adapter = route.stream_item_adapter
+    return item_json if adapter is None else ItemJson(adapter, dump_options(route))
+
+
+def streamed(items: Any, chunk: ItemEncoder) -> Iterator[bytes] | AsyncIterator[bytes]:
+    """The chunks of a generator's ``items`` (sync or async), one per item, as produced."""
     if hasattr(items, "__aiter__"):
-        return _async_lines(items, encode)
-    return _sync_lines(items, encode)
+        return _async_chunks(items, chunk)
+    return _sync_chunks(items, chunk)
 
 
-def _sync_lines(items: Iterator[Any], encode: ItemEncoder) -> Iterator[bytes]:
+def _sync_chunks(items: Iterator[Any], chunk: ItemEncoder) -> Iterator[bytes]:
     try:
         for item in items:
-            yield encode(item) + b"\n"
+            yield chunk(item)
     finally:
         close = getattr(items, "close", None)
         if close is not None:
             close()
 
 
-async def _async_lines(items: AsyncIterator[Any], encode: ItemEncoder) -> AsyncIterator[bytes]:
+async def _async_chunks(items: AsyncIterator[Any], chunk: ItemEncoder) -> AsyncIterator[bytes]:
     try:
         async for item in items:
-            yield encode(item) + b"\n"
+            yield chunk(item)
     finally:
         close = getattr(items, "aclose", None)
         if close is not None:

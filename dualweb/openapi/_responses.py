@@ -7,8 +7,10 @@ import http.client
 import inspect
 from typing import Any
 
+from .._core.route import Default
 from .._core.typeinfo import lenient_issubclass
 from ..responses import JSONResponse, is_body_allowed_for_status_code
+from ..sse import EventSourceResponse
 from ._fields import SchemaField
 from ._merge import deep_dict_update
 from ._routes import RoutePlan
@@ -101,13 +103,53 @@ def _add_declared_response(
         else _default_status_code(response_class)
     )
     responses.setdefault(status_code, {})["description"] = route.response_description
-    if is_body_allowed_for_status_code(route.status_code) and media_type:
+    if not is_body_allowed_for_status_code(route.status_code):
+        return
+    stream = _stream_content(plan, schemas, response_class)
+    if stream is not None:
+        responses[status_code].setdefault("content", {}).update(stream)
+    elif media_type:
         response_schema: dict[str, Any] = {"type": "string"}
         if lenient_issubclass(response_class, JSONResponse):
             response_schema = schemas.schema(plan.response_field) if plan.response_field else {}
         responses[status_code].setdefault("content", {}).setdefault(media_type, {})["schema"] = (
             response_schema
         )
+
+
+#: What FastAPI documents of one server-sent event.
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+
+
+def _stream_content(
+    plan: RoutePlan, schemas: Schemas, response_class: type[Any]
+) -> dict[str, Any] | None:
+    """A generator handler's stream, as FastAPI documents it: the schema of one item."""
+    route = plan.route
+    if not route.is_stream:
+        return None
+    field = plan.stream_item_field
+    if isinstance(route.response_class, Default):
+        return {"application/jsonl": {"itemSchema": schemas.schema(field) if field else {}}}
+    if not lenient_issubclass(response_class, EventSourceResponse):
+        return None  # raw chunks: documented by the response class, as any other
+    item_schema = copy.deepcopy(SSE_EVENT_SCHEMA)
+    if field is not None:
+        item_schema["required"] = ["data"]
+        item_schema["properties"]["data"] = {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": schemas.schema(field),
+        }
+    return {"text/event-stream": {"itemSchema": item_schema}}
 
 
 def _add_additional_response(

@@ -62,6 +62,8 @@ class RoutePlan:
         ]
         self.body_field = body_field(route, [params.field(p) for p in route.body_fields])
         self.response_field = _response_field(route)
+        #: The item type of a generator handler's stream, when its annotation gives one.
+        self.stream_item_field = _stream_item_field(route)
         self.response_fields = _additional_response_fields(route)
         #: The route's callbacks, each with its plan (None for one kept out of the schema).
         self.callbacks: list[tuple[Any, RoutePlan | None]] = [
@@ -87,6 +89,8 @@ class RoutePlan:
         bodies = [self.body_field] if self.body_field is not None else []
         responses = [self.response_field] if self.response_field is not None else []
         responses.extend(self.response_fields.values())
+        if self.stream_item_field is not None:
+            responses.append(self.stream_item_field)
         return bodies, responses, self.flat_params()
 
     @property
@@ -101,6 +105,16 @@ def _response_field(route: Any) -> SchemaField | None:
     return SchemaField(
         field_info=FieldInfo(annotation=route.response_model),
         name="Response_" + route.unique_id,
+        mode="serialization",
+    )
+
+
+def _stream_item_field(route: Any) -> SchemaField | None:
+    if route.stream_item_type is None:
+        return None
+    return SchemaField(
+        field_info=FieldInfo(annotation=route.stream_item_type),
+        name="StreamItem_" + route.unique_id,
         mode="serialization",
     )
 
