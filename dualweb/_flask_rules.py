@@ -3,23 +3,28 @@
 Part of the Flask host (``dualweb.flask``), the only module that imports it: the
 converters that make Werkzeug match what FastAPI's routes match, the endpoint and
 variable names Flask's ``url_for`` takes, the operation behind each registered rule,
-and FastAPI's answers to a request Werkzeug routes nowhere, as the routing errors
-Flask raises.
+FastAPI's answers to a request Werkzeug routes nowhere, as the routing errors Flask
+raises, and (``errors="app"``) dualweb's errors as the app's own, for its handlers.
 """
 
 from __future__ import annotations
 
+import functools
+import http
 import inspect
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import flask
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound, default_exceptions
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from ._core.misses import HostFound, Miss
 from ._core.paths import CONVERTORS
 from ._core.pipeline import Operation
+from .exceptions import HTTPException, RequestValidationError
 
 __all__ = [
     "CONVERTERS",
@@ -157,3 +162,63 @@ class Redirect(Exception):
     def answer(error: Redirect) -> flask.Response:
         """The app's error handler of these: the redirect itself."""
         return error.response
+
+
+# --- errors="app": dualweb's errors as the app's own ---------------------------------
+
+
+class AppHTTPException(HTTPException, WerkzeugHTTPException):
+    """A dualweb ``HTTPException`` as Werkzeug's, with its status code, its ``detail`` as
+    the description and its headers: the app's ``errorhandler`` for the code, or for
+    dualweb's class, answers it; without one, Flask's own page does. (Its headers join
+    whichever response answers it: see ``app_error``.)"""
+
+
+class AppValidationError(RequestValidationError, BadRequest):
+    """A request's validation errors as Werkzeug's ``BadRequest`` (400): the app's
+    ``errorhandler(400)``, or its handler for ``RequestValidationError``, answers
+    (``errors()``, ``body``)."""
+
+
+# One class per status code, so that Flask finds the app's handler by the code.
+_app_http_exceptions: dict[int, type[AppHTTPException]] = {}
+
+
+def app_error(exc: Exception) -> Exception:
+    """``exc`` (a dualweb HTTP or validation error) as the Flask app's own."""
+    # NOTE: the bases' constructors disagree: each part is made by its own here.
+    if isinstance(exc, RequestValidationError):
+        error = AppValidationError.__new__(AppValidationError)
+        BadRequest.__init__(error, "The request does not match what the operation declares.")
+        error._errors, error.body = exc.errors(), exc.body
+        return error
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    kind = _app_http_exceptions.get(status)
+    if kind is None:
+        werkzeug_kind = default_exceptions.get(status)
+        name = werkzeug_kind.__name__ if werkzeug_kind is not None else "AppHTTPException"
+        bases = (AppHTTPException,) if werkzeug_kind is None else (AppHTTPException, werkzeug_kind)
+        kind = _app_http_exceptions[status] = type(name, bases, {"code": status})
+    app_error = kind.__new__(kind)
+    # Werkzeug's part as its class makes it (some keep more than a description); a
+    # detail that is only the status phrase (none given) leaves Werkzeug's own text.
+    werkzeug_init: Any = (default_exceptions.get(status) or WerkzeugHTTPException).__init__
+    phrase = http.HTTPStatus(status).phrase if status in _STATUSES else None
+    werkzeug_init(app_error, description=None if exc.detail == phrase else str(exc.detail))
+    app_error.status_code, app_error.detail, app_error.headers = status, exc.detail, exc.headers
+    if exc.headers:
+        # Whatever response the app's handler makes for it carries the error's headers
+        # (WWW-Authenticate, say) unless the handler set them itself.
+        flask.after_this_request(functools.partial(_with_headers, exc.headers))
+    return app_error
+
+
+_STATUSES = {status.value for status in http.HTTPStatus}
+
+
+def _with_headers(headers: Mapping[str, str], response: flask.Response) -> flask.Response:
+    for name, value in headers.items():
+        if name not in response.headers:
+            response.headers[name] = value
+    return response

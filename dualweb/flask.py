@@ -6,16 +6,13 @@ and ``AppContextMiddleware``, a Flask app's context around their requests.
 
 from __future__ import annotations
 
-import functools
-import http
-from collections.abc import Callable, Coroutine, Generator, Mapping
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
 import flask
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.datastructures import Headers as WerkzeugHeaders
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, default_exceptions
-from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
 from . import _flask_rules as rules
@@ -263,7 +260,7 @@ def _view(
             response, after = target.handle_sync(parts)
         except (HTTPException, RequestValidationError) as exc:
             # Only with errors="app": the app's error handlers answer.
-            raise flask_error(exc) from exc
+            raise rules.app_error(exc) from exc
         if response.unhandled is not None:
             _report(response.unhandled)
         native = _to_flask(response, lifespan)
@@ -273,66 +270,6 @@ def _view(
         return native
 
     return view
-
-
-class AppHTTPException(HTTPException, WerkzeugHTTPException):
-    """A dualweb ``HTTPException`` as Werkzeug's, with its status code, its ``detail`` as
-    the description and its headers: the app's ``errorhandler`` for the code, or for
-    dualweb's class, answers it; without one, Flask's own page does."""
-
-    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
-        own = super().get_headers(environ, scope)
-        return [*own, *(self.headers or {}).items()]
-
-
-class AppValidationError(RequestValidationError, BadRequest):
-    """A request's validation errors as Werkzeug's ``BadRequest`` (400): the app's
-    ``errorhandler(400)``, or its handler for ``RequestValidationError``, answers
-    (``errors()``, ``body``)."""
-
-
-# One class per status code, so that Flask finds the app's handler by the code.
-_app_http_exceptions: dict[int, type[AppHTTPException]] = {}
-
-
-def flask_error(exc: Exception) -> Exception:
-    """``exc`` (a dualweb HTTP or validation error) as the Flask app's own."""
-    # NOTE: the bases' constructors disagree: each part is made by its own here.
-    if isinstance(exc, RequestValidationError):
-        error = AppValidationError.__new__(AppValidationError)
-        BadRequest.__init__(error, "The request does not match what the operation declares.")
-        error._errors, error.body = exc.errors(), exc.body
-        return error
-    assert isinstance(exc, HTTPException)
-    status = exc.status_code
-    kind = _app_http_exceptions.get(status)
-    if kind is None:
-        werkzeug_kind = default_exceptions.get(status)
-        name = werkzeug_kind.__name__ if werkzeug_kind is not None else "AppHTTPException"
-        bases = (AppHTTPException,) if werkzeug_kind is None else (AppHTTPException, werkzeug_kind)
-        kind = _app_http_exceptions[status] = type(name, bases, {"code": status})
-    app_error = kind.__new__(kind)
-    # Werkzeug's part as its class makes it (some keep more than a description); a
-    # detail that is only the status phrase (none given) leaves Werkzeug's own text.
-    werkzeug_init: Any = (default_exceptions.get(status) or WerkzeugHTTPException).__init__
-    phrase = http.HTTPStatus(status).phrase if status in _STATUSES else None
-    werkzeug_init(app_error, description=None if exc.detail == phrase else str(exc.detail))
-    app_error.status_code, app_error.detail, app_error.headers = status, exc.detail, exc.headers
-    if exc.headers:
-        # Whatever response the app's handler makes for it carries the error's headers
-        # (WWW-Authenticate, say) unless the handler set them itself.
-        flask.after_this_request(functools.partial(_with_headers, exc.headers))
-    return app_error
-
-
-_STATUSES = {status.value for status in http.HTTPStatus}
-
-
-def _with_headers(headers: Mapping[str, str], response: flask.Response) -> flask.Response:
-    for name, value in headers.items():
-        if name not in response.headers:
-            response.headers[name] = value
-    return response
 
 
 def _after_in_request_context(after: After, io: _FlaskIO) -> Callable[[], None]:

@@ -13,6 +13,7 @@ thread, or in one thread-pool hop on ASGI, at the cost of a generator step.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import collections
 import contextlib
 import contextvars
@@ -28,6 +29,7 @@ __all__ = [
     "CallSync",
     "LoopThread",
     "ThreadHop",
+    "at_process_exit",
     "call_inline",
     "caller_loop",
     "drive",
@@ -519,3 +521,15 @@ class LoopThread:
         self.thread.join(timeout)
         if not self.thread.is_alive() and not loop.is_closed():
             loop.close()
+
+
+def at_process_exit(func: Callable[[], None]) -> None:
+    """Run ``func`` when this process exits normally, a multiprocessing child included."""
+    atexit.register(func)
+    # NOTE: a multiprocessing child (granian's worker) ends with os._exit, which runs no
+    # atexit function; it runs threading's own exit functions first (as every normal exit
+    # does), where concurrent.futures registers its own. ``func`` runs once either way.
+    register = getattr(threading, "_register_atexit", None)
+    if register is not None:
+        with contextlib.suppress(RuntimeError):  # the interpreter is already exiting
+            register(func)

@@ -15,7 +15,6 @@ what it opens), and shuts it down at process exit.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import inspect
 import os
@@ -24,7 +23,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .concurrency import CallBack, LoopThread, drive, run_on_thread_loop
+from .concurrency import CallBack, LoopThread, at_process_exit, drive, run_on_thread_loop
 
 if TYPE_CHECKING:
     from ..routing import Router
@@ -217,7 +216,7 @@ class ProcessLifespan:
             self._loop, self._stack, self.state = loop, stack, dict(state or {})
             self.started = True
             if not self._at_exit:
-                _at_process_exit(self.stop)
+                at_process_exit(self.stop)
                 self._at_exit = True
 
     def stop(self) -> None:
@@ -250,17 +249,6 @@ class ProcessLifespan:
         if loop is None:
             return run_on_thread_loop(coro)
         return loop.run(coro, calls=calls)
-
-
-def _at_process_exit(func: Callable[[], None]) -> None:
-    atexit.register(func)
-    # NOTE: a multiprocessing child (granian's worker) ends with os._exit, which runs no
-    # atexit function; it runs threading's own exit functions first (as every normal exit
-    # does), where concurrent.futures registers its own. ``func`` runs once either way.
-    register = getattr(threading, "_register_atexit", None)
-    if register is not None:
-        with contextlib.suppress(RuntimeError):  # the interpreter is already exiting
-            register(func)
 
 
 _alive: weakref.WeakSet[ProcessLifespan] = weakref.WeakSet()

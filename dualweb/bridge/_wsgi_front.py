@@ -4,12 +4,13 @@ thread, one per process, with its lifespan and the client's disconnects."""
 from __future__ import annotations
 
 import asyncio
-import atexit
+import contextvars
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
+from .._core.concurrency import LoopThread, at_process_exit
 from ._kinds import GONE_KEY, Matcher, Message, Receive, Scope, Send, is_asgi, logger
 from ._lifespan import Lifespan, flask_lifespan
 
@@ -23,7 +24,7 @@ class WSGIBridge:
     An ASGI ``fallback`` runs on an event loop in a thread of its own, one per process,
     started with the fallback's lifespan startup at the first request handed to it (or by
     ``start()``), and shut down with its lifespan shutdown by ``close()``, which also runs
-    at process exit (``atexit``).
+    at process exit (``concurrency.at_process_exit``).
     """
 
     def __init__(self, primary: Any, fallback: Any, owns: Matcher) -> None:
@@ -101,7 +102,7 @@ class _ASGIBehindWSGI:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: LoopThread | None = None
         self._middleware: Any = None
         self._lifespan: Lifespan | None = None
         self._failure: BaseException | None = None
@@ -117,24 +118,21 @@ class _ASGIBehindWSGI:
                 return self.start()
             from a2wsgi import ASGIMiddleware
 
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=loop.run_forever, name="dualweb-bridge-loop", daemon=True
-            )
-            thread.start()
+            thread = LoopThread("dualweb-bridge-loop")
             lifespan = Lifespan(self.app)
             self._failure = None
             try:
-                asyncio.run_coroutine_threadsafe(lifespan.startup(), loop).result()
+                # (In a context of its own: not the context of the request that started it.)
+                contextvars.Context().run(thread.run, lifespan.startup())
             except BaseException as exc:
                 logger.exception("the ASGI fallback's lifespan startup failed")
                 self._failure = exc
-            self._loop, self._thread, self._lifespan = loop, thread, lifespan
+            self._loop, self._thread, self._lifespan = thread.loop, thread, lifespan
             adapter: Any = ASGIMiddleware  # a2wsgi's types are narrower than the ASGI spec's
-            self._middleware = adapter(self._serve, loop=loop)
+            self._middleware = adapter(self._serve, loop=thread.loop)
             self._pid = os.getpid()
             if not self._atexit:
-                atexit.register(self.close)
+                at_process_exit(self.close)
                 self._atexit = True
         self.start()
 
@@ -142,20 +140,16 @@ class _ASGIBehindWSGI:
         with self._lock:
             if self._pid != os.getpid():  # not started here (or inherited through a fork)
                 return
-            loop, thread, lifespan = self._loop, self._thread, self._lifespan
+            thread, lifespan = self._thread, self._lifespan
             self._pid = self._loop = self._thread = self._lifespan = self._middleware = None
-            assert loop is not None and thread is not None and lifespan is not None
+            assert thread is not None and lifespan is not None
             try:
                 if self._failure is None:
-                    future = asyncio.run_coroutine_threadsafe(lifespan.shutdown(), loop)
-                    future.result(timeout=SHUTDOWN_TIMEOUT)
+                    contextvars.Context().run(thread.run, lifespan.shutdown(), SHUTDOWN_TIMEOUT)
             except Exception:
                 logger.exception("the ASGI fallback's lifespan shutdown failed")
             finally:
-                loop.call_soon_threadsafe(loop.stop)
-                thread.join(timeout=SHUTDOWN_TIMEOUT)
-                if not thread.is_alive():
-                    loop.close()
+                thread.stop(SHUTDOWN_TIMEOUT)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]

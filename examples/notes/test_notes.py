@@ -20,6 +20,12 @@ if str(HERE) not in sys.path:
 from notes import fastapi_app, flask_app  # noqa: E402
 
 FRONT_END = "http://localhost:5173"
+#: A browser's preflight for the front end's POST with a token.
+PREFLIGHT = {
+    "Origin": FRONT_END,
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type",
+}
 
 
 @pytest.fixture(params=["flask", "fastapi"])
@@ -89,14 +95,7 @@ def test_the_page_shows_public_notes_escaped_with_links(client):
 
 
 def test_a_front_end_on_another_origin(client):
-    preflight = client.options(
-        "/notes",
-        headers={
-            "Origin": FRONT_END,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        },
-    )
+    preflight = client.options("/notes", headers=PREFLIGHT)
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == FRONT_END
     answer = client.get("/notes", headers={**login(client), "Origin": FRONT_END})
@@ -168,14 +167,7 @@ def test_on_a_real_server(server, tmp_path):
         assert "hi" in httpx2.get(base + "/").text
         # A browser's preflight for the front end's POST, answered by each framework's own
         # CORS tool (Flask-CORS under gunicorn, CORSMiddleware under uvicorn).
-        preflight = httpx2.options(
-            base + "/notes",
-            headers={
-                "Origin": FRONT_END,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization, content-type",
-            },
-        )
+        preflight = httpx2.options(base + "/notes", headers=PREFLIGHT)
         assert preflight.status_code == 200
         assert preflight.headers["access-control-allow-origin"] == FRONT_END
     finally:
