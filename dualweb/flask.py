@@ -264,26 +264,31 @@ def _view(
         if response.unhandled is not None:
             _report(response.unhandled)
         native = _to_flask(response, lifespan)
-        if after is not None:
+        if after is not None or isinstance(response, StreamingResponse):
             # WSGI servers close the response once its body is sent: then run what waits.
-            native.call_on_close(_after_in_request_context(after, io))
+            native.call_on_close(_after_in_request_context(response, after, io))
         return native
 
     return view
 
 
-def _after_in_request_context(after: After, io: _FlaskIO) -> Callable[[], None]:
+def _after_in_request_context(
+    response: Response, after: After | None, io: _FlaskIO
+) -> Callable[[], None]:
     # NOTE: Flask tears its request and app contexts down when the view returns, before
-    # the body is sent; what runs after it (background tasks, the teardown of yield
-    # dependencies) still uses them: `g`, `current_app`, an extension's per-request
-    # state (Flask-SQLAlchemy's session). Pushed once more, as stream_with_context does,
-    # the context outlives Flask's own pop, and Flask's teardown functions run after ours.
+    # the body is sent; a streamed body and what runs after it (background tasks, the
+    # teardown of yield dependencies) still use them: `g`, `current_app`, an extension's
+    # per-request state (Flask-SQLAlchemy's session). Pushed once more, as
+    # stream_with_context does, the context outlives Flask's own pop, and Flask's
+    # teardown functions run after ours.
     held = flask.globals.request_ctx._get_current_object()  # type: ignore[attr-defined]
     held.push()
 
     def run_then_pop() -> None:
         try:
-            after.run_sync(io.block_on, io.sync_calls())
+            if after is not None:
+                failure = getattr(response, "failure", None)  # a stream cut short
+                after.run_sync(io.block_on, io.sync_calls(), failure)
         finally:
             held.pop()
 

@@ -14,7 +14,6 @@ import stat
 import sys
 from collections.abc import (
     AsyncIterable,
-    AsyncIterator,
     Callable,
     Coroutine,
     Iterable,
@@ -28,6 +27,7 @@ from secrets import token_hex
 from typing import Any, Literal
 from urllib.parse import quote
 
+from ._core.chunks import AsyncChunks, chunks_async, chunks_sync, primed_async, primed_sync
 from ._core.concurrency import CallSync, run_on_thread_loop
 from ._core.ranges import RangeError, parse_ranges
 from .background import BackgroundTask, BackgroundTasks
@@ -292,44 +292,48 @@ class StreamingResponse(Response):
             return chunk.encode(self.charset)
         return bytes(chunk)
 
+    #: The chunks, opened and primed before the response starts (a generator handler's).
+    _opened: Iterator[bytes] | AsyncChunks | None = None
+    #: What ended the body early, once a WSGI server has met it (it only logs it).
+    failure: BaseException | None = None
+
     def iter_sync(
         self, block_on: Callable[[Coroutine[Any, Any, Any]], Any] = run_on_thread_loop
     ) -> Iterator[bytes]:
-        """The chunks, for a WSGI server (async content is stepped through ``block_on``,
-        by default on this thread's loop)."""
-        content = self.body_iterator
-        if isinstance(content, AsyncIterable):
-            iterator = content.__aiter__()
-            while True:
-                try:
-                    chunk = block_on(_anext(iterator))
-                except StopAsyncIteration:
-                    return
-                yield self._encode(chunk)
-        else:
-            for chunk in content:
-                yield self._encode(chunk)
+        """The chunks, for a WSGI server, which closes them (async content is stepped
+        through ``block_on``, by default on this thread's loop)."""
+        opened = self._opened
+        if isinstance(opened, Iterator):
+            return opened
+        return self.open_sync(block_on)
 
-    async def iter_async(self, to_thread: CallSync) -> AsyncIterator[bytes]:
-        """The chunks, for an ASGI server (sync content is stepped in a worker thread)."""
-        content = self.body_iterator
-        if isinstance(content, AsyncIterable):
-            async for chunk in content:
-                yield self._encode(chunk)
-            return
-        iterator = iter(content)
-        while True:
-            chunk = await to_thread(next, (iterator, _DONE), {})
-            if chunk is _DONE:
-                return
-            yield self._encode(chunk)
+    def iter_async(self, to_thread: CallSync) -> AsyncChunks:
+        """The chunks, for an ASGI server, which closes them once, whatever ends the
+        stream (sync content is stepped in worker threads)."""
+        opened = self._opened
+        if opened is not None and not isinstance(opened, Iterator):
+            return opened
+        return self.open_async(to_thread)
 
+    def prime_sync(self, block_on: Callable[[Coroutine[Any, Any, Any]], Any]) -> None:
+        """Pull the first chunk now, before the response starts: an exception the
+        content raises before it is the handler's, raised here."""
+        self._opened = primed_sync(self.open_sync(block_on))
 
-_DONE: Any = object()
+    async def prime_async(self, to_thread: CallSync) -> None:
+        """``prime_sync``'s twin, on an event loop."""
+        self._opened = await primed_async(self.open_async(to_thread))
 
+    def open_sync(self, block_on: Callable[[Coroutine[Any, Any, Any]], Any]) -> Iterator[bytes]:
+        """The content's chunks, pulled from its start, for a WSGI server."""
+        return chunks_sync(self.body_iterator, self._encode, block_on, self._failed)
 
-async def _anext(iterator: AsyncIterator[Chunk]) -> Chunk:
-    return await iterator.__anext__()
+    def open_async(self, to_thread: CallSync) -> AsyncChunks:
+        """The content's chunks, pulled from its start, for an ASGI server."""
+        return chunks_async(self.body_iterator, self._encode, to_thread)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failure = exc
 
 
 class FileResponse(StreamingResponse):

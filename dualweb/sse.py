@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Callable,
     Coroutine,
     Iterator,
@@ -23,7 +21,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from ._core.concurrency import CallSync, run_on_thread_loop
+from ._core.chunks import AsyncChunks, chunks_async, chunks_sync
+from ._core.concurrency import CallSync, call_inline
 from ._core.streaming import item_json
 from .responses import StreamingResponse
 
@@ -134,52 +133,67 @@ def _ends_event(tail: bytes) -> bool:
     return tail.endswith((b"\n\n", b"\r\r", b"\r\n\r\n"))
 
 
-async def _with_keepalive(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
-    """``chunks``, with a keep-alive comment after each idle interval between events.
+class _KeepAlive:
+    """``source``'s chunks, with a keep-alive comment after each idle interval between events.
 
-    One task pulls the chunks (so the content runs in one task, as FastAPI's
-    producer does, and a timeout never cancels it); this generator waits for
-    them, without cancelling the wait, and sends a comment when it runs long.
+    One task pulls the source (so the content runs in one task, as FastAPI's
+    producer does, and a timeout never cancels it); ``__anext__`` waits for its
+    chunks without cancelling the wait, and answers a comment when it runs long.
+    ``aclose`` stops the task, then closes the source.
     """
-    interval = _PING_INTERVAL
-    queue: asyncio.Queue[tuple[bytes | None, Exception | None]] = asyncio.Queue(1)
 
-    async def produce() -> None:
+    __slots__ = ("_ended", "_getter", "_producer", "_queue", "_source", "_tail")
+
+    def __init__(self, source: AsyncChunks) -> None:
+        self._source = source
+        self._queue: asyncio.Queue[tuple[bytes | None, Exception | None]] = asyncio.Queue(1)
+        self._producer: asyncio.Task[None] | None = None
+        self._getter: asyncio.Task[tuple[bytes | None, Exception | None]] | None = None
+        self._tail = b"\n\n"  # the stream's last bytes: an event ends at a blank line
+        self._ended = False
+
+    async def _produce(self) -> None:
         try:
-            async for chunk in chunks:
-                await queue.put((chunk, None))
+            async for chunk in self._source:
+                await self._queue.put((chunk, None))
         except Exception as exc:  # handed to the consumer, which raises it for the host
-            await queue.put((None, exc))
+            await self._queue.put((None, exc))
         else:
-            await queue.put((None, None))
+            await self._queue.put((None, None))
 
-    loop = asyncio.get_running_loop()
-    producer = loop.create_task(produce())
-    getter: asyncio.Task[tuple[bytes | None, Exception | None]] | None = None
-    tail = b"\n\n"  # the stream's last bytes: an event ends at a blank line
-    try:
+    def __aiter__(self) -> _KeepAlive:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._ended:
+            raise StopAsyncIteration
+        loop = asyncio.get_running_loop()
+        if self._producer is None:
+            self._producer = loop.create_task(self._produce())
         while True:
-            if getter is None:
-                getter = loop.create_task(queue.get())
-            done, _ = await asyncio.wait((getter,), timeout=interval)
-            if not done:
-                if _ends_event(tail):
-                    yield KEEPALIVE_COMMENT
-                continue
-            chunk, error = getter.result()
-            getter = None
+            if self._getter is None:
+                self._getter = loop.create_task(self._queue.get())
+            done, _ = await asyncio.wait((self._getter,), timeout=_PING_INTERVAL)
+            if done:
+                break
+            if _ends_event(self._tail):
+                return KEEPALIVE_COMMENT
+        chunk, error = self._getter.result()
+        self._getter = None
+        if error is not None or chunk is None:
+            self._ended = True
             if error is not None:
                 raise error
-            if chunk is None:
-                return
-            tail = (tail + chunk[-4:])[-4:]
-            yield chunk
-    finally:
-        for task in (getter, producer):
+            raise StopAsyncIteration
+        self._tail = (self._tail + chunk[-4:])[-4:]
+        return chunk
+
+    async def aclose(self) -> None:
+        for task in (self._getter, self._producer):
             if task is not None and not task.done():
                 task.cancel()
                 await asyncio.wait((task,))
-        await chunks.aclose()
+        await self._source.aclose()
 
 
 class EventSourceResponse(StreamingResponse):
@@ -198,22 +212,11 @@ class EventSourceResponse(StreamingResponse):
             return chunk.encode(self.charset)
         return encode_item(chunk)
 
-    async def iter_async(self, to_thread: CallSync) -> AsyncIterator[bytes]:
+    def open_async(self, to_thread: CallSync) -> AsyncChunks:
         """The events, for an ASGI server, with keep-alive comments when idle."""
-        content = self.body_iterator
-        if isinstance(content, AsyncIterable):
-            stream = _with_keepalive(_pulled(content, self._encode))
-        else:  # stepped in worker threads
-            stream = _with_keepalive(_pulled(super().iter_async(to_thread), bytes))
-        try:
-            async for chunk in stream:
-                yield chunk
-        finally:
-            await stream.aclose()
+        return _KeepAlive(super().open_async(to_thread))
 
-    def iter_sync(
-        self, block_on: Callable[[Coroutine[Any, Any, Any]], Any] = run_on_thread_loop
-    ) -> Iterator[bytes]:
+    def open_sync(self, block_on: Callable[[Coroutine[Any, Any, Any]], Any]) -> Iterator[bytes]:
         """The events, for a WSGI server.
 
         Async content gets keep-alive comments (its task and this stream's run on
@@ -221,32 +224,6 @@ class EventSourceResponse(StreamingResponse):
         as a WSGI server pulls it, so an idle sync generator gets none.
         """
         if not isinstance(self.body_iterator, AsyncIterable):
-            yield from super().iter_sync(block_on)
-            return
-        stream = _with_keepalive(_pulled(self.body_iterator, self._encode))
-        try:
-            while True:
-                try:
-                    yield block_on(_next(stream))
-                except StopAsyncIteration:
-                    return
-        finally:
-            block_on(stream.aclose())
-
-
-async def _pulled(
-    content: AsyncIterable[Any], encode: Callable[[Any], bytes]
-) -> AsyncGenerator[bytes, None]:
-    try:
-        async for item in content:
-            yield encode(item)
-    finally:
-        # The content's own clean-up (a generator's ``finally``) runs when the
-        # stream ends or the client goes away, not when it is collected.
-        close = getattr(content, "aclose", None)
-        if close is not None:
-            await close()
-
-
-async def _next(stream: AsyncIterator[bytes]) -> bytes:
-    return await stream.__anext__()
+            return super().open_sync(block_on)
+        events = chunks_async(self.body_iterator, self._encode, call_inline)
+        return chunks_sync(_KeepAlive(events), bytes, block_on, self._failed)

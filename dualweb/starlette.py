@@ -16,12 +16,11 @@ from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
-from starlette.responses import Response as StarletteResponse
-from starlette.responses import StreamingResponse as StarletteStreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
 from starlette.routing import Router as StarletteRouter
 from starlette.types import Message, Receive, Scope, Send
 
+from ._asgi_streams import send_streamed
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._core.hosting import (
     app_lifespan,
@@ -135,12 +134,13 @@ class _Endpoint:
         except (HTTPException, RequestValidationError) as exc:
             # Only with errors="app": the app's exception handlers answer.
             raise self.to_app(exc) from exc
+        failure = None
         if isinstance(response, StreamingResponse):
-            await _streaming(response)(scope, receive, send)
+            failure = await send_streamed(response, receive, send, _to_thread)
         else:
             await _send(response, send)
         if after is not None:
-            await after.run_async(_to_thread)
+            await after.run_async(_to_thread, failure)
         if parts.form is not None:
             await parts.form.close()  # the uploaded files
         if source.made is not None:
@@ -148,6 +148,8 @@ class _Endpoint:
         if response.unhandled is not None:
             # Like Starlette's server error handler: answer, then let the server see it.
             raise response.unhandled
+        if failure is not None:
+            raise failure  # a stream cut short: the server logs it and ends the connection
 
 
 async def _send(response: Response, send: Send) -> None:
@@ -270,17 +272,6 @@ def _limited(receive: Receive, limit: int) -> Receive:
         return message
 
     return receive_with_limit
-
-
-def _streaming(response: StreamingResponse) -> StarletteResponse:
-    # Starlette streams the chunks and watches for the client going away.
-    native = StarletteStreamingResponse(
-        response.iter_async(_to_thread), status_code=response.status_code
-    )
-    native.raw_headers = [
-        (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
-    ]
-    return native
 
 
 def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:

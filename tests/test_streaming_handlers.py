@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 import dualweb
 import dualweb.exceptions
-from dualweb._core.runners import PlainStream, Solved
+from dualweb._core.runners import PlainStream, Primed, Solved
 from dualweb.testing import TestClient
 from tests._helpers import recorded, wait_until
 from tests.conftest import native_client
@@ -407,8 +407,10 @@ def test_a_generator_handler_is_called_never_awaited_nor_entered():
     from dualweb._core.runners import runner_for
 
     runner = runner_for(plain_route, responder_for(plain_route), router, None)
-    assert isinstance(runner, PlainStream)
-    solved_runner = runner_for(solved_route, responder_for(solved_route), router, None)
+    assert isinstance(runner, Primed) and isinstance(runner.runner, PlainStream)
+    primed = runner_for(solved_route, responder_for(solved_route), router, None)
+    assert isinstance(primed, Primed)
+    solved_runner = primed.runner
     assert isinstance(solved_runner, Solved)
     assert solved_runner.is_stream and solved_runner.has_teardown
     assert solved_runner.graph_is_sync  # making the generator never suspends
@@ -426,7 +428,9 @@ def test_a_generator_handler_without_yield_dependencies_needs_no_exit_stacks():
     from dualweb._core.runners import runner_for
 
     (route,) = router.routes
-    runner = runner_for(route, responder_for(route), router, None)
+    primed = runner_for(route, responder_for(route), router, None)
+    assert isinstance(primed, Primed)
+    runner = primed.runner
     assert isinstance(runner, Solved)
     assert not runner.has_teardown
     assert runner.graph_is_sync
@@ -642,3 +646,174 @@ def test_streamed_operations_are_documented_as_fastapi():
     events = document["paths"]["/events"]["get"]["responses"]["200"]["content"]
     assert events["text/event-stream"]["itemSchema"]["required"] == ["data"]
     assert_same_document(build_jsonl)
+
+
+# --- what ends a stream: its end, a failure, a status without a body ------------------------
+
+
+class Unavailable(Exception):
+    pass
+
+
+def build_failing(log: list[str]) -> Any:
+    router = dualweb.Router()
+
+    @router.exception_handler(Unavailable)
+    def unavailable(request: dualweb.Request, exc: Unavailable) -> dualweb.responses.Response:
+        return dualweb.responses.JSONResponse({"unavailable": str(exc)}, status_code=503)
+
+    def session() -> Iterator[str]:
+        log.append("open")
+        try:
+            yield "session"
+        except Exception as exc:
+            log.append(f"teardown saw {type(exc).__name__}")
+            raise
+        finally:
+            log.append("close")
+
+    @router.get("/missing/sync")
+    def missing_sync(held: str = dualweb.Depends(session)) -> Iterator[int]:
+        raise dualweb.HTTPException(404, "no such stream")
+        yield 1
+
+    @router.get("/missing/async")
+    async def missing_async(held: str = dualweb.Depends(session)) -> AsyncIterator[int]:
+        raise dualweb.HTTPException(404, "no such stream")
+        yield 1
+
+    @router.get("/handled/sync", response_class=dualweb.sse.EventSourceResponse)
+    def handled_sync(held: str = dualweb.Depends(session)) -> Iterator[int]:
+        raise Unavailable("model offline")
+        yield 1
+
+    @router.get("/handled/async", response_class=dualweb.responses.StreamingResponse)
+    async def handled_async(held: str = dualweb.Depends(session)) -> AsyncIterator[str]:
+        raise Unavailable("model offline")
+        yield "1"
+
+    @router.get("/unhandled/sync")
+    def unhandled_sync() -> Iterator[int]:
+        raise RuntimeError("broken before the first item")
+        yield 1
+
+    @router.get("/unhandled/async")
+    async def unhandled_async() -> AsyncIterator[int]:
+        raise RuntimeError("broken before the first item")
+        yield 1
+
+    @router.get("/complete/sync")
+    def complete_sync(held: str = dualweb.Depends(session)) -> Iterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            log.append("generator done")
+
+    @router.get("/complete/async")
+    async def complete_async(held: str = dualweb.Depends(session)) -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            log.append("generator done")
+
+    return router
+
+
+@pytest.mark.parametrize("colour", ["sync", "async"])
+def test_an_exception_before_the_first_item_is_the_handlers(serve, colour):
+    # NOTE: FastAPI starts the response before it runs the generator, so there an
+    # HTTPException raised before the first item cannot answer; dualweb pulls the first
+    # item first, so it answers as a handler's exception does, on every host.
+    log: list[str] = []
+    client = serve(build_failing(log))
+    response = client.get(f"/missing/{colour}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no such stream"}
+    assert log == ["open", "teardown saw HTTPException", "close"]
+    log.clear()
+    response = client.get(f"/handled/{colour}")
+    assert response.status_code == 503
+    assert response.json() == {"unavailable": "model offline"}
+    assert log == ["open", "teardown saw Unavailable", "close"]
+
+
+@pytest.mark.parametrize("colour", ["sync", "async"])
+def test_an_unhandled_exception_before_the_first_item_reaches_the_host(serve, colour):
+    client = serve(build_failing([]))
+    with pytest.raises(RuntimeError, match="broken before the first item"):
+        client.get(f"/unhandled/{colour}")
+    quiet = serve(build_failing([]), raise_server_exceptions=False)
+    response = quiet.get(f"/unhandled/{colour}")
+    assert response.status_code == 500
+    assert "broken" not in response.text
+
+
+@pytest.mark.parametrize("colour", ["sync", "async"])
+def test_the_generator_ends_before_its_yield_dependencies_are_torn_down(serve, colour):
+    log: list[str] = []
+    client = serve(build_failing(log))
+    assert client.get(f"/complete/{colour}").text == "1\n2\n"
+    assert log == ["open", "generator done", "close"]
+
+
+def build_no_body(log: list[str]) -> Any:
+    router = dualweb.Router()
+
+    @router.post("/sync", status_code=204)
+    def sync_events() -> Iterator[int]:
+        for n in range(3):
+            log.append(f"sync {n}")
+            yield n
+
+    @router.post("/async", status_code=205, response_class=dualweb.sse.EventSourceResponse)
+    async def async_events() -> AsyncIterator[int]:
+        for n in range(2):
+            log.append(f"async {n}")
+            yield n
+
+    return router
+
+
+def test_a_stream_under_a_status_without_a_body_runs_and_sends_nothing(serve):
+    # NOTE: FastAPI sends the items under a 204 anyway, which servers then refuse or cut.
+    log: list[str] = []
+    client = serve(build_no_body(log))
+    response = client.post("/sync")
+    assert (response.status_code, response.content) == (204, b"")
+    response = client.post("/async")
+    assert (response.status_code, response.content) == (205, b"")
+    assert log == ["sync 0", "sync 1", "sync 2", "async 0", "async 1"]
+
+
+def test_on_flask_a_stream_runs_in_the_request_context():
+    # As if wrapped in Flask's stream_with_context: `g`, `request` and the app context
+    # outlive the view while the body is sent, for streams with no dependencies too.
+    import flask
+
+    import dualweb.flask
+
+    router = dualweb.Router()
+
+    @router.get("/sync")
+    def sync_stream() -> Iterator[str]:
+        yield flask.g.user
+        yield flask.request.path
+        yield flask.current_app.name
+
+    @router.get("/async", response_class=dualweb.sse.EventSourceResponse)
+    async def async_stream() -> AsyncIterator[str]:
+        yield flask.g.user
+        yield flask.request.path
+
+    app = flask.Flask("streams")
+
+    @app.before_request
+    def who() -> None:
+        flask.g.user = "ada"
+
+    dualweb.flask.mount(app, router)
+    client = app.test_client()
+    assert client.get("/sync").text == '"ada"\n"/sync"\n"streams"\n'
+    assert client.get("/async").text == 'data: "ada"\n\ndata: "/async"\n\n'

@@ -36,18 +36,22 @@ class After:
         self.context: contextvars.Context | None = None
 
     def run_sync(
-        self, block_on: BlockOn = run_on_thread_loop, call_sync: CallSync | None = None
+        self,
+        block_on: BlockOn = run_on_thread_loop,
+        call_sync: CallSync | None = None,
+        error: BaseException | None = None,
     ) -> None:
         """On a WSGI thread, after the body has been sent (the response is closed);
         async code runs through ``block_on`` and its sync calls through ``call_sync``
-        (the host I/O's ``block_on`` and ``sync_calls()``)."""
+        (the host I/O's ``block_on`` and ``sync_calls()``). ``error``: what ended a
+        streamed body early; the background tasks do not run, the teardown sees it."""
         tasks = self.background
-        if tasks is not None and tasks.tasks:
+        if error is None and tasks is not None and tasks.tasks:
             # (Sync tasks beside async ones come back through call_sync; alone, inline.)
             run = tasks.run(call_sync if tasks.has_async else None)
             self._run(run, tasks.has_async, block_on)
         if self.stack is not None:
-            self._run(self.stack.aclose(), not self.sync_graph, block_on)
+            self._run(_closed(self.stack, error), not self.sync_graph, block_on)
 
     def _run(self, coro: Coroutine[Any, Any, None], suspends: bool, block_on: BlockOn) -> None:
         if self.context is not None:
@@ -57,15 +61,23 @@ class After:
         else:
             drive(coro)
 
-    async def run_async(self, to_thread: CallSync) -> None:
-        """On an event loop, after the response has been sent."""
-        if self.background is not None and self.background.tasks:
+    async def run_async(self, to_thread: CallSync, error: BaseException | None = None) -> None:
+        """On an event loop, after the response has been sent (``error``: as ``run_sync``)."""
+        if error is None and self.background is not None and self.background.tasks:
             await self.background.run(to_thread)
         if self.stack is not None:
             if self.sync_graph:
-                await to_thread(drive, (self.stack.aclose(),), {})
+                await to_thread(drive, (_closed(self.stack, error),), {})
             else:
-                await self.stack.aclose()
+                await _closed(self.stack, error)
+
+
+async def _closed(stack: contextlib.AsyncExitStack, error: BaseException | None) -> None:
+    # The error, if any, is thrown into each yield dependency, as FastAPI's exit stack does.
+    if error is None:
+        await stack.aclose()
+    else:
+        await stack.__aexit__(type(error), error, error.__traceback__)
 
 
 #: What serving one request gives a host: the response, and what to run after sending it.

@@ -161,7 +161,7 @@ class JsonLines(Responder):
         return self.encode(item) + b"\n"
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
-        content = streamed(raw, self.line)
+        content = streamed(raw, self.line, status)
         if status:
             return StreamingResponse(
                 content, status_code=status, media_type=JSON_LINES, background=background
@@ -190,7 +190,7 @@ class EventStream(JsonLines):
         return format_sse_event(data_str=self.encode(item).decode("utf-8"))
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
-        response = self.instantiate(streamed(raw, self.event), status, background)
+        response = self.instantiate(streamed(raw, self.event, status), status, background)
         response.raw_headers.extend(_EVENT_STREAM_HEADERS)
         return response
 

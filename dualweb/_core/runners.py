@@ -12,6 +12,10 @@ twins (``run_sync`` on a WSGI thread, ``run_async`` on an event loop):
   (``dependencies.solve``), with exit stacks where a ``yield`` dependency needs
   teardown.
 
+A generator handler's runner is wrapped in ``Primed``: its stream's first chunk
+is pulled before the response starts, so that what the generator raises up to
+then is handled as any handler's exception.
+
 Sync code on an event loop runs in one worker-thread hop per request (the
 handler with its sync dependencies); async code on a WSGI thread runs on the
 thread's persistent loop, or without one when nothing in it can suspend.
@@ -26,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from ..exceptions import DualwebError, RequestValidationError
-from ..responses import Response
+from ..responses import Response, StreamingResponse
 from .after import Outcome, after_for
 from .binding import bind_arguments
 from .bodies import Prevalidated, error_body
@@ -37,7 +41,7 @@ from .plan import Dependant, ParamField
 from .responding import Responder
 from .route import Route
 
-__all__ = ["PlainAsync", "PlainStream", "PlainSync", "Runner", "Solved", "runner_for"]
+__all__ = ["PlainAsync", "PlainStream", "PlainSync", "Primed", "Runner", "Solved", "runner_for"]
 
 Overrides = dict[Callable[..., Any], Callable[..., Any]]
 
@@ -280,13 +284,50 @@ def runner_for(
         or d.background_tasks_param_name
         or d.security_scopes_param_name
     ):
-        return Solved(route, responder, provider)
+        solved = Solved(route, responder, provider)
+        return Primed(route, solved) if route.is_stream else solved
     only_body = json_body is not None and not (
         d.path_params or d.query_params or d.header_params or d.cookie_params
     )
     lone_body = json_body.name if only_body and json_body is not None else None
     if route.is_stream:
-        return PlainStream(route, responder, lone_body)
+        return Primed(route, PlainStream(route, responder, lone_body))
     if d.is_coroutine:
         return PlainAsync(route, responder, lone_body)
     return PlainSync(route, responder, lone_body)
+
+
+class Primed(Runner):
+    """A generator handler's runner, whose stream's first chunk is pulled before the
+    response starts: up to it, the generator's exceptions are the handler's (the
+    exception handlers answer them; the teardown of ``yield`` dependencies sees them
+    first, as when a handler raises)."""
+
+    __slots__ = ("runner",)
+
+    def __init__(self, route: Route, runner: Runner) -> None:
+        super().__init__(route, runner.responder)
+        self.runner = runner
+
+    def run_sync(self, parts: RequestParts, body: Any) -> Outcome:
+        response, after = self.runner.run_sync(parts, body)
+        if isinstance(response, StreamingResponse):
+            io = parts.io
+            try:
+                response.prime_sync(io.block_on)
+            except Exception as exc:
+                if after is not None:
+                    after.run_sync(io.block_on, io.sync_calls(), error=exc)
+                raise
+        return response, after
+
+    async def run_async(self, parts: RequestParts, body: Any, to_thread: CallSync) -> Outcome:
+        response, after = await self.runner.run_async(parts, body, to_thread)
+        if isinstance(response, StreamingResponse):
+            try:
+                await response.prime_async(to_thread)
+            except Exception as exc:
+                if after is not None:
+                    await after.run_async(to_thread, error=exc)
+                raise
+        return response, after

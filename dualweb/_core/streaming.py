@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..encoders import jsonable_encoder
 from ..exceptions import ResponseValidationError
+from ..responses import is_body_allowed_for_status_code
 
 __all__ = [
     "ItemEncoder",
@@ -97,17 +98,29 @@ def item_encoder(route: Any) -> ItemEncoder:
     return item_json if adapter is None else ItemJson(adapter, dump_options(route))
 
 
-def streamed(items: Any, chunk: ItemEncoder) -> Iterator[bytes] | AsyncIterator[bytes]:
-    """The chunks of a generator's ``items`` (sync or async), one per item, as produced."""
+def streamed(
+    items: Any, chunk: ItemEncoder, status: int | None = None
+) -> Iterator[bytes] | AsyncIterator[bytes]:
+    """The chunks of a generator's ``items`` (sync or async), one per item, as produced;
+    under a ``status`` that carries no body, the generator runs, and nothing is sent."""
+    if not is_body_allowed_for_status_code(status):
+        # NOTE: FastAPI sends the items anyway, which servers then refuse or cut short.
+        chunk = _nothing
     if hasattr(items, "__aiter__"):
         return _async_chunks(items, chunk)
     return _sync_chunks(items, chunk)
 
 
+def _nothing(item: Any) -> bytes:
+    return b""
+
+
 def _sync_chunks(items: Iterator[Any], chunk: ItemEncoder) -> Iterator[bytes]:
     try:
         for item in items:
-            yield chunk(item)
+            data = chunk(item)
+            if data:
+                yield data
     finally:
         close = getattr(items, "close", None)
         if close is not None:
@@ -117,7 +130,9 @@ def _sync_chunks(items: Iterator[Any], chunk: ItemEncoder) -> Iterator[bytes]:
 async def _async_chunks(items: AsyncIterator[Any], chunk: ItemEncoder) -> AsyncIterator[bytes]:
     try:
         async for item in items:
-            yield chunk(item)
+            data = chunk(item)
+            if data:
+                yield data
     finally:
         close = getattr(items, "aclose", None)
         if close is not None:
