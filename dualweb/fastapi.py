@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 
 from . import params
+from ._core.route import Default
 from ._core.table import errors_to_app
 from .exceptions import DualwebError, HTTPException, RequestValidationError
 from .openapi.site import DocsSite, check_docs_options, merge_documents
@@ -25,8 +26,9 @@ def mount(app: FastAPI, router: Router, *, prefix: str = "", errors: str = "fast
 
     The app's own constructor keywords (title, openapi_url, docs_url...) govern
     its document and pages, as for its native routes; the route keywords it takes
-    (``dependencies``, ``responses``, ``deprecated``, ``include_in_schema``) apply to
-    the router's operations as to an included router's, and ``app.dependency_overrides``
+    (``dependencies``, ``responses``, ``deprecated``, ``include_in_schema``,
+    ``strict_content_type``, ``form_limits``) apply to the router's operations as to an
+    included router's, and ``app.dependency_overrides``
     as well as ``router.dependency_overrides`` replace dependencies.
 
     ``errors="app"``: an ``HTTPException`` or a validation error that none of the
@@ -65,13 +67,24 @@ def _as_included(app: FastAPI, router: Router) -> Router:
             "declare them on a dualweb Router and pass Router(callbacks=...)"
         )
     dependencies = [_portable(depends) for depends in native.dependencies]
-    if not (dependencies or native.responses or native.deprecated) and native.include_in_schema:
+    # FastAPI(strict_content_type=False) and FastAPI(form_limits=...) hold for the routers
+    # it includes, unless they set their own: so for a mounted one.
+    # (Older FastAPI versions, which dualweb also serves on, have neither.)
+    strict = getattr(native, "strict_content_type", True)
+    lenient = not (strict.value if isinstance(strict, DefaultPlaceholder) else strict)
+    form_limits: dict[str, int] = dict(getattr(native, "form_limits", None) or {})
+    if (
+        not (dependencies or native.responses or native.deprecated or lenient or form_limits)
+        and native.include_in_schema
+    ):
         return router
     outer = Router(
         dependencies=dependencies,
         responses=dict(native.responses),
         deprecated=native.deprecated,
         include_in_schema=native.include_in_schema,
+        strict_content_type=False if lenient else Default(True),
+        form_limits=form_limits,
     )
     outer.include_router(router)
     return outer

@@ -8,17 +8,18 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from . import params
+from ._core.forms import FormLimitsSetting, limits_set
 from ._core.lifespan import AppLifespan, LifespanFactory, as_lifespan
 from ._core.route import (
     OP_DEFAULTS,
     Default,
     Route,
+    first_explicit,
     first_set,
     generate_unique_id,
     resolve_default,
 )
 from .exceptions import DualwebError
-from .requests import FormLimits
 from .responses import JSONResponse, Response
 
 __all__ = ["Route", "Router", "generate_unique_id"]
@@ -57,7 +58,7 @@ class _Include:
         self.response_class: Any = options["default_response_class"]
         self.unique_id_function: Any = options["generate_unique_id_function"]
         self.max_body_size: int | None = options["max_body_size"]
-        self.form_limits: FormLimits | None = options["form_limits"]
+        self.form_limits: dict[str, int] = limits_set(options["form_limits"])
 
     def derive(self, parent: Router, route: Route) -> Route:
         """``route`` as ``parent`` serves it: the parent's and the include's keywords merged."""
@@ -93,7 +94,12 @@ class _Include:
             max_body_size=first_set(
                 route.max_body_size, include.max_body_size, parent.max_body_size
             ),
-            form_limits=first_set(route.form_limits, include.form_limits, parent.form_limits),
+            # Limit by limit, the innermost setting wins, as in FastAPI.
+            form_limits={**parent.form_limits, **include.form_limits, **route.form_limits},
+            # NOTE: as in FastAPI, include_router takes no strict_content_type of its own.
+            strict_content_type=first_explicit(
+                route.strict_content_type, parent.strict_content_type
+            ),
         )
 
 
@@ -165,7 +171,8 @@ class Router(_Methods):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         max_body_size: int | None = None,
-        form_limits: FormLimits | None = None,
+        form_limits: FormLimitsSetting | None = None,
+        strict_content_type: bool | Default = Default(True),
         lifespan: Any = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
@@ -188,7 +195,12 @@ class Router(_Methods):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
-        self.form_limits = form_limits
+        #: The form limits this router sets (by name), each for the operations that set
+        #: none of their own; a ``FormLimits`` sets all three, a mapping the ones it names.
+        self.form_limits: dict[str, int] = limits_set(form_limits)
+        #: Whether its operations refuse as JSON a body sent without a ``Content-Type``
+        #: (FastAPI's default); unless set, the including router's setting applies.
+        self.strict_content_type = strict_content_type
         #: This router's own lifespan (FastAPI's kind), as a factory of async context managers.
         self.lifespan: LifespanFactory | None = as_lifespan(lifespan)
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
@@ -249,7 +261,13 @@ class Router(_Methods):
             **{
                 **operation,
                 "max_body_size": first_set(operation.get("max_body_size"), self.max_body_size),
-                "form_limits": first_set(operation.get("form_limits"), self.form_limits),
+                "form_limits": {
+                    **self.form_limits,
+                    **limits_set(operation.get("form_limits")),
+                },
+                "strict_content_type": first_explicit(
+                    operation.get("strict_content_type", Default(True)), self.strict_content_type
+                ),
             },
         )
         self._changed()
@@ -281,7 +299,7 @@ class Router(_Methods):
         default_response_class: type[Response] | Default = Default(JSONResponse),
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         max_body_size: int | None = None,
-        form_limits: FormLimits | None = None,
+        form_limits: FormLimitsSetting | None = None,
     ) -> None:
         """Serve ``router``'s operations as part of this router, under ``prefix``."""
         if router is self:

@@ -380,6 +380,6 @@ def should_embed_body(fields: list[ParamField]) -> bool:
     first = fields[0]
     if getattr(first.field_info, "embed", None):
         return True
-    # A lone form field is read by its name, unless it is a form model (a BaseModel
-    # filled from the whole form).
-    return first.is_form and first.model is None
+    # A lone form field is read by its name, unless it is a form model (a BaseModel, or a
+    # union of them, filled from the whole form).
+    return first.is_form and not first.form_models

@@ -5,19 +5,21 @@ Pure functions over plain values: no I/O, no framework.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import typing
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath, BaseModel
-
 from ..datastructures import FormData, Headers, QueryParams, UploadFile
 from .bodies import Prevalidated
+from .formmodels import (
+    form_value,
+    grouped_items,
+    model_form_values,
+    model_keys,
+    model_supplied,
+)
 from .hostio import RequestParts
 from .plan import Dependant, ParamField, Undefined, missing_error
-from .typeinfo import is_sequence_annotation, lenient_issubclass
 
 __all__ = ["bind_arguments", "bind_body", "bind_form", "bind_params"]
 
@@ -86,7 +88,7 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
     processed: set[str] = set()
     own_names: set[str] = set()
     header_aliases: dict[str, str] = {}
-    for name, keys, sequence in _model_keys(model, default_convert, is_headers):
+    for name, keys, sequence in model_keys(model, default_convert, is_headers):
         own_names.update(key.lower() if is_headers else key for _, key in keys)
         # The first key the request carries, else the preferred one (then reported missing).
         alias, request_key = next((pair for pair in keys if pair[1] in source), keys[0])
@@ -104,13 +106,8 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
                 header_aliases[name] = request_key
         else:
             processed.add(request_key)
-    grouped: dict[str, list[Any]] = {}
     items = source.multi_items() if isinstance(source, _MULTI) else list(source.items())
-    for key, item in items:
-        if key not in processed:
-            grouped.setdefault(key, []).append(item)
-    for key, group in grouped.items():
-        collected[key] = group[0] if len(group) == 1 else group
+    collected.update(grouped_items(items, processed))
     value_to_check: Any = collected
     inner = field.annotation
     if inner is not model and not (
@@ -126,48 +123,6 @@ def _bind_model(field: ParamField, source: Mapping[str, Any]) -> tuple[Any, Erro
             if len(loc) > 1 and loc[1] in header_aliases:
                 error["loc"] = (loc[0], header_aliases[loc[1]], *loc[2:])
     return value, errors
-
-
-ModelKeys = tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
-
-
-@functools.cache
-def _model_keys(model: type[BaseModel], default_convert: bool, headers: bool) -> ModelKeys:
-    """Per model field: its name, the (model key, request key) pairs in order of preference,
-    and whether it collects every repeated value. Built once per model and source kind."""
-    plan = []
-    for name, info in model.model_fields.items():
-        alias = info.validation_alias if isinstance(info.validation_alias, str) else None
-        alias = alias or info.alias or name
-        convert = headers and bool(getattr(info, "convert_underscores", default_convert))
-        keys = [(alias, alias.replace("_", "-") if convert and alias == name else alias)]
-        choices = info.validation_alias
-        sequence = is_sequence_annotation(info.annotation)
-        if isinstance(choices, AliasPath) or (
-            isinstance(choices, AliasChoices)
-            and not all(isinstance(choice, str) for choice in choices.choices)
-        ):
-            plan.append((name, tuple(keys), sequence))
-            continue
-        if isinstance(choices, AliasChoices):
-            # Choices are literal names, underscores included, even for headers.
-            keys = [(choice, choice) for choice in typing.cast(list[str], choices.choices)]
-        # The model's config lets a field be filled by its name too (never for nested models).
-        nested = _is_nested(info.annotation)
-        config: Mapping[str, Any] = {} if nested else model.model_config
-        by_name = config.get("validate_by_name", config.get("populate_by_name", False))
-        if config.get("validate_by_alias") is False or by_name:
-            request_name = name.replace("_", "-") if convert else name
-            if config.get("validate_by_alias") is False:
-                keys = [(name, request_name)]
-            elif name not in [key for key, _ in keys]:
-                keys.append((name, request_name))
-        plan.append((name, tuple(keys), sequence))
-    return tuple(plan)
-
-
-def _is_nested(annotation: Any) -> bool:
-    return dataclasses.is_dataclass(annotation) or lenient_issubclass(annotation, (BaseModel, dict))
 
 
 def bind_body(
@@ -211,22 +166,6 @@ def bind_body(
 # --- forms -----------------------------------------------------------------------------
 
 
-def _empty_upload(value: Any) -> bool:
-    # What a browser sends for a file input left empty.
-    return isinstance(value, UploadFile) and value.filename == "" and value.size == 0
-
-
-def _form_value(form: FormData, key: str, sequence: bool) -> Any:
-    """A form value as FastAPI reads it: empty strings and empty file inputs are absent."""
-    if sequence:
-        items = [item for item in form.getlist(key) if not _empty_upload(item)]
-        return items if items else Undefined
-    value = form.get(key)
-    if value is None or (isinstance(value, str) and value == "") or _empty_upload(value):
-        return Undefined
-    return value
-
-
 def _read_bytes(upload: UploadFile) -> bytes:
     # The upload may be shared with another parameter: leave its position as it was.
     position = upload.file.tell()
@@ -242,13 +181,13 @@ def bind_form(
     """Validate the Form()/File() parameters of one dependant from the parsed form."""
     for field in fields:
         loc: tuple[str | int, ...]
-        if field.model is not None:
+        if field.form_models:
             value = _form_model_value(field, form)
             loc = ("body",)
         else:
             value, loc = Undefined, ("body", field.aliases[0])
             for alias in field.aliases:
-                found = _form_value(form, alias, field.is_sequence)
+                found = form_value(form, alias, field.is_sequence)
                 if found is not Undefined:
                     value, loc = found, ("body", alias)
                     break
@@ -264,30 +203,14 @@ def bind_form(
 
 
 def _form_model_value(field: ParamField, form: FormData) -> Any:
-    """The dict a form model is validated from: its fields, then any other form keys."""
-    model = field.model
-    assert model is not None
-    keys = _model_keys(model, False, False)
-    if type(None) in typing.get_args(field.annotation):
-        own = {key for _, pairs, _ in keys for key, _ in pairs}
-        supplied = bool(own.intersection(form)) or (
-            model.model_config.get("extra") in ("allow", "forbid") and len(form) > 0
-        )
-        if not supplied:
-            return Undefined
-    collected: dict[str, Any] = {}
-    tried: set[str] = set()
-    for _, pairs, sequence in keys:
-        for alias, request_key in pairs:
-            tried.add(request_key)
-            found = _form_value(form, request_key, sequence)
-            if found is not Undefined:
-                collected[alias] = found
-                break
-    grouped: dict[str, list[Any]] = {}
-    for key, item in form.multi_items():
-        if key not in tried:
-            grouped.setdefault(key, []).append(item)
-    for key, group in grouped.items():
-        collected[key] = group[0] if len(group) == 1 else group
-    return collected
+    """What a form model (or a union of them) is validated from: the form's values as a
+    dict, or ``Undefined`` for an optional one the form holds none of the fields of."""
+    models = field.form_models
+    if type(None) in typing.get_args(field.annotation) and not any(
+        model_supplied(model, form) for model in models
+    ):
+        return Undefined
+    if len(models) == 1:
+        return model_form_values(models[0], form)
+    # Each member of a union reads the form its own way (form_union_validators).
+    return grouped_items(form.multi_items(), set())

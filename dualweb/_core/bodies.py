@@ -48,19 +48,26 @@ class BodyReader:
 
 
 class JsonBody(BodyReader):
-    """A JSON body; ``fast`` is the lone body model validated straight from the bytes."""
+    """A JSON body; ``fast`` is the lone body model validated straight from the bytes.
 
-    __slots__ = ("fast",)
+    ``missing_type`` is the content type a body sent without one is read as: None
+    (FastAPI's ``strict_content_type=True``: not JSON), or JSON's.
+    """
 
-    def __init__(self, fast: ParamField | None) -> None:
+    __slots__ = ("fast", "missing_type")
+
+    def __init__(self, fast: ParamField | None, strict_content_type: bool = True) -> None:
         self.fast = fast
+        self.missing_type = None if strict_content_type else "application/json"
 
     def read_sync(self, parts: RequestParts) -> Any:
-        return decode_json_body(parts.body_sync(), parts.header("content-type"), self.fast)
+        content_type = parts.header("content-type") or self.missing_type
+        return decode_json_body(parts.body_sync(), content_type, self.fast)
 
     async def read_async(self, parts: RequestParts) -> Any:
         body = await parts.body_async()
-        return decode_json_body(body, parts.header("content-type"), self.fast)
+        content_type = parts.header("content-type") or self.missing_type
+        return decode_json_body(body, content_type, self.fast)
 
 
 class FormBody(BodyReader):
@@ -166,7 +173,10 @@ def error_body(body: Any) -> Any:
 
 
 def body_reader_for(
-    fields: list[ParamField], embed: bool, limits: FormLimits | None
+    fields: list[ParamField],
+    embed: bool,
+    limits: FormLimits | None,
+    strict_content_type: bool = True,
 ) -> BodyReader | None:
     """The reader of an operation whose body parameters (every dependency's) are ``fields``;
     None for an operation without one."""
@@ -175,4 +185,4 @@ def body_reader_for(
     if any(field.is_form for field in fields):
         return FormBody(limits)
     lone = len(fields) == 1 and not embed and json_fast_path(fields[0])
-    return JsonBody(fields[0] if lone else None)
+    return JsonBody(fields[0] if lone else None, strict_content_type)

@@ -14,10 +14,13 @@ status codes aside: a form limit answers 413 here, where Starlette answers 400.
 from __future__ import annotations
 
 import codecs
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from tempfile import SpooledTemporaryFile
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote_plus
+
+from pydantic import ConfigDict, NonNegativeInt, TypeAdapter, with_config
+from typing_extensions import TypedDict
 
 from ..datastructures import FormData, Headers, UploadFile
 from ..exceptions import DualwebError, HTTPException
@@ -33,9 +36,11 @@ __all__ = [
     "SPOOL_SIZE",
     "FormDecoder",
     "FormLimits",
+    "FormLimitsSetting",
     "MultipartDecoder",
     "UrlencodedDecoder",
     "decoder_for",
+    "limits_set",
     "read_form_async",
     "read_form_sync",
     "require_parser",
@@ -89,6 +94,35 @@ class FormLimits:
             f"FormLimits(max_fields={self.max_fields}, max_files={self.max_files}, "
             f"max_part_size={self.max_part_size})"
         )
+
+
+# NOTE: named as FastAPI names its own, so that a bad mapping's ValidationError reads the
+# same word for word ("1 validation error for _FormLimits").
+@with_config(ConfigDict(strict=True, extra="forbid"))
+class _FormLimits(TypedDict, total=False):
+    """``form_limits`` as FastAPI takes it: a mapping of some of the three limits."""
+
+    max_fields: NonNegativeInt
+    max_files: NonNegativeInt
+    max_part_size: NonNegativeInt
+
+
+_LIMITS_MAPPING = TypeAdapter(_FormLimits)
+
+#: What ``form_limits=`` takes: a ``FormLimits``, or a mapping as FastAPI takes it.
+FormLimitsSetting = FormLimits | Mapping[str, int]
+
+
+def limits_set(setting: FormLimitsSetting | None) -> dict[str, int]:
+    """The limits a declaration sets, by name: all three for a ``FormLimits``, the keys of a
+    mapping (checked as FastAPI checks them: a pydantic ``ValidationError`` for an unknown
+    key or a value that is not a non-negative integer), none for None. The routers around
+    an operation set the limits it does not."""
+    if setting is None:
+        return {}
+    if isinstance(setting, FormLimits):
+        return {name: getattr(setting, name) for name in FormLimits.__slots__}
+    return dict(cast(Mapping[str, int], _LIMITS_MAPPING.validate_python(setting)))
 
 
 def require_parser(path: str) -> None:

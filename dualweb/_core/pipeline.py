@@ -23,7 +23,7 @@ from .hostio import RequestParts
 from .paths import template
 from .plan import Undefined
 from .responding import responder_for
-from .route import Route
+from .route import Route, resolve_default
 from .runners import OverridesProvider, Runner, runner_for
 
 __all__ = ["Operation"]
@@ -61,7 +61,10 @@ class Operation:
         #: None for an operation that declares no body: it reads none (a dependency may
         #: still ask ``Request`` for it).
         self.reader: BodyReader | None = body_reader_for(
-            route.body_fields, route.embed_body, route.form_limits
+            route.body_fields,
+            route.embed_body,
+            route.limits,
+            resolve_default(route.strict_content_type),
         )
         self.is_form = any(field.is_form for field in route.body_fields)
         json_body = self.reader.fast if isinstance(self.reader, JsonBody) else None

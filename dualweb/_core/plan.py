@@ -14,18 +14,20 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, Json, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from .. import params
 from ..exceptions import DualwebError
+from .formmodels import form_union_validators
 from .typeinfo import (
     annotated,
     is_bytes_annotation,
     is_bytes_sequence_annotation,
     is_sequence_annotation,
     optional_model,
+    union_models,
 )
 
 __all__ = [
@@ -66,6 +68,8 @@ class ParamField:
     is_sequence: bool
     required: bool
     model: type[BaseModel] | None = None
+    #: A form model (``model``), or the members of a union of them: read from the whole form.
+    form_models: tuple[type[BaseModel], ...] = ()
     convert_underscores: bool = False
     #: Form() or File(): read from the parsed form, not from JSON.
     is_form: bool = False
@@ -133,6 +137,11 @@ def _lookup_aliases(field_info: FieldInfo, alias: str) -> tuple[str, ...]:
     return (alias,)
 
 
+def _is_json(field_info: FieldInfo) -> bool:
+    # A ``Json[...]`` form field holds a JSON document: it is read as one field.
+    return any(type(item) is Json for item in field_info.metadata)
+
+
 def make_field(name: str, annotation: Any, field_info: FieldInfo, location: str) -> ParamField:
     convert = bool(getattr(field_info, "convert_underscores", False))
     if field_info.alias:
@@ -143,18 +152,28 @@ def make_field(name: str, annotation: Any, field_info: FieldInfo, location: str)
         alias = name
     field_info.alias = alias
     inner = get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+    is_form = isinstance(field_info, params.Form)
+    is_file = isinstance(field_info, params.File)
+    models: tuple[type[BaseModel], ...] = ()
+    if location in ("query", "header", "cookie"):
+        model = optional_model(inner)
+    elif is_form and not getattr(field_info, "embed", None) and not _is_json(field_info):
+        # A form model: one BaseModel filled from the whole form, or a union of them.
+        model = optional_model(inner)
+        models = (model,) if model is not None else tuple(union_models(inner))
+        if len(models) > 1:
+            members = form_union_validators(inner)
+            annotation = (
+                annotated(members, get_args(annotation)[1:])
+                if get_origin(annotation) is Annotated
+                else members
+            )
+    else:
+        model = None
     try:
         adapter = build_adapter(annotation, field_info)
     except Exception as exc:
         raise DualwebError(f"parameter {name!r}: pydantic cannot validate {annotation!r}") from exc
-    is_form = isinstance(field_info, params.Form)
-    is_file = isinstance(field_info, params.File)
-    if location in ("query", "header", "cookie"):
-        model = optional_model(inner)
-    elif is_form and not getattr(field_info, "embed", None):
-        model = optional_model(inner)  # a form model: one BaseModel filled from the whole form
-    else:
-        model = None
     return ParamField(
         name=name,
         location=location,
@@ -166,6 +185,7 @@ def make_field(name: str, annotation: Any, field_info: FieldInfo, location: str)
         is_sequence=is_sequence_annotation(inner),
         required=field_info.is_required(),
         model=model,
+        form_models=models,
         convert_underscores=convert,
         is_form=is_form,
         reads_bytes=is_file and is_bytes_annotation(inner),

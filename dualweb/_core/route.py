@@ -28,7 +28,7 @@ from .analysis import (
     get_typed_return_annotation,
     should_embed_body,
 )
-from .forms import FormLimits
+from .forms import FormLimits, FormLimitsSetting, limits_set
 from .paths import template
 from .plan import Dependant, ParamField
 from .typeinfo import lenient_issubclass
@@ -40,6 +40,7 @@ __all__ = [
     "OP_DEFAULTS",
     "Default",
     "Route",
+    "first_explicit",
     "first_set",
     "generate_unique_id",
     "resolve_default",
@@ -81,6 +82,12 @@ def resolve_default(*candidates: Any) -> Any:
     return last.value if isinstance(last, Default) else last
 
 
+def first_explicit(*candidates: Any) -> Any:
+    """The first explicitly set candidate, else the first (a ``Default``, kept as one so that
+    a router including this one later may still set it)."""
+    return next((c for c in candidates if not isinstance(c, Default)), candidates[0])
+
+
 def first_set(*values: Any) -> Any:
     """The first value that is not None (an operation's, else its routers')."""
     return next((value for value in values if value is not None), None)
@@ -111,6 +118,7 @@ OP_DEFAULTS: dict[str, Any] = {
     "callbacks": None,
     "max_body_size": None,
     "form_limits": None,
+    "strict_content_type": Default(True),
 }
 
 
@@ -143,7 +151,8 @@ class Route:
         callbacks: Sequence[Route] | None = None,
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         max_body_size: int | None = None,
-        form_limits: FormLimits | None = None,
+        form_limits: FormLimitsSetting | None = None,
+        strict_content_type: bool | Default = Default(True),
         response_model_include: Any = None,
         response_model_exclude: Any = None,
         response_model_by_alias: bool = True,
@@ -178,7 +187,15 @@ class Route:
             raise DualwebError("callbacks must be routes, such as callback_router.routes")
         _check_max_body_size(max_body_size)
         self.max_body_size = max_body_size
-        self.form_limits = form_limits
+        #: The form limits set on this operation or the routers around it, by name (checked
+        #: once, here); ``limits`` is what its forms are read within.
+        self.form_limits: dict[str, int] = limits_set(form_limits)
+        self.limits: FormLimits | None = (
+            FormLimits(**self.form_limits) if self.form_limits else None
+        )
+        #: Whether a body without a ``Content-Type`` is refused as JSON (FastAPI's default);
+        #: a ``Default`` until this route or a router around it sets it.
+        self.strict_content_type = strict_content_type
         self.generate_unique_id_function = generate_unique_id_function
         self.response_model_include = response_model_include
         self.response_model_exclude = response_model_exclude
@@ -249,6 +266,7 @@ class Route:
             "callbacks": list(self.callbacks),
             "max_body_size": self.max_body_size,
             "form_limits": self.form_limits,
+            "strict_content_type": self.strict_content_type,
             "generate_unique_id_function": self.generate_unique_id_function,
             "response_model_include": self.response_model_include,
             "response_model_exclude": self.response_model_exclude,

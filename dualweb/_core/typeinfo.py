@@ -30,6 +30,7 @@ __all__ = [
     "is_uploadfile_sequence_annotation",
     "lenient_issubclass",
     "optional_model",
+    "union_models",
 ]
 
 _SEQUENCE_TYPES: tuple[type[Any], ...] = (list, tuple, set, frozenset, deque, Sequence)
@@ -165,6 +166,17 @@ def optional_model(annotation: Any) -> type[BaseModel] | None:
         if len(models) == 1 and len(others) == 1:
             return typing.cast(type[BaseModel], models[0])
     return None
+
+
+def union_models(annotation: Any) -> list[type[BaseModel]]:
+    """The models of a union made of models alone (each maybe ``Annotated``) and None."""
+    if not is_union(get_origin(annotation)):
+        return []
+    choices = [arg for arg in get_args(annotation) if arg is not type(None)]
+    bases = [get_args(c)[0] if get_origin(c) is Annotated else c for c in choices]
+    if bases and all(lenient_issubclass(base, BaseModel) for base in bases):
+        return typing.cast(list[type[BaseModel]], bases)
+    return []
 
 
 def annotated(base: Any, metadata: Sequence[Any]) -> Any:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import copy
 import functools
-from typing import Annotated, Any, Optional, cast, get_args, get_origin
+from typing import Annotated, Any, Optional, get_args
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, GetPydanticSchema
 from pydantic_core import CoreSchema
 
 from .. import params
-from .._core.typeinfo import is_union, lenient_issubclass, optional_model
+from .._core.typeinfo import optional_model, union_models
 from ._fields import SchemaField, is_json_field, model_fields
 from ._parameters import param_aliases
 
@@ -27,13 +27,7 @@ def form_models(field: SchemaField) -> list[type[BaseModel]]:
     model = optional_model(info.annotation)
     if model is not None:
         return [model]
-    annotation = info.annotation
-    if is_union(get_origin(annotation)):
-        choices = [arg for arg in get_args(annotation) if arg is not type(None)]
-        bases = [get_args(c)[0] if get_origin(c) is Annotated else c for c in choices]
-        if bases and all(lenient_issubclass(base, BaseModel) for base in bases):
-            return cast(list[type[BaseModel]], bases)
-    return []
+    return union_models(info.annotation)
 
 
 def form_body_fields(body_params: list[SchemaField]) -> tuple[list[SchemaField], ConfigDict]:
