@@ -5,16 +5,25 @@ a real threaded WSGI server on 127.0.0.1, with every other host name made
 unresolvable, and the test reads the DOM Swagger UI rendered: each operation of
 examples/app.py must be there. The page and its assets must come from the local
 server alone: no CDN URL in the page, and the server must have served the assets.
+
+The chat example's page (examples/chat) is watched over chromium's DevTools pipe while
+its reply streams in from a real server of each host.
 """
 
+import base64
 import contextlib
 import importlib.util
+import itertools
+import json
 import os
 import re
+import select
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from tests._servers import fetch, wsgi_server
+from tests._servers import fetch, serving, wsgi_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,9 +88,9 @@ def recording_server(app: Any) -> Iterator[tuple[int, list[str]]]:
         yield port, requested
 
 
-def chromium(*args: str, profile: str) -> str:
-    """Run headless chromium with ``args``; returns its stdout, or fails with its output."""
-    command = [
+def browser_command(profile: str) -> list[str]:
+    """Headless chromium with its own profile, on the closed network, doing nothing unasked."""
+    return [
         str(CHROMIUM),
         "--headless",
         "--no-sandbox",
@@ -94,9 +103,12 @@ def chromium(*args: str, profile: str) -> str:
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
         CLOSED_NETWORK,
-        f"--virtual-time-budget={VIRTUAL_TIME_BUDGET}",
-        *args,
     ]
+
+
+def chromium(*args: str, profile: str) -> str:
+    """Run headless chromium with ``args``; returns its stdout, or fails with its output."""
+    command = [*browser_command(profile), f"--virtual-time-budget={VIRTUAL_TIME_BUDGET}", *args]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -231,3 +243,143 @@ def test_screenshot_of_the_docs_page(profile: str, tmp_path: Path) -> None:
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 1600)
     assert len(data) > 10_000  # a rendered page, not a blank image
+
+
+# --- the chat example's page, watched while its reply streams in -------------------------
+
+
+class DevTools:
+    """Headless chromium driven over its DevTools pipe (``--remote-debugging-pipe``): a page
+    can be watched while it changes, which ``--dump-dom`` cannot do (its virtual time may
+    run out while a response body is still streaming in)."""
+
+    def __init__(self, profile: str, log: Any) -> None:
+        to_browser, self._commands = os.pipe()
+        self._replies, from_browser = os.pipe()
+        command = [*browser_command(profile), "--remote-debugging-pipe", "about:blank"]
+        # The browser reads commands on its fd 3 and writes replies on its fd 4 (bash puts
+        # them there: dash takes one-digit descriptors only).
+        self.process = subprocess.Popen(
+            ["/bin/bash", "-c", f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser}', *command],
+            pass_fds=(to_browser, from_browser),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._ids = itertools.count(1)
+        self._buffer = b""
+
+    def send(self, method: str, session: str | None = None, **params: Any) -> Any:
+        """Run one DevTools command (in a page's ``session``) and return its result."""
+        number = next(self._ids)
+        message: dict[str, Any] = {"id": number, "method": method, "params": params}
+        if session is not None:
+            message["sessionId"] = session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read()
+            if reply.get("id") == number:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+
+    def evaluate(self, session: str, expression: str) -> Any:
+        """The JSON value of a JavaScript ``expression`` in the page."""
+        result = self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def _read(self) -> dict[str, Any]:
+        deadline = time.monotonic() + CHROMIUM_TIMEOUT
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._replies], [], [], deadline - time.monotonic())
+            chunk = os.read(self._replies, 1 << 16) if ready else b""
+            if not chunk:
+                raise RuntimeError("chromium stopped answering")
+            self._buffer += chunk
+        message, _, self._buffer = self._buffer.partition(b"\0")
+        return dict(json.loads(message))
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, RuntimeError):
+            self.send("Browser.close")
+        for fd in (self._commands, self._replies):
+            os.close(fd)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # helpers left behind, if any
+        self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def devtools(profile: str) -> Iterator[DevTools]:
+    with tempfile.TemporaryFile() as log:
+        browser = DevTools(profile, log)
+        try:
+            yield browser
+        except BaseException:
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-3000:])  # shown with the failure
+            raise
+        finally:
+            browser.close()
+
+
+def chat_example() -> Any:
+    """examples/chat's package, importable as ``chat`` (as its own tests import it)."""
+    folder = str(ROOT / "examples" / "chat")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import chat.api
+    import chat.fastapi_app
+    import chat.flask_app
+    import chat.model
+
+    return chat
+
+
+#: The chat page's state: the turns' roles and text, the reply's token spans and the status.
+CHAT_STATE = """({
+  turns: [...document.querySelectorAll(".turn")].map(t => [t.classList[1], t.textContent]),
+  tokens: [...document.querySelectorAll(".assistant .token")].map(t => t.textContent),
+  status: document.getElementById("status")?.textContent ?? "",
+})"""
+REPLY = ["Reply", " 1:", " you", " said", " hello", " there"]
+
+
+@pytest.mark.parametrize("host", ["flask", "fastapi"])
+def test_the_chat_page_renders_tokens_as_they_arrive(profile: str, host: str) -> None:
+    """examples/chat's page, on a real server of each host: the reply grows token by token
+    in the browser (its token spans are seen at counts between none and all) and ends
+    with the `done` event's status."""
+    chat = chat_example()
+    overrides = chat.api.router.dependency_overrides
+    overrides[chat.api.get_model] = lambda: chat.model.FakeModel(delay=0.15)
+    app = (chat.flask_app if host == "flask" else chat.fastapi_app).create_app()
+    counts: list[int] = []
+    try:
+        with serving(app) as port, devtools(profile) as browser:
+            target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+            page = browser.send("Target.attachToTarget", targetId=target, flatten=True)
+            session = page["sessionId"]
+            browser.send("Page.navigate", session, url=f"http://127.0.0.1:{port}/?q=hello there")
+            deadline = time.monotonic() + CHROMIUM_TIMEOUT
+            state = browser.evaluate(session, CHAT_STATE)
+            while not state["status"].endswith("(stop)") and time.monotonic() < deadline:
+                if not counts or counts[-1] != len(state["tokens"]):
+                    counts.append(len(state["tokens"]))
+                time.sleep(0.02)
+                state = browser.evaluate(session, CHAT_STATE)
+            shot = os.environ.get("DUALWEB_CHAT_SCREENSHOT")  # a path, to look at the page
+            if shot:
+                png = browser.send("Page.captureScreenshot", session, format="png")["data"]
+                Path(shot).write_bytes(base64.b64decode(png))
+    finally:
+        del overrides[chat.api.get_model]
+    assert state["status"] == "6 tokens (stop)", state
+    assert state["turns"] == [["user", "hello there"], ["assistant", "".join(REPLY)]]
+    assert state["tokens"] == REPLY
+    assert [n for n in counts if 0 < n < len(REPLY)], counts  # seen while it streamed in

@@ -16,6 +16,7 @@ PAGES = [
     "templates.md",
     "existing-documents.md",
     "hosts.md",
+    "streaming.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
