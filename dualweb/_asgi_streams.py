@@ -11,9 +11,12 @@ dependencies are torn down.
 
 from __future__ import annotations
 
+import contextlib
+
 import anyio
 from starlette.types import Message, Receive, Send
 
+from ._core.chunks import AsyncChunks
 from ._core.concurrency import CallSync
 from .responses import StreamingResponse
 
@@ -27,32 +30,50 @@ async def send_streamed(
     response had started, if it did (the stream is cut short: the caller re-raises it
     for the server to log and close the connection, so the client sees it end early)."""
     chunks = response.iter_async(to_thread)
-    failure: Exception | None = None
     try:
         async with anyio.create_task_group() as streaming:
             streaming.start_soon(_cancel_when_gone, receive, streaming.cancel_scope)
-            head: Message = {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [
-                    (name.encode("latin-1"), value.encode("latin-1"))
-                    for name, value in response.raw_headers
-                ],
-            }
-            try:
-                if await _sent(send, head):
-                    async for chunk in chunks:
-                        if not await _sent(send, _body(chunk, True)):
-                            break
-                    else:
-                        await _sent(send, _body(b"", False))
-            except Exception as exc:
-                failure = exc
+            failure = await _stream(response, chunks, send)
             streaming.cancel_scope.cancel()  # done: stop watching
-    finally:
+    except BaseException:
+        # Cancelled from outside (the server is stopping): close all the same.
         with anyio.CancelScope(shield=True):
             await chunks.aclose()
+        raise
+    await chunks.aclose()  # ended, failed, or left (the task group absorbed that)
     return failure
+
+
+async def _stream(response: StreamingResponse, chunks: AsyncChunks, send: Send) -> Exception | None:
+    head: Message = {
+        "type": "http.response.start",
+        "status": response.status_code,
+        "headers": [
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in response.raw_headers
+        ],
+    }
+    chunk = response.first_chunk  # pulled before the response started, if it was
+    try:
+        await send(head)
+        if chunk is not None:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except OSError:  # an ASGI 2.4 server says so once the client has gone
+        return None
+    while True:
+        try:
+            chunk = await chunks.__anext__()
+        except StopAsyncIteration:
+            break
+        except Exception as exc:
+            return exc
+        try:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except OSError:
+            return None
+    with contextlib.suppress(OSError):
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    return None
 
 
 async def _cancel_when_gone(receive: Receive, scope: anyio.CancelScope) -> None:
@@ -61,16 +82,3 @@ async def _cancel_when_gone(receive: Receive, scope: anyio.CancelScope) -> None:
         if message["type"] == "http.disconnect":
             scope.cancel()
             return
-
-
-def _body(chunk: bytes, more: bool) -> Message:
-    return {"type": "http.response.body", "body": chunk, "more_body": more}
-
-
-async def _sent(send: Send, message: Message) -> bool:
-    # Whether it went: an ASGI 2.4 server raises OSError once the client has gone.
-    try:
-        await send(message)
-    except OSError:
-        return False
-    return True

@@ -27,7 +27,7 @@ from secrets import token_hex
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ._core.chunks import AsyncChunks, chunks_async, chunks_sync, primed_async, primed_sync
+from ._core.chunks import AsyncChunks, chunks_async, chunks_sync, first_of, primed_sync
 from ._core.concurrency import CallSync, run_on_thread_loop
 from ._core.ranges import RangeError, parse_ranges
 from .background import BackgroundTask, BackgroundTasks
@@ -292,8 +292,10 @@ class StreamingResponse(Response):
             return chunk.encode(self.charset)
         return bytes(chunk)
 
-    #: The chunks, opened and primed before the response starts (a generator handler's).
+    #: The chunks, opened before the response starts (a generator handler's, primed).
     _opened: Iterator[bytes] | AsyncChunks | None = None
+    #: On an ASGI host, the first chunk, pulled before the response starts (``prime_async``).
+    first_chunk: bytes | None = None
     #: What ended the body early, once a WSGI server has met it (it only logs it).
     failure: BaseException | None = None
 
@@ -309,7 +311,8 @@ class StreamingResponse(Response):
 
     def iter_async(self, to_thread: CallSync) -> AsyncChunks:
         """The chunks, for an ASGI server, which closes them once, whatever ends the
-        stream (sync content is stepped in worker threads)."""
+        stream (sync content is stepped in worker threads); after ``first_chunk``, if
+        the stream was primed."""
         opened = self._opened
         if opened is not None and not isinstance(opened, Iterator):
             return opened
@@ -321,8 +324,9 @@ class StreamingResponse(Response):
         self._opened = primed_sync(self.open_sync(block_on))
 
     async def prime_async(self, to_thread: CallSync) -> None:
-        """``prime_sync``'s twin, on an event loop."""
-        self._opened = await primed_async(self.open_async(to_thread))
+        """``prime_sync``'s twin, on an event loop: the chunk is kept in ``first_chunk``."""
+        opened = self._opened = self.open_async(to_thread)
+        self.first_chunk = await first_of(opened)
 
     def open_sync(self, block_on: Callable[[Coroutine[Any, Any, Any]], Any]) -> Iterator[bytes]:
         """The content's chunks, pulled from its start, for a WSGI server."""

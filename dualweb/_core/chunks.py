@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from .concurrency import CallSync
 
-__all__ = ["AsyncChunks", "chunks_async", "chunks_sync", "primed_async", "primed_sync"]
+__all__ = ["AsyncChunks", "chunks_async", "chunks_sync", "first_of", "primed_sync"]
 
 #: One item of a stream's content -> its bytes.
 Encode = Callable[[Any], bytes]
@@ -199,34 +199,13 @@ def _first_then(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
     yield from chunks  # (closing this closes them)
 
 
-async def primed_async(chunks: AsyncChunks) -> AsyncChunks:
-    """``chunks``, the first one pulled now (``primed_sync``'s twin)."""
+async def first_of(chunks: AsyncChunks) -> bytes | None:
+    """The first of ``chunks``, pulled now (None: there are none); ``primed_sync``'s twin,
+    whose caller sends it before the rest. What the content raises, it raises."""
     try:
-        first = await chunks.__anext__()
+        return await chunks.__anext__()
     except StopAsyncIteration:
-        return chunks
+        return None
     except BaseException:
         await chunks.aclose()
         raise
-    return _FirstThen(first, chunks)
-
-
-class _FirstThen:
-    __slots__ = ("_chunks", "_first")
-
-    def __init__(self, first: bytes, chunks: AsyncChunks) -> None:
-        self._first: bytes | None = first
-        self._chunks = chunks
-
-    def __aiter__(self) -> _FirstThen:
-        return self
-
-    async def __anext__(self) -> bytes:
-        first = self._first
-        if first is None:
-            return await self._chunks.__anext__()
-        self._first = None
-        return first
-
-    async def aclose(self) -> None:
-        await self._chunks.aclose()
