@@ -30,6 +30,7 @@ async def send_streamed(
     response had started, if it did (the stream is cut short: the caller re-raises it
     for the server to log and close the connection, so the client sees it end early)."""
     chunks = response.iter_async(to_thread)
+    failure = None  # (left as it is when the client leaves)
     try:
         async with anyio.create_task_group() as streaming:
             streaming.start_soon(_cancel_when_gone, receive, streaming.cancel_scope)

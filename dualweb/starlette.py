@@ -135,10 +135,18 @@ class _Endpoint:
             # Only with errors="app": the app's exception handlers answer.
             raise self.to_app(exc) from exc
         failure = None
-        if isinstance(response, StreamingResponse):
-            failure = await send_streamed(response, receive, send, _to_thread)
-        else:
-            await _send(response, send)
+        try:
+            if isinstance(response, StreamingResponse):
+                failure = await send_streamed(response, receive, send, _to_thread)
+            else:
+                await _send(response, send)
+        except BaseException as exc:
+            # Cancelled (the server is stopping, or it cancels a request whose client
+            # left), or the send failed: the yield dependencies are torn down all the same.
+            if after is not None:
+                with anyio.CancelScope(shield=True):
+                    await after.run_async(_to_thread, exc)
+            raise
         if after is not None:
             await after.run_async(_to_thread, failure)
         if parts.form is not None:

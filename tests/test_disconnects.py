@@ -126,6 +126,7 @@ def _all_closed(counts: dict[str, int]) -> bool:
 
 @pytest.mark.parametrize("path", [path for path in STREAMS if STREAMS[path][0] != "fail"])
 def test_clients_that_leave_close_the_stream_and_its_dependencies(server, path):
+    errors = server.output().count("Traceback")
     if server.name == "gunicorn-sync":  # one request at a time: they leave one by one
         for _ in range(CLIENTS):
             _open_stream(server.port, path).close()
@@ -146,6 +147,7 @@ def test_clients_that_leave_close_the_stream_and_its_dependencies(server, path):
     # Nothing is left running: the counts stay as they are, and the server serves on.
     time.sleep(0.2)
     assert server.stats(path) == counts
+    assert server.output().count("Traceback") == errors, server.output()  # nothing failed
 
 
 def _read_to_the_end(client: socket.socket) -> bytes:
