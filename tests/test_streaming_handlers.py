@@ -787,14 +787,22 @@ def test_a_stream_under_a_status_without_a_body_runs_and_sends_nothing(serve):
     assert log == ["sync 0", "sync 1", "sync 2", "async 0", "async 1"]
 
 
-def test_on_flask_a_stream_runs_in_the_request_context():
+@pytest.mark.parametrize("lifespan", [False, True], ids=["thread-loop", "lifespan-loop"])
+def test_on_flask_a_stream_runs_in_the_request_context(lifespan):
     # As if wrapped in Flask's stream_with_context: `g`, `request` and the app context
-    # outlive the view while the body is sent, for streams with no dependencies too.
+    # outlive the view while the body is sent, for streams with no dependencies too, and
+    # for async generators on the lifespan's shared loop.
+    import contextlib
+
     import flask
 
     import dualweb.flask
 
-    router = dualweb.Router()
+    @contextlib.asynccontextmanager
+    async def life(app: Any) -> AsyncIterator[dict[str, int]]:
+        yield {"started": 1}
+
+    router = dualweb.Router(lifespan=life) if lifespan else dualweb.Router()
 
     @router.get("/sync")
     def sync_stream() -> Iterator[str]:
