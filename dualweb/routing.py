@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
+from typing_extensions import deprecated
+
 from . import params
 from ._core.forms import FormLimitsSetting, limits_set
 from ._core.lifespan import AppLifespan, LifespanFactory, as_lifespan
@@ -360,8 +362,12 @@ class Router(_Methods):
         self._changed()
         handlers.append(func)
 
+    @deprecated(
+        "on_event is deprecated, use lifespan event handlers instead "
+        "(as in FastAPI; see dualweb's docs/lifespan.md)"
+    )
     def on_event(self, event_type: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
-        """Decorator form of ``add_event_handler`` (FastAPI now prefers ``lifespan``)."""
+        """Decorator form of ``add_event_handler``; deprecated, as in FastAPI, for ``lifespan``."""
 
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
             self.add_event_handler(event_type, func)

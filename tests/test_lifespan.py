@@ -460,3 +460,11 @@ def test_flask_runs_sync_code_of_a_mixed_graph_on_the_servers_threads():
     for dependency_thread, handler_thread in answers:
         assert dependency_thread == handler_thread != "dualweb-lifespan"
     assert len(seen) == 2 and "dualweb-lifespan" not in seen
+
+
+def test_on_event_is_deprecated_as_in_fastapi(fastapi_ns):
+    with pytest.warns(DeprecationWarning, match="on_event is deprecated") as native:
+        fastapi_ns.Router().on_event("startup")
+    with pytest.warns(DeprecationWarning, match="on_event is deprecated") as ours:
+        Router().on_event("startup")
+    assert type(ours[0].message) is type(native[0].message)
