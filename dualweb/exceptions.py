@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "DualwebDeprecationWarning",
     "DualwebError",
     "HTTPException",
     "RequestValidationError",
@@ -17,6 +18,14 @@ __all__ = [
 
 class DualwebError(RuntimeError):
     """A mistake in how routes are declared or mounted, reported at start-up."""
+
+
+class DualwebDeprecationWarning(UserWarning):
+    """Something FastAPI deprecates, deprecated here too.
+
+    NOTE: a ``UserWarning``, as FastAPI's ``FastAPIDeprecationWarning`` is, not a
+    ``DeprecationWarning``: Python hides those by default outside ``__main__``.
+    """
 
 
 class _AnyHTTPException(Exception):
