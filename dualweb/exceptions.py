@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "DualwebDeprecationWarning",
     "DualwebError",
     "HTTPException",
     "RequestValidationError",
@@ -19,7 +20,26 @@ class DualwebError(RuntimeError):
     """A mistake in how routes are declared or mounted, reported at start-up."""
 
 
-class HTTPException(Exception):
+class DualwebDeprecationWarning(UserWarning):
+    """Something FastAPI deprecates, deprecated here too.
+
+    NOTE: a ``UserWarning``, as FastAPI's ``FastAPIDeprecationWarning`` is, not a
+    ``DeprecationWarning``: Python hides those by default outside ``__main__``.
+    """
+
+
+class _AnyHTTPException(Exception):
+    """What Starlette's ``HTTPException`` stands for on a router: every HTTP exception.
+
+    An exception handler registered for ``starlette.exceptions.HTTPException`` is
+    registered for this class, so that it takes dualweb's ``HTTPException`` (and
+    FastAPI's and Starlette's own, left over in a moved module), as on FastAPI, where
+    ``fastapi.HTTPException`` derives from Starlette's; one for ``HTTPException``
+    (dualweb's or FastAPI's) still comes first for those.
+    """
+
+
+class HTTPException(_AnyHTTPException):
     """Ends the request with ``status_code``, a JSON ``{"detail": ...}`` body and ``headers``."""
 
     def __init__(

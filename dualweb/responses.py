@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import http.cookies
+import importlib
 import json
 import os
 import stat
@@ -27,21 +28,26 @@ from secrets import token_hex
 from typing import Any, Literal
 from urllib.parse import quote
 
+from typing_extensions import deprecated
+
 from ._core.chunks import AsyncChunks, chunks_async, chunks_sync, first_of, primed_sync
 from ._core.concurrency import CallSync, run_on_thread_loop
 from ._core.ranges import RangeError, parse_ranges
 from .background import BackgroundTask, BackgroundTasks
 from .datastructures import MutableHeaders
+from .exceptions import DualwebDeprecationWarning
 
 __all__ = [
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
     "MutableHeaders",
+    "ORJSONResponse",
     "PlainTextResponse",
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "UJSONResponse",
 ]
 
 
@@ -235,6 +241,48 @@ class JSONResponse(Response):
         return json.dumps(
             content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
         ).encode("utf-8")
+
+
+def _json_deprecation(name: str) -> str:
+    return (
+        f"{name} is deprecated, as in FastAPI: dualweb serializes data directly to JSON bytes "
+        "via Pydantic when a return type or response model is set, which is faster and "
+        "doesn't need a custom response class (see dualweb's docs/responses.md)"
+    )
+
+
+def _json_library(module: str, response_class: str) -> Any:
+    # Imported when first used, as neither library is one of dualweb's dependencies.
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError:
+        raise RuntimeError(
+            f"{module} must be installed to use {response_class}: pip install {module}"
+        ) from None
+
+
+@deprecated(_json_deprecation("UJSONResponse"), category=DualwebDeprecationWarning, stacklevel=2)
+class UJSONResponse(JSONResponse):
+    """JSON encoded by ujson, as FastAPI's (deprecated as there; ``ujson`` is installed apart)."""
+
+    def render(self, content: Any) -> bytes:
+        ujson = _json_library("ujson", "UJSONResponse")
+        return ujson.dumps(content, ensure_ascii=False).encode("utf-8")  # type: ignore[no-any-return]
+
+
+@deprecated(_json_deprecation("ORJSONResponse"), category=DualwebDeprecationWarning, stacklevel=2)
+class ORJSONResponse(JSONResponse):
+    """JSON encoded by orjson, as FastAPI's (deprecated as there; ``orjson`` is installed apart).
+
+    Dict keys that are not strings are written as strings, numpy arrays as lists
+    (orjson's ``OPT_NON_STR_KEYS`` and ``OPT_SERIALIZE_NUMPY``, FastAPI's options).
+    """
+
+    def render(self, content: Any) -> bytes:
+        orjson = _json_library("orjson", "ORJSONResponse")
+        return orjson.dumps(  # type: ignore[no-any-return]
+            content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+        )
 
 
 class RedirectResponse(Response):

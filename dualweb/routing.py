@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from typing_extensions import deprecated
 
 from . import params
+from ._core.foreign import refuse_response_class
 from ._core.forms import FormLimitsSetting, limits_set
 from ._core.lifespan import AppLifespan, LifespanFactory, as_lifespan
 from ._core.route import (
@@ -186,6 +187,7 @@ class Router(_Methods):
                 raise DualwebError(
                     "A path prefix must not end with '/', as the routes will start with '/'"
                 )
+        refuse_response_class(resolve_default(default_response_class), "default_response_class")
         self.prefix = prefix
         self.tags: list[str | Enum] = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -315,6 +317,7 @@ class Router(_Methods):
                 )
         if self in router._descendants():
             raise DualwebError("including this router would make a cycle")
+        refuse_response_class(resolve_default(default_response_class), "default_response_class")
         self._changed()
         self._entries.append(
             _Include(

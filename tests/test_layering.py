@@ -162,8 +162,11 @@ def test_submodule_names_are_pinned():
         "HTMLResponse",
         "PlainTextResponse",
         "RedirectResponse",
+        "ORJSONResponse",
+        "UJSONResponse",
     }
     assert set(dualweb.exceptions.__all__) >= {
+        "DualwebDeprecationWarning",
         "HTTPException",
         "RequestValidationError",
         "ResponseValidationError",

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import exception_handlers as defaults
-from ..exceptions import DualwebError, HTTPException, RequestValidationError
+from ..exceptions import DualwebError, RequestValidationError, _AnyHTTPException
 from ..requests import Request
 from ..responses import Response
 from ..routing import Router
 from .after import After, Outcome
 from .concurrency import CallSync, drive
+from .foreign import converted_response, is_http_exception, key_of, lineage
 from .hostio import RequestParts
 
 __all__ = ["ExceptionHandlers", "Handling"]
@@ -57,6 +58,8 @@ class Handling:
 
     def _outcome(self, result: Any, exc: Exception) -> Outcome:
         if not isinstance(result, Response):
+            result = converted_response(result) or result  # Starlette's, left over
+        if not isinstance(result, Response):
             name = getattr(self.handler, "__name__", repr(self.handler))
             raise DualwebError(f"exception handler {name} must return a dualweb Response")
         result.unhandled = exc if self.server_error else None
@@ -73,6 +76,10 @@ class ExceptionHandlers:
     *server error* handler: it answers for any exception no other handler
     takes. ``HTTPException(500)`` keeps the default HTTP handler.
 
+    FastAPI's and Starlette's exceptions are looked up as dualweb's (``foreign``):
+    a handler for Starlette's ``HTTPException`` takes every HTTP exception, and
+    replaces the default HTTP handler, as on FastAPI.
+
     ``to_app``: an ``HTTPException`` or a ``RequestValidationError`` that no
     handler of the routers takes goes to the host app's own error handling
     (``mount(..., errors="app")``) instead of FastAPI's default answers.
@@ -81,7 +88,7 @@ class ExceptionHandlers:
     def __init__(self, chain: tuple[Router, ...], *, to_app: bool = False) -> None:
         by_class: dict[type[BaseException], Handling] = {}
         if not to_app:
-            by_class[HTTPException] = Handling(defaults.http_exception_handler, False)
+            by_class[_AnyHTTPException] = Handling(defaults.http_exception_handler, False)
             by_class[RequestValidationError] = Handling(
                 defaults.request_validation_exception_handler, False
             )
@@ -95,18 +102,22 @@ class ExceptionHandlers:
                 elif isinstance(key, int):
                     by_status[key] = Handling(handler, False)
                 else:
-                    by_class[key] = Handling(handler, False)
+                    by_class[key_of(key)] = Handling(handler, False)
         self.by_class = by_class
         self.by_status = by_status
         self.server_error = server_error
 
     def find(self, exc: BaseException) -> Handling | None:
         """The handling for ``exc``; None lets it propagate to the host."""
-        if isinstance(exc, HTTPException) and exc.status_code in self.by_status:
-            return self.by_status[exc.status_code]
-        for cls in type(exc).__mro__:
-            if cls in self.by_class:
-                return self.by_class[cls]
-        if self.to_app and isinstance(exc, (HTTPException, RequestValidationError)):
+        by_status = self.by_status
+        if by_status and is_http_exception(exc):
+            handling = by_status.get(exc.status_code)  # type: ignore[attr-defined]
+            if handling is not None:
+                return handling
+        keys = lineage(type(exc))
+        for key in keys:
+            if key in self.by_class:
+                return self.by_class[key]
+        if self.to_app and (_AnyHTTPException in keys or RequestValidationError in keys):
             return None  # the app's, not a server error
         return self.server_error

@@ -15,10 +15,13 @@ one no handler takes propagates to the host, for its own error handling.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from .after import Outcome
 from .bodies import BodyReader, JsonBody, body_reader_for
 from .concurrency import CallSync
 from .errors import ExceptionHandlers
+from .foreign import as_dualweb
 from .hostio import RequestParts
 from .paths import template
 from .plan import Undefined
@@ -80,7 +83,7 @@ class Operation:
         except Exception as exc:
             handling = self.handlers.find(exc)
             if handling is None:
-                raise
+                _propagate(exc)
             return handling.answer_sync(parts, exc)
 
     async def handle_async(self, parts: RequestParts, to_thread: CallSync) -> Outcome:
@@ -93,5 +96,14 @@ class Operation:
         except Exception as exc:
             handling = self.handlers.find(exc)
             if handling is None:
-                raise
+                _propagate(exc)
             return await handling.answer_async(parts, exc, to_thread)
+
+
+def _propagate(exc: Exception) -> NoReturn:
+    # To the host: FastAPI's or Starlette's HTTP and validation errors as dualweb's, so
+    # that every host hands them to its app's handlers as it hands dualweb's (errors="app").
+    native = as_dualweb(exc)
+    if native is exc:
+        raise exc
+    raise native from exc

@@ -6,7 +6,8 @@ pydantic (``JsonModel``), validated and handed to another response class
 (``ModelInClass``), or encoded as FastAPI's ``jsonable_encoder`` encodes it
 (``Encoded``); a generator handler's items are streamed as JSON Lines
 (``JsonLines``), server-sent events (``EventStream``) or raw chunks of its
-response class (``RawStream``). A ``Response`` the handler returns itself is sent as it is.
+response class (``RawStream``). A ``Response`` the handler returns itself is sent as it is
+(Starlette's and FastAPI's too, converted).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..responses import (
     json_bytes_response,
 )
 from ..sse import EventSourceResponse, ServerSentEvent, encode_item, format_sse_event
+from .foreign import converted_response
 from .hostio import RequestParts
 from .route import Default, Route
 from .streaming import dump_options, item_encoder, streamed, validated
@@ -63,6 +65,9 @@ class Responder:
         """The response to send for ``raw``, the handler's return value."""
         if isinstance(raw, Response):
             return _returned(raw, parts, background)
+        theirs = converted_response(raw)  # a Starlette (FastAPI) response, left over
+        if theirs is not None:
+            return _returned(theirs, parts, background)
         status = self.status
         if sub is not None and sub.status_code:
             status = sub.status_code
@@ -139,7 +144,7 @@ class JsonModel(_Validating):
         background: BackgroundTasks | None,
         sub: Response | None,
     ) -> Response:
-        if sub is None and not isinstance(raw, Response):
+        if sub is None and not isinstance(raw, Response) and converted_response(raw) is None:
             return self.render(raw, self.status, background)
         return super().respond(raw, parts, background, sub)
 

@@ -28,6 +28,7 @@ from .analysis import (
     get_typed_return_annotation,
     should_embed_body,
 )
+from .foreign import is_response_class, refuse_response_class
 from .forms import FormLimits, FormLimitsSetting, limits_set
 from .paths import template
 from .plan import Dependant, ParamField
@@ -163,6 +164,7 @@ class Route:
     ) -> None:
         if not callable(endpoint):
             raise DualwebError("An endpoint must be a callable")
+        refuse_response_class(resolve_default(response_class), "response_class")
         self.path = path
         self.template = template(path)
         self.endpoint = endpoint
@@ -287,7 +289,7 @@ class Route:
         if not isinstance(declared, Default):
             return declared
         annotation = get_typed_return_annotation(self.endpoint)
-        if lenient_issubclass(annotation, Response):
+        if lenient_issubclass(annotation, Response) or is_response_class(annotation):
             return None
         item = stream_item_type(annotation) if self.is_stream else None
         if item is None:
