@@ -24,6 +24,7 @@ DOCS_OPTIONS: dict[str, Any] = {
     "contact": None,
     "license_info": None,
     "root_path": "",
+    "root_path_in_servers": True,
     "swagger_ui_parameters": None,
     "separate_input_output_schemas": True,
     # The app's operation ids, for routes (and routers) that do not choose their own;
@@ -91,8 +92,9 @@ class DocsSite:
             return cached[1]
         options = self.options
         servers = list(options["servers"] or [])
-        root = root_path or options["root_path"]
-        if root and root not in [server.get("url") for server in servers]:
+        root = (root_path or options["root_path"]).rstrip("/")
+        in_servers = options["root_path_in_servers"]
+        if root and in_servers and root not in [server.get("url") for server in servers]:
             servers.insert(0, {"url": root})
         document = get_openapi(
             title=options["title"],
