@@ -7,15 +7,21 @@ keywords, on the hosts whose ``mount`` takes them (FastAPI's app has its own).
 
 from typing import Any
 
+import fastapi
 import flask
 import pytest
+import starlette.applications
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient as StarletteClient
 from test_openapi_hosts import native
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+import dualweb.flask
+import dualweb.starlette
 from dualweb.testing import TestClient, build_app, client_for_app
-from tests.conftest import DUALWEB
+from tests.conftest import DUALWEB, _fastapi_namespace
 
 #: The hosts whose mount takes FastAPI's documentation keywords.
 DOCS_HOSTS = ("flask", "starlette")
@@ -86,3 +92,48 @@ def test_root_path_keyword_leaves_the_apps_own_routes_alone() -> None:
     client = client_for_app(starlette_app)
     assert client.get("/own").json() == {"root_path": ""}
     assert client.get("/app").json()["root_path"] == "/api/v1"
+
+
+def sub_api(api: Any) -> Any:
+    router = api.Router()
+
+    @router.get("/sub")
+    def read_sub(request: api.Request):
+        return {"root_path": request.scope["root_path"], "link": str(request.url_for("read_sub"))}
+
+    return router
+
+
+def fastapi_with_sub_application() -> Any:
+    main = fastapi.FastAPI()
+    subapi = fastapi.FastAPI()
+    subapi.include_router(sub_api(_fastapi_namespace()))
+    main.mount("/subapi", subapi)
+    return main
+
+
+def starlette_with_sub_application() -> Any:
+    main, sub = starlette.applications.Starlette(), starlette.applications.Starlette()
+    dualweb.starlette.mount(sub, sub_api(DUALWEB))
+    main.router.routes.append(Mount("/subapi", app=sub))
+    return main
+
+
+def flask_with_sub_application() -> Any:
+    main, sub = flask.Flask("main"), flask.Flask("sub")
+    dualweb.flask.mount(sub, sub_api(DUALWEB))
+    main.wsgi_app = DispatcherMiddleware(main.wsgi_app, {"/subapi": sub})  # type: ignore[method-assign]
+    return main
+
+
+@pytest.mark.parametrize("make", [starlette_with_sub_application, flask_with_sub_application])
+def test_a_sub_application_as_fastapi(make: Any) -> None:
+    # A router served as an app of its own under a path (Starlette's Mount, Werkzeug's
+    # DispatcherMiddleware) is FastAPI's sub-application: the path is its root path.
+    ours, theirs = client_for_app(make()), StarletteClient(fastapi_with_sub_application())
+    assert ours.get("/subapi/sub").json() == theirs.get("/subapi/sub").json()
+    document = ours.get("/subapi/openapi.json")
+    assert document.text == theirs.get("/subapi/openapi.json").text
+    assert document.json()["servers"] == [{"url": "/subapi"}]
+    assert list(document.json()["paths"]) == ["/sub"]
+    assert 'url: "/subapi/openapi.json"' in ours.get("/subapi/docs").text

@@ -85,3 +85,15 @@ def test_served_document_text_is_fastapis(host: str, build: Any) -> None:
     theirs = native(build).get("/openapi.json")
     assert ours.json() == theirs.json()
     assert ours.text == theirs.text
+
+
+@pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")
+@pytest.mark.parametrize("host", ["flask", "starlette"])
+@pytest.mark.parametrize("servers", [None, [{"url": "https://example.com"}]])
+def test_document_text_behind_a_root_path(host: str, servers: Any) -> None:
+    # FastAPI adds the root path to the document it built: where the servers are when the
+    # app has some, else last.
+    ours = TestClient(shop(DUALWEB), host, root_path="/api", servers=servers)
+    theirs = native(shop, servers=servers)
+    theirs = type(theirs)(theirs.app, root_path="/api")
+    assert ours.get("/openapi.json").text == theirs.get("/openapi.json").text
