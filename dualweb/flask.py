@@ -237,6 +237,7 @@ def _view(
 ) -> Any:
     shadowed = table.may_be_shadowed(op)
     renamed = any(variable != param for variable, param in names.items())
+    served_under = table.root_path  # a mount's root_path, in place of SCRIPT_NAME's
 
     def view(**kwargs: Any) -> flask.Response:
         # The request object itself, not Flask's context proxy: read many times below.
@@ -251,10 +252,10 @@ def _view(
             request.path,
             request.environ.get("QUERY_STRING", ""),  # what Werkzeug's query_string holds
             path_params,
-            io := _FlaskIO(request, lifespan),
+            io := _FlaskIO(request, lifespan, served_under),
             headers_joined=True,
             scheme=request.scheme,
-            root_path=request.root_path,
+            root_path=served_under or request.root_path,
         )
         try:
             response, after = target.handle_sync(parts)
@@ -314,11 +315,16 @@ def _url(request: flask.Request, path: str) -> str:
 class _FlaskIO(SyncHostIO):
     """What the core may ask of Flask's request, computed only when asked."""
 
-    __slots__ = ("calls", "lifespan", "request")
+    __slots__ = ("calls", "lifespan", "request", "root_path")
 
-    def __init__(self, request: flask.Request, lifespan: ProcessLifespan) -> None:
+    def __init__(
+        self, request: flask.Request, lifespan: ProcessLifespan, root_path: str = ""
+    ) -> None:
         self.request = request
         self.lifespan = lifespan
+        #: The mount's root_path, which replaces the server's (SCRIPT_NAME) for dualweb's
+        #: view of the request; "" keeps the server's.
+        self.root_path = root_path
         self.calls: CallBack | None = None
 
     def block_on(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -367,7 +373,7 @@ class _FlaskIO(SyncHostIO):
             "scheme": request.scheme,
             "path": path,
             "raw_path": path.encode("utf-8", "surrogateescape"),
-            "root_path": request.root_path,
+            "root_path": self.root_path or request.root_path,
             "query_string": request.query_string,
             "headers": [
                 (name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -380,6 +386,21 @@ class _FlaskIO(SyncHostIO):
         }
 
     def url_for(self, name: str, params: dict[str, Any]) -> str:
+        if not self.root_path:
+            return self._url_for(name, params)
+        # Links under the mount's root path: Werkzeug builds them under its adapter's
+        # script name (this request's own adapter, set back afterwards).
+        adapter = flask.globals.request_ctx.url_adapter
+        if adapter is None:  # (Flask makes one for every request it routes)
+            return self._url_for(name, params)
+        script_name = adapter.script_name
+        adapter.script_name = self.root_path + "/"
+        try:
+            return self._url_for(name, params)
+        finally:
+            adapter.script_name = script_name
+
+    def _url_for(self, name: str, params: dict[str, Any]) -> str:
         registry = self.app().extensions["dualweb"]
         error: Exception | None = None
         for endpoint, names, method in registry.get("endpoints", {}).get(name, ()):

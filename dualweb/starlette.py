@@ -316,6 +316,9 @@ class _Group(BaseRoute):
     def __init__(self, table: RouteTable, routes: list[Route]) -> None:
         self.table = table
         self.routes = routes
+        # A mount's root_path: its requests are served under it, as FastAPI(root_path=...)
+        # serves every request (the server's root path is replaced, for these routes only).
+        self._root_path = table.root_path
         self._members = {id(route) for route in routes}
         # A path without parameters: Starlette's pattern for it is `^<path>$`, which
         # matches the path itself, or the path and a final newline (`$` allows one).
@@ -357,6 +360,8 @@ class _Group(BaseRoute):
             else:
                 continue
             child_scope["route"] = route
+            if self._root_path:
+                child_scope["root_path"] = self._root_path
             if match is Match.FULL:
                 _matched_format.set(route.path_format)
                 return match, child_scope

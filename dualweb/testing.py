@@ -23,6 +23,7 @@ from typing import Any, TypedDict, Unpack
 
 import httpx2
 
+from ._wsgi_client import CLIENT, WSGITransport
 from .routing import Router
 
 __all__ = [
@@ -129,6 +130,7 @@ class ClientOptions(TypedDict, total=False):
     headers: Mapping[str, str] | Sequence[tuple[str, str]] | None
     cookies: Any
     secure_cookies_over_http: bool
+    root_path: str
 
 
 def _cookies_over_http() -> DefaultCookiePolicy:
@@ -149,7 +151,9 @@ class TestClient(httpx2.Client):
     A cookie set with ``Secure`` is kept but sent over https only, as FastAPI's
     and Starlette's clients do (httpx follows the cookie rules);
     ``secure_cookies_over_http=True`` sends it to ``http://testserver`` too, as
-    Flask's test client does.
+    Flask's test client does. ``root_path`` serves the app under that root path, as
+    FastAPI's ``TestClient(app, root_path=...)`` does (ASGI ``root_path``, WSGI
+    ``SCRIPT_NAME``). Every host sees the client as ``testclient``, port 50000.
 
     Use the client as a context manager to run the app's lifespan (startup on
     entering, shutdown on leaving), on every host, as Starlette's client does:
@@ -174,6 +178,7 @@ class TestClient(httpx2.Client):
         headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         cookies: Any = None,
         secure_cookies_over_http: bool = False,
+        root_path: str = "",
         **mount_kwargs: Any,
     ) -> None:
         if not isinstance(router, Router):
@@ -196,6 +201,7 @@ class TestClient(httpx2.Client):
             headers=headers,
             cookies=cookies,
             secure_cookies_over_http=secure_cookies_over_http,
+            root_path=root_path,
         )
 
     @classmethod
@@ -217,6 +223,7 @@ class TestClient(httpx2.Client):
         headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         cookies: Any = None,
         secure_cookies_over_http: bool = False,
+        root_path: str = "",
     ) -> None:
         self.app = app
         self._asgi_client: Any = None
@@ -228,7 +235,11 @@ class TestClient(httpx2.Client):
             from starlette.testclient import TestClient as StarletteClient
 
             self._asgi_client = StarletteClient(
-                app, base_url=base_url, raise_server_exceptions=raise_server_exceptions
+                app,
+                base_url=base_url,
+                raise_server_exceptions=raise_server_exceptions,
+                root_path=root_path,
+                client=CLIENT,
             )
             transport = _ASGITransport(self._asgi_client)
             kind = "fastapi" if type(app).__module__.startswith("fastapi") else "starlette"
@@ -241,7 +252,9 @@ class TestClient(httpx2.Client):
                     # As Starlette's client does: the lifespan runs inside `with` only.
                     self._flask_lifespan = _process_lifespan(app)
                     self._flask_lifespan.lazy = False
-            transport = httpx2.WSGITransport(app=app, raise_app_exceptions=raise_server_exceptions)
+            transport = WSGITransport(
+                app, raise_app_exceptions=raise_server_exceptions, root_path=root_path
+            )
             kind = "flask" if hasattr(app, "wsgi_app") else "wsgi"
         self.target = target or kind
         default_headers = httpx2.Headers(headers)

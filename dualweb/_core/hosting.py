@@ -67,11 +67,12 @@ def mount_router(
     sites: dict[str, DocsSite] = registry.setdefault("sites", {})
     site, created = docs_site(sites, prefix, docs, offline_docs)
     misses = app_misses(registry)
-    table = RouteTable(router, prefix, errors=errors)
+    root_path = site.options["root_path"]
+    table = RouteTable(router, prefix, errors=errors, root_path=root_path)
     result = register(table)
     misses.add(table, prefix + router.prefix)
     if created:
-        docs_table = RouteTable(site.router(), prefix)
+        docs_table = RouteTable(site.router(), prefix, root_path=root_path)
         register(docs_table)
         misses.add(docs_table, "")  # the pages add no prefix of their own
     site.add(router)

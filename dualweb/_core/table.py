@@ -41,11 +41,15 @@ class RouteTable:
         provider: OverridesProvider | None = None,
         *,
         errors: str = "fastapi",
+        root_path: str = "",
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise DualwebError("a mount prefix must start with '/' and not end with '/'")
         self.router = router
         self.prefix = prefix
+        #: The root path the operations' requests are served under, whatever the server
+        #: says (a mount's ``root_path``, as ``FastAPI(root_path=...)``); "" keeps the server's.
+        self.root_path = root_path.rstrip("/")
         routes = router.routes
         for route in routes:
             # NOTE: checked when served, not when declared: callbacks and webhooks are

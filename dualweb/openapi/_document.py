@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..encoders import jsonable_encoder
+from ._fastapi_form import component_schema
+from ._fastapi_form import components as fastapi_components
 from ._fields import SchemaField
 from ._operations import path_item
 from ._parameters import ParamFields
@@ -55,13 +57,16 @@ def get_openapi(
     operation_ids: set[str] = set()
     paths = _path_items(plans, schemas, components, definitions, operation_ids)
     webhook_items = _path_items(hooks, schemas, components, definitions, operation_ids)
-    if definitions:
-        components["schemas"] = {key: definitions[key] for key in sorted(definitions)}
-    if components:
-        output["components"] = components
+    # (The order of FastAPI's OpenAPI model: paths, webhooks, then components.)
     output["paths"] = paths
     if webhook_items:
         output["webhooks"] = webhook_items
+    if definitions:
+        components["schemas"] = {
+            key: component_schema(definitions[key]) for key in sorted(definitions)
+        }
+    if components:
+        output["components"] = fastapi_components(components)
     if openapi_tags:
         output["tags"] = openapi_tags
     document: dict[str, Any] = jsonable_encoder(output, by_alias=True, exclude_none=True)

@@ -238,8 +238,8 @@ def docs_router(
     document's ``servers`` can name it), and is expected to cache.
     """
     router = Router(include_in_schema=False)
-    if openapi_url is None:
-        # As FastAPI(openapi_url=None): no document, hence no pages to show it.
+    if not openapi_url:
+        # As FastAPI(openapi_url=None) or "": no document, hence no pages to show it.
         return router
     assets = offline_assets() if offline_docs else None
     pages = _Pages(title, openapi_url, root_path, prefix, assets_path if assets else None)

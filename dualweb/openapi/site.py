@@ -24,6 +24,7 @@ DOCS_OPTIONS: dict[str, Any] = {
     "contact": None,
     "license_info": None,
     "root_path": "",
+    "root_path_in_servers": True,
     "swagger_ui_parameters": None,
     "separate_input_output_schemas": True,
     # The app's operation ids, for routes (and routers) that do not choose their own;
@@ -91,9 +92,6 @@ class DocsSite:
             return cached[1]
         options = self.options
         servers = list(options["servers"] or [])
-        root = root_path or options["root_path"]
-        if root and root not in [server.get("url") for server in servers]:
-            servers.insert(0, {"url": root})
         document = get_openapi(
             title=options["title"],
             version=options["version"],
@@ -108,6 +106,12 @@ class DocsSite:
             license_info=options["license_info"],
             separate_input_output_schemas=options["separate_input_output_schemas"],
         )
+        root = (root_path or options["root_path"]).rstrip("/")
+        in_servers = options["root_path_in_servers"]
+        if root and in_servers and root not in [server.get("url") for server in servers]:
+            # NOTE: as FastAPI's document route adds it to the document it built: first
+            # among the servers, which come last in the text when none were configured.
+            document = {**document, "servers": [{"url": root}, *document.get("servers", [])]}
         self._cache[root_path] = (self.version, document)
         return document
 
