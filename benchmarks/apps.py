@@ -8,12 +8,13 @@ Every variant serves the same six endpoints with the same validation:
 - ``GET /deps``  (two dependencies, one with ``yield``)
 - ``GET /items/abc``  (the 422 path: a path parameter that is not an int)
 - ``GET /big``  (a 1 MB JSON list)
+- ``GET /stream``  (20 items streamed as JSON Lines, each validated against its model)
 """
 
 # NOTE: no `from __future__ import annotations` here: the handlers annotate with
 # `api.Query(...)`, a closure variable, which string annotations cannot resolve.
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -30,6 +31,8 @@ class ItemOut(Item):
 
 
 BIG = [{"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["a", "b"]} for i in range(12_000)]
+#: The items of ``GET /stream``, one JSON line each.
+STREAMED = [ItemOut(id=i, name=f"item {i}", price=i + 0.5, tags=["a"]) for i in range(20)]
 
 
 # --- handlers written once in FastAPI's vocabulary (dualweb and native FastAPI) ------
@@ -71,6 +74,11 @@ def build_fastapi_style(api: Any, *, use_async: bool) -> Any:
         async def big() -> list[dict[str, Any]]:
             return BIG
 
+        @router.get("/stream")
+        async def stream() -> AsyncIterator[ItemOut]:
+            for item in STREAMED:
+                yield item
+
     else:
 
         @router.get("/ping")
@@ -96,6 +104,10 @@ def build_fastapi_style(api: Any, *, use_async: bool) -> Any:
         @router.get("/big")
         def big() -> list[dict[str, Any]]:
             return BIG
+
+        @router.get("/stream")
+        def stream() -> Iterator[ItemOut]:
+            yield from STREAMED
 
     return router
 
@@ -128,6 +140,11 @@ _OUT = TypeAdapter(ItemOut)
 _BIG = TypeAdapter(list[dict[str, Any]])
 
 
+def _line(item: ItemOut) -> bytes:
+    # Validated and serialized, as a typed stream's items are.
+    return _OUT.dump_json(_OUT.validate_python(item)) + b"\n"
+
+
 def _errors(exc: ValidationError, loc: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
         {**err, "loc": [*loc, *err["loc"]]}
@@ -138,7 +155,7 @@ def _errors(exc: ValidationError, loc: tuple[str, ...]) -> list[dict[str, Any]]:
 def raw_starlette_app() -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
-    from starlette.responses import JSONResponse, Response
+    from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
 
     async def ping(request: Request) -> Response:
@@ -178,6 +195,13 @@ def raw_starlette_app() -> Any:
     async def big(request: Request) -> Response:
         return Response(_BIG.dump_json(BIG), media_type="application/json")
 
+    async def stream(request: Request) -> Response:
+        async def lines() -> AsyncIterator[bytes]:
+            for item in STREAMED:
+                yield _line(item)
+
+        return StreamingResponse(lines(), media_type="application/jsonl")
+
     return Starlette(
         routes=[
             Route("/ping", ping),
@@ -185,6 +209,7 @@ def raw_starlette_app() -> Any:
             Route("/items", create_item, methods=["POST"]),
             Route("/deps", deps),
             Route("/big", big),
+            Route("/stream", stream),
         ]
     )
 
@@ -236,6 +261,10 @@ def raw_flask_app() -> Any:
     def big() -> flask.Response:
         return json_response(_BIG.dump_json(BIG))
 
+    @app.get("/stream")
+    def stream() -> flask.Response:
+        return flask.Response((_line(item) for item in STREAMED), mimetype="application/jsonl")
+
     return app
 
 
@@ -274,6 +303,11 @@ def flask_async_views_app() -> Any:
     async def big() -> Any:
         return flask.Response(_BIG.dump_json(BIG), mimetype="application/json")
 
+    @app.get("/stream")
+    async def stream() -> Any:
+        # Flask streams only a sync iterable, whatever the view's colour.
+        return flask.Response((_line(item) for item in STREAMED), mimetype="application/jsonl")
+
     return app
 
 
@@ -281,6 +315,7 @@ def litestar_app() -> Any:
     from litestar import Litestar, Response, get, post
     from litestar.di import Provide
     from litestar.params import Parameter
+    from litestar.response import Stream
 
     async def first() -> int:
         return 1
@@ -315,7 +350,17 @@ def litestar_app() -> Any:
     async def big() -> list[dict[str, Any]]:
         return BIG
 
-    return Litestar([ping, read_item, create_item, deps, big], debug=False, openapi_config=None)
+    @get("/stream")
+    async def stream() -> Stream:
+        async def lines() -> AsyncIterator[bytes]:
+            for item in STREAMED:
+                yield _line(item)
+
+        return Stream(lines(), media_type="application/jsonl")
+
+    return Litestar(
+        [ping, read_item, create_item, deps, big, stream], debug=False, openapi_config=None
+    )
 
 
 #: variant name -> (kind, factory)

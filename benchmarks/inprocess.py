@@ -28,6 +28,7 @@ ENDPOINTS: dict[str, tuple[str, str, str, bytes, int]] = {
     "deps": ("GET", "/deps", "", b"", 200),
     "invalid_422": ("GET", "/items/abc", "limit=5", b"", 422),
     "big_1mb": ("GET", "/big", "", b"", 200),
+    "stream_jsonl": ("GET", "/stream", "", b"", 200),
 }
 
 
@@ -102,21 +103,27 @@ class ASGIDriver:
     async def _run(self, template: dict[str, Any], body: bytes, expected: int, n: int) -> float:
         app = self.app
         status: list[int] = []
+        done = asyncio.Event()
 
         async def send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status.append(message["status"])
+            elif not message.get("more_body", False):
+                done.set()
 
         start = time.perf_counter()
         for _ in range(n):
             sent = False
+            done.clear()
 
             async def receive() -> dict[str, Any]:
+                # As a server: the body, then a disconnect once the response is complete
+                # (a streaming response listens for it).
                 nonlocal sent
                 if not sent:
                     sent = True
                     return {"type": "http.request", "body": body, "more_body": False}
-                await asyncio.sleep(3600)
+                await done.wait()
                 return {"type": "http.disconnect"}
 
             await app(dict(template), receive, send)
