@@ -10,6 +10,7 @@ from pathlib import Path
 import fastapi
 import fastapi.exceptions
 import fastapi.responses
+import fastapi.security
 import fastapi.sse
 import pytest
 import starlette.background
@@ -478,3 +479,26 @@ def test_their_response_classes_are_refused_at_declaration(cls, fix):
     assert fix in str(raised.value)
     with pytest.raises(DualwebError, match="default_response_class="):
         router.include_router(dualweb.Router(), default_response_class=cls)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "fix"),
+    [
+        (fastapi.Request, "from dualweb import Request"),
+        (fastapi.Response, "from dualweb import Response"),
+        (fastapi.BackgroundTasks, "from dualweb import BackgroundTasks"),
+        (starlette.background.BackgroundTasks, "from dualweb import BackgroundTasks"),
+        (fastapi.UploadFile, "from dualweb import UploadFile"),
+        (fastapi.security.SecurityScopes, "from dualweb.security import SecurityScopes"),
+    ],
+)
+def test_their_request_bound_parameter_types_are_refused_naming_dualwebs(annotation, fix):
+    router = dualweb.Router()
+
+    def uses(value: annotation) -> dict:  # type: ignore[valid-type]
+        return {}
+
+    with pytest.raises(DualwebError, match=f"parameter 'value' .*`{fix}` instead"):
+        router.get("/")(uses)
+    with pytest.raises(DualwebError, match=f"`{fix}` instead"):  # in a dependency too
+        router.get("/dep")(lambda held=dualweb.Depends(uses): held)

@@ -23,6 +23,7 @@ from ..background import BackgroundTasks
 from ..exceptions import DualwebError
 from ..requests import Request
 from ..responses import Response
+from .foreign import refuse_parameter_type
 from .paths import template
 from .plan import Dependant, ParamField, SecurityScopes, Undefined, make_field
 from .typeinfo import (
@@ -174,6 +175,7 @@ def _add_param(
     dependant: Dependant, name: str, annotation: Any, value: Any, path_names: set[str]
 ) -> None:
     declared = _declared(name, annotation, value, name in path_names)
+    refuse_parameter_type(name, declared.type)
     if declared.depends is not None:
         dependant.dependencies.append(_sub_dependant(dependant, declared, declared.depends))
     elif declared.field_info is None and lenient_issubclass(declared.type, _SPECIAL):

@@ -15,7 +15,9 @@ parameter markers (``analysis``):
   (``converted_response``);
 - a response class of theirs named in ``response_class=`` or
   ``default_response_class=`` is refused (``refuse_response_class``): dualweb renders
-  with its own classes.
+  with its own classes;
+- a parameter annotated with one of their request-bound classes (``Request``,
+  ``BackgroundTasks``...) is refused, naming dualweb's (``refuse_parameter_type``).
 
 NOTE: the core imports neither framework: their classes are known by module and name.
 """
@@ -43,6 +45,7 @@ __all__ = [
     "is_response_class",
     "key_of",
     "lineage",
+    "refuse_parameter_type",
     "refuse_response_class",
 ]
 
@@ -196,3 +199,29 @@ def _tasks(background: Any) -> BackgroundTasks | BackgroundTask | None:
     if tasks is None:  # one Starlette BackgroundTask
         tasks = [background]
     return BackgroundTasks([BackgroundTask(t.func, *t.args, **t.kwargs) for t in tasks])
+
+
+#: Their classes a handler's parameter is annotated with to be given the request's
+#: own (theirs, dualweb's import).
+_PARAMETER_TYPES = {
+    ("starlette.requests", "Request"): "from dualweb import Request",
+    ("starlette.requests", "HTTPConnection"): "from dualweb import Request",
+    ("starlette.responses", "Response"): "from dualweb import Response",
+    ("starlette.background", "BackgroundTasks"): "from dualweb import BackgroundTasks",
+    ("fastapi.background", "BackgroundTasks"): "from dualweb import BackgroundTasks",
+    ("starlette.datastructures", "UploadFile"): "from dualweb import UploadFile",
+    ("fastapi.datastructures", "UploadFile"): "from dualweb import UploadFile",
+    ("fastapi.security.oauth2", "SecurityScopes"): "from dualweb.security import SecurityScopes",
+}
+
+
+def refuse_parameter_type(name: str, annotation: Any) -> None:
+    """Refuse a parameter annotated with one of their request-bound classes, naming dualweb's."""
+    if not isinstance(annotation, type) or not annotation.__module__.startswith(_FRAMEWORKS):
+        return
+    instead = _PARAMETER_TYPES.get((annotation.__module__, annotation.__name__))
+    if instead is not None:
+        raise DualwebError(
+            f"parameter {name!r} is annotated with {annotation.__module__}."
+            f"{annotation.__name__}; dualweb gives its own: `{instead}` instead"
+        )
