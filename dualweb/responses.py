@@ -340,8 +340,10 @@ class StreamingResponse(Response):
             return chunk.encode(self.charset)
         return bytes(chunk)
 
-    #: The chunks, opened before the response starts (a generator handler's, primed).
-    _opened: Iterator[bytes] | AsyncChunks | None = None
+    #: The chunks, opened and primed before the response starts (a generator handler's):
+    #: for a WSGI server, or for an ASGI server after ``first_chunk``.
+    _primed_sync: Iterable[bytes] | None = None
+    _primed_async: AsyncChunks | None = None
     #: On an ASGI host, the first chunk, pulled before the response starts (``prime_async``).
     first_chunk: bytes | None = None
     #: What ended the body early, once a WSGI server has met it (it only logs it).
@@ -349,31 +351,27 @@ class StreamingResponse(Response):
 
     def iter_sync(
         self, block_on: Callable[[Coroutine[Any, Any, Any]], Any] = run_on_thread_loop
-    ) -> Iterator[bytes]:
+    ) -> Iterable[bytes]:
         """The chunks, for a WSGI server, which closes them (async content is stepped
         through ``block_on``, by default on this thread's loop)."""
-        opened = self._opened
-        if isinstance(opened, Iterator):
-            return opened
-        return self.open_sync(block_on)
+        primed = self._primed_sync
+        return self.open_sync(block_on) if primed is None else primed
 
     def iter_async(self, to_thread: CallSync) -> AsyncChunks:
         """The chunks, for an ASGI server, which closes them once, whatever ends the
         stream (sync content is stepped in worker threads); after ``first_chunk``, if
         the stream was primed."""
-        opened = self._opened
-        if opened is not None and not isinstance(opened, Iterator):
-            return opened
-        return self.open_async(to_thread)
+        primed = self._primed_async
+        return self.open_async(to_thread) if primed is None else primed
 
     def prime_sync(self, block_on: Callable[[Coroutine[Any, Any, Any]], Any]) -> None:
         """Pull the first chunk now, before the response starts: an exception the
         content raises before it is the handler's, raised here."""
-        self._opened = primed_sync(self.open_sync(block_on))
+        self._primed_sync = primed_sync(self.open_sync(block_on))
 
     async def prime_async(self, to_thread: CallSync) -> None:
         """``prime_sync``'s twin, on an event loop: the chunk is kept in ``first_chunk``."""
-        opened = self._opened = self.open_async(to_thread)
+        opened = self._primed_async = self.open_async(to_thread)
         self.first_chunk = await first_of(opened)
 
     def open_sync(self, block_on: Callable[[Coroutine[Any, Any, Any]], Any]) -> Iterator[bytes]:

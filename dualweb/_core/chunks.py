@@ -17,8 +17,9 @@ the stream ends, fails, or the client goes away, so that a generator's
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from typing import Any, Protocol
 
 from .concurrency import CallSync
@@ -186,17 +187,30 @@ class _InThreads:
 # --- a stream's first chunk, pulled before its response starts ------------------------------
 
 
-def primed_sync(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """``chunks``, the first one pulled now: what the content raises before it raises here."""
+def primed_sync(chunks: Iterator[bytes]) -> Iterable[bytes]:
+    """``chunks``, the first one pulled now: what the content raises before it raises here.
+    A WSGI server iterates the result and closes it."""
     first = next(chunks, None)
     if first is None:
         return chunks  # empty: nothing left to send
-    return _first_then(first, chunks)
+    return _FirstThen(first, chunks)
 
 
-def _first_then(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from chunks  # (closing this closes them)
+class _FirstThen:
+    """The first chunk, then the rest: iterated by ``itertools.chain`` (no Python frame
+    per chunk), closed as the rest are."""
+
+    __slots__ = ("_first", "_rest")
+
+    def __init__(self, first: bytes, rest: Iterator[bytes]) -> None:
+        self._first = first
+        self._rest = rest
+
+    def __iter__(self) -> Iterator[bytes]:
+        return itertools.chain((self._first,), self._rest)
+
+    def close(self) -> None:
+        self._rest.close()  # type: ignore[attr-defined]
 
 
 async def first_of(chunks: AsyncChunks) -> bytes | None:
