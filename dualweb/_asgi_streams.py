@@ -31,10 +31,12 @@ async def send_streamed(
     for the server to log and close the connection, so the client sees it end early)."""
     chunks = response.iter_async(to_thread)
     failure = None  # (left as it is when the client leaves)
+    watch = _Watch(chunks.interruptible)
     try:
         async with anyio.create_task_group() as streaming:
-            streaming.start_soon(_cancel_when_gone, receive, streaming.cancel_scope)
-            failure = await _stream(response, chunks, send)
+            watch.scope = streaming.cancel_scope
+            streaming.start_soon(watch.until_gone, receive)
+            failure = await _stream(response, chunks, send, watch)
             streaming.cancel_scope.cancel()  # done: stop watching
     except BaseException:
         # Cancelled from outside (the server is stopping): close all the same.
@@ -45,7 +47,9 @@ async def send_streamed(
     return failure
 
 
-async def _stream(response: StreamingResponse, chunks: AsyncChunks, send: Send) -> Exception | None:
+async def _stream(
+    response: StreamingResponse, chunks: AsyncChunks, send: Send, watch: _Watch
+) -> Exception | None:
     head: Message = {
         "type": "http.response.start",
         "status": response.status_code,
@@ -68,6 +72,8 @@ async def _stream(response: StreamingResponse, chunks: AsyncChunks, send: Send) 
             break
         except Exception as exc:
             return exc
+        if watch.gone:
+            return None
         try:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except OSError:
@@ -77,9 +83,24 @@ async def _stream(response: StreamingResponse, chunks: AsyncChunks, send: Send) 
     return None
 
 
-async def _cancel_when_gone(receive: Receive, scope: anyio.CancelScope) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            scope.cancel()
-            return
+class _Watch:
+    """Watches for the client going away. Content stepped on the loop is interrupted
+    where it waits; a step running in a worker thread is left to finish (it cannot be
+    interrupted, and a cancelled wait for it would spin under anyio's cancellation,
+    which is redelivered at every turn of the loop), then the stream stops."""
+
+    __slots__ = ("gone", "interrupt", "scope")
+
+    def __init__(self, interrupt: bool) -> None:
+        self.interrupt = interrupt
+        self.gone = False
+        self.scope: anyio.CancelScope | None = None
+
+    async def until_gone(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self.gone = True
+                if self.interrupt and self.scope is not None:
+                    self.scope.cancel()
+                return
