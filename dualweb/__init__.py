@@ -6,11 +6,12 @@ from __future__ import annotations
 from . import status
 from .background import BackgroundTasks
 from .datastructures import UploadFile
-from .exceptions import HTTPException
+from .exceptions import HTTPException, WebSocketException
 from .params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from .requests import Request
 from .responses import Response
 from .routing import Router
+from .websockets import WebSocket, WebSocketDisconnect
 
 __version__ = "0.1.0"
 
@@ -30,5 +31,8 @@ __all__ = [
     "Router",
     "Security",
     "UploadFile",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
     "status",
 ]

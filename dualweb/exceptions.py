@@ -13,6 +13,8 @@ __all__ = [
     "RequestValidationError",
     "ResponseValidationError",
     "ValidationException",
+    "WebSocketException",
+    "WebSocketRequestValidationError",
 ]
 
 
@@ -94,3 +96,21 @@ class ResponseValidationError(ValidationException):
     def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
         super().__init__(errors)
         self.body = body
+
+
+class WebSocketRequestValidationError(ValidationException):
+    """The socket did not match the handler's declared parameters (closed with 1008)."""
+
+
+class WebSocketException(Exception):
+    """Closes the socket with ``code`` and ``reason`` (a ``status.WS_*`` code)."""
+
+    def __init__(self, code: int, reason: str | None = None) -> None:
+        self.code = code
+        self.reason = reason or ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"

@@ -22,6 +22,7 @@ CORE_MODULES = [
     "dualweb.sse",
     "dualweb.status",
     "dualweb.templating",
+    "dualweb.websockets",
     "dualweb.openapi",
     "dualweb.openapi._bodies",
     "dualweb.openapi._document",
@@ -143,6 +144,9 @@ def test_public_names_are_pinned():
             "Router",
             "Security",
             "UploadFile",
+            "WebSocket",
+            "WebSocketDisconnect",
+            "WebSocketException",
             "status",
         ]
     )
@@ -155,6 +159,7 @@ def test_submodule_names_are_pinned():
     import dualweb.responses
     import dualweb.sse
     import dualweb.templating
+    import dualweb.websockets
 
     assert set(dualweb.responses.__all__) >= {
         "Response",
@@ -170,6 +175,8 @@ def test_submodule_names_are_pinned():
         "HTTPException",
         "RequestValidationError",
         "ResponseValidationError",
+        "WebSocketException",
+        "WebSocketRequestValidationError",
     }
     assert dualweb.templating.__all__ == ["Jinja2Templates"]
     assert sorted(dualweb.sse.__all__) == [
@@ -180,3 +187,11 @@ def test_submodule_names_are_pinned():
     assert issubclass(dualweb.sse.EventSourceResponse, dualweb.responses.StreamingResponse)
     assert dualweb.HTTPException is dualweb.exceptions.HTTPException
     assert dualweb.Response is dualweb.responses.Response
+    assert sorted(dualweb.websockets.__all__) == [
+        "WebSocket",
+        "WebSocketDisconnect",
+        "WebSocketDisconnected",
+        "WebSocketState",
+    ]
+    assert dualweb.WebSocket is dualweb.websockets.WebSocket
+    assert dualweb.WebSocketException is dualweb.exceptions.WebSocketException

@@ -1,0 +1,220 @@
+"""The portable ``WebSocket`` handlers see, on every host, and its states and exceptions.
+
+``WebSocket`` is a state machine over the neutral messages of a ``SocketIO``
+(see ``dualweb._core.sockets``): the same states, transitions, messages and
+error texts as Starlette's (FastAPI's) ``WebSocket``, written here without it.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from ._core.sockets import Message, SocketIO
+
+__all__ = ["WebSocket", "WebSocketDisconnect", "WebSocketDisconnected", "WebSocketState"]
+
+T = TypeVar("T")
+
+
+class WebSocketState(enum.Enum):
+    """Where one side of a socket stands: before, during or after the connection."""
+
+    CONNECTING = 0
+    CONNECTED = 1
+    DISCONNECTED = 2
+    RESPONSE = 3  # the application answered the handshake with an HTTP response
+
+
+class WebSocketDisconnect(Exception):
+    """The client closed the socket, with its close ``code`` and ``reason`` ("" if none)."""
+
+    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
+        self.code = code
+        self.reason = reason or ""
+
+
+class WebSocketDisconnected(RuntimeError):
+    """The socket was used after its side of the conversation had ended."""
+
+
+_CONNECTING = WebSocketState.CONNECTING
+_CONNECTED = WebSocketState.CONNECTED
+_DISCONNECTED = WebSocketState.DISCONNECTED
+_RESPONSE = WebSocketState.RESPONSE
+
+#: What the application may send before the handshake, and the state each leads to.
+_OPENINGS = {
+    "websocket.accept": _CONNECTED,
+    "websocket.close": _DISCONNECTED,
+    "websocket.http.response.start": _RESPONSE,
+}
+_MODES = ("text", "binary")
+_NOT_ACCEPTED = 'WebSocket is not connected. Need to call "accept" first.'
+_BAD_MODE = 'The "mode" argument should be "text" or "binary".'
+
+
+class WebSocket:
+    """A socket as FastAPI's ``WebSocket`` shows it, on every host.
+
+    ``client_state`` follows what the client sent (``websocket.connect``, then
+    ``websocket.disconnect``), ``application_state`` what the handler sent
+    (``accept``, then ``close``). The connection's ``url``, ``headers``,
+    ``query_params``, ``cookies``, ``state`` and ``send_denial_response`` come
+    with the hosts, in a later step.
+    """
+
+    def __init__(self, io: SocketIO) -> None:
+        self._io = io
+        self.client_state = _CONNECTING
+        self.application_state = _CONNECTING
+
+    async def receive(self) -> Message:
+        """The next message from the client, checked against the client's state."""
+        if self.client_state is _CONNECTING:
+            message = await self._io.receive()
+            kind = message["type"]
+            if kind != "websocket.connect":
+                raise RuntimeError(f'Expected ASGI message "websocket.connect", but got {kind!r}')
+            self.client_state = _CONNECTED
+            return message
+        if self.client_state is _CONNECTED:
+            message = await self._io.receive()
+            kind = message["type"]
+            if kind == "websocket.disconnect":
+                self.client_state = _DISCONNECTED
+            elif kind != "websocket.receive":
+                raise RuntimeError(
+                    'Expected ASGI message "websocket.receive" or "websocket.disconnect", '
+                    f"but got {kind!r}"
+                )
+            return message
+        raise WebSocketDisconnected(
+            'Cannot call "receive" once a disconnect message has been received.'
+        )
+
+    async def send(self, message: Message) -> None:
+        """Sends one message to the client, checked against the application's state.
+
+        Raises:
+            WebSocketDisconnect: code 1006, the connection dropped while sending.
+        """
+        state = self.application_state
+        if state is _CONNECTING:
+            kind = message["type"]
+            after = _OPENINGS.get(kind)
+            if after is None:
+                raise RuntimeError(
+                    'Expected ASGI message "websocket.accept", "websocket.close" or '
+                    f'"websocket.http.response.start", but got {kind!r}'
+                )
+            self.application_state = after
+            await self._io.send(message)
+        elif state is _CONNECTED:
+            kind = message["type"]
+            if kind == "websocket.close":
+                self.application_state = _DISCONNECTED
+            elif kind != "websocket.send":
+                raise RuntimeError(
+                    f'Expected ASGI message "websocket.send" or "websocket.close", but got {kind!r}'
+                )
+            try:
+                await self._io.send(message)
+            except OSError as exc:
+                self.application_state = _DISCONNECTED
+                raise WebSocketDisconnect(code=1006) from exc
+        elif state is _RESPONSE:
+            kind = message["type"]
+            if kind != "websocket.http.response.body":
+                raise RuntimeError(
+                    f'Expected ASGI message "websocket.http.response.body", but got {kind!r}'
+                )
+            if not message.get("more_body", False):
+                self.application_state = _DISCONNECTED
+            await self._io.send(message)
+        else:
+            raise WebSocketDisconnected('Cannot call "send" once a close message has been sent.')
+
+    async def accept(
+        self,
+        subprotocol: str | None = None,
+        headers: Iterable[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        """Accepts the connection, first awaiting the client's ``websocket.connect`` if unseen."""
+        if self.client_state is _CONNECTING:
+            await self.receive()
+        await self.send(
+            {"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers or []}
+        )
+
+    async def _receive_data(self) -> Message:
+        """The next data message; ``WebSocketDisconnect`` if the client left instead."""
+        if self.application_state is not _CONNECTED:
+            raise WebSocketDisconnected(_NOT_ACCEPTED)
+        message = await self.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message["code"], message.get("reason"))
+        return message
+
+    async def receive_text(self) -> str:
+        """The next text message."""
+        text: str = (await self._receive_data())["text"]
+        return text
+
+    async def receive_bytes(self) -> bytes:
+        """The next binary message."""
+        data: bytes = (await self._receive_data())["bytes"]
+        return data
+
+    async def receive_json(self, mode: str = "text") -> Any:
+        """The next message, JSON-decoded from a text (``mode="text"``) or binary frame."""
+        if mode not in _MODES:
+            raise RuntimeError(_BAD_MODE)
+        message = await self._receive_data()
+        text = message["text"] if mode == "text" else message["bytes"].decode("utf-8")
+        return json.loads(text)
+
+    def iter_text(self) -> AsyncIterator[str]:
+        """Text messages until the client disconnects."""
+        return _until_disconnect(self.receive_text)
+
+    def iter_bytes(self) -> AsyncIterator[bytes]:
+        """Binary messages until the client disconnects."""
+        return _until_disconnect(self.receive_bytes)
+
+    def iter_json(self) -> AsyncIterator[Any]:
+        """JSON text messages, decoded, until the client disconnects."""
+        return _until_disconnect(self.receive_json)
+
+    async def send_text(self, data: str) -> None:
+        """Sends a text message."""
+        await self.send({"type": "websocket.send", "text": data})
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Sends a binary message."""
+        await self.send({"type": "websocket.send", "bytes": data})
+
+    async def send_json(self, data: Any, mode: str = "text") -> None:
+        """Sends ``data`` as compact JSON, in a text (``mode="text"``) or binary frame."""
+        if mode not in _MODES:
+            raise RuntimeError(_BAD_MODE)
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        if mode == "text":
+            await self.send({"type": "websocket.send", "text": text})
+        else:
+            await self.send({"type": "websocket.send", "bytes": text.encode("utf-8")})
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        """Closes the socket (before ``accept``: refuses it) with ``code`` and ``reason``."""
+        await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
+
+
+async def _until_disconnect(receive: Callable[[], Awaitable[T]]) -> AsyncIterator[T]:
+    """What ``receive`` returns, again and again, until the client disconnects."""
+    try:
+        while True:
+            yield await receive()
+    except WebSocketDisconnect:
+        pass
