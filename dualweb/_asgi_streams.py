@@ -85,9 +85,8 @@ async def _stream(
 
 class _Watch:
     """Watches for the client going away. Content stepped on the loop is interrupted
-    where it waits; a step running in a worker thread is left to finish (it cannot be
-    interrupted, and a cancelled wait for it would spin under anyio's cancellation,
-    which is redelivered at every turn of the loop), then the stream stops."""
+    where it waits; a step running in a worker thread cannot be, so it is left to
+    finish, then the stream stops (no cancellation to carry through the thread hop)."""
 
     __slots__ = ("gone", "interrupt", "scope")
 

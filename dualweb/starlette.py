@@ -51,7 +51,11 @@ def _thread_limit() -> int:
     return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
 
 
-_hop = ThreadHop(_thread_limit)
+def _shielded() -> anyio.CancelScope:
+    return anyio.CancelScope(shield=True)
+
+
+_hop = ThreadHop(_thread_limit, shielded=_shielded)
 
 
 async def _to_thread(

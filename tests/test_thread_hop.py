@@ -682,3 +682,31 @@ def test_under_trio_the_starlette_host_uses_anyios_threads() -> None:
     assert sync.json()["thread"] != threading.current_thread().name
     assert form.json() == {"name": "ada"}
     assert async_.json() == {"thread": threading.current_thread().name}
+
+
+def test_a_caller_cancelled_by_an_anyio_scope_waits_for_its_call_without_spinning() -> None:
+    # anyio redelivers a cancelled scope's cancellation at every turn of the loop; the
+    # wait for a call that goes on in its thread is shielded from it, so the loop sleeps
+    # instead of turning through CancelledErrors (a spin that starved the threads).
+    import time
+
+    import anyio
+
+    from dualweb.starlette import _to_thread
+
+    finished = threading.Event()
+
+    def slow() -> None:
+        time.sleep(0.4)
+        finished.set()
+
+    async def main() -> tuple[float, float, bool]:
+        cpu, wall = time.process_time(), time.perf_counter()
+        with anyio.move_on_after(0.05) as scope:
+            await _to_thread(slow, (), {})
+        return time.process_time() - cpu, time.perf_counter() - wall, scope.cancelled_caught
+
+    cpu, wall, cancelled = asyncio.run(main())
+    assert cancelled and finished.is_set()  # cancelled, yet it waited for the call
+    assert wall >= 0.35
+    assert cpu < wall / 2, f"the wait spun: {cpu:.3f} s of CPU in {wall:.3f} s"

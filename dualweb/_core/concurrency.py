@@ -322,9 +322,17 @@ class ThreadHop:
     wake-ups of the two threads, and this keeps it to those.
     """
 
-    def __init__(self, limit: Callable[[], int], idle_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        limit: Callable[[], int],
+        idle_timeout: float = 10.0,
+        shielded: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
+    ) -> None:
         self._limit = limit
         self._idle_timeout = idle_timeout
+        #: Shields a cancelled caller's wait for its call from further cancellation (the
+        #: host's: anyio redelivers a scope's cancellation at every turn of the loop).
+        self._shielded = shielded
         self._reset()
         # A forked child (a pre-fork server's worker) has none of the parent's threads.
         pool = weakref.ref(self)
@@ -352,13 +360,15 @@ class ThreadHop:
             return await job.future
         except asyncio.CancelledError:
             if not job.done:
-                # Like anyio: the call goes on in its thread, so the caller waits for it.
+                # Like anyio: the call goes on in its thread, so the caller waits for it,
+                # shielded, or a cancellation redelivered at every turn would make it spin.
                 job.waiter = job.loop.create_future()
-                while not job.done:
-                    try:
-                        await asyncio.shield(job.waiter)
-                    except asyncio.CancelledError:
-                        continue
+                with self._shielded():
+                    while not job.done:
+                        try:
+                            await asyncio.shield(job.waiter)
+                        except asyncio.CancelledError:
+                            continue
             raise
 
     def _submit(self, job: _Job) -> None:
