@@ -18,9 +18,9 @@ from starlette.types import Message, Receive, Send
 
 from ._core.chunks import AsyncChunks
 from ._core.concurrency import CallSync
-from .responses import StreamingResponse
+from .responses import Response, StreamingResponse
 
-__all__ = ["send_streamed"]
+__all__ = ["response_start", "send_streamed"]
 
 
 async def send_streamed(
@@ -31,12 +31,10 @@ async def send_streamed(
     for the server to log and close the connection, so the client sees it end early)."""
     chunks = response.iter_async(to_thread)
     failure = None  # (left as it is when the client leaves)
-    watch = _Watch(chunks.interruptible)
     try:
         async with anyio.create_task_group() as streaming:
-            watch.scope = streaming.cancel_scope
-            streaming.start_soon(watch.until_gone, receive)
-            failure = await _stream(response, chunks, send, watch)
+            streaming.start_soon(_cancel_when_gone, receive, streaming.cancel_scope)
+            failure = await _stream(response, chunks, send)
             streaming.cancel_scope.cancel()  # done: stop watching
     except BaseException:
         # Cancelled from outside (the server is stopping): close all the same.
@@ -47,10 +45,9 @@ async def send_streamed(
     return failure
 
 
-async def _stream(
-    response: StreamingResponse, chunks: AsyncChunks, send: Send, watch: _Watch
-) -> Exception | None:
-    head: Message = {
+def response_start(response: Response) -> Message:
+    """The ASGI message that starts ``response``: its status and headers."""
+    return {
         "type": "http.response.start",
         "status": response.status_code,
         "headers": [
@@ -58,6 +55,10 @@ async def _stream(
             for name, value in response.raw_headers
         ],
     }
+
+
+async def _stream(response: StreamingResponse, chunks: AsyncChunks, send: Send) -> Exception | None:
+    head = response_start(response)
     chunk = response.first_chunk  # pulled before the response started, if it was
     try:
         await send(head)
@@ -72,8 +73,6 @@ async def _stream(
             break
         except Exception as exc:
             return exc
-        if watch.gone:
-            return None
         try:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except OSError:
@@ -83,23 +82,11 @@ async def _stream(
     return None
 
 
-class _Watch:
-    """Watches for the client going away. Content stepped on the loop is interrupted
-    where it waits; a step running in a worker thread cannot be, so it is left to
-    finish, then the stream stops (no cancellation to carry through the thread hop)."""
-
-    __slots__ = ("gone", "interrupt", "scope")
-
-    def __init__(self, interrupt: bool) -> None:
-        self.interrupt = interrupt
-        self.gone = False
-        self.scope: anyio.CancelScope | None = None
-
-    async def until_gone(self, receive: Receive) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                self.gone = True
-                if self.interrupt and self.scope is not None:
-                    self.scope.cancel()
-                return
+async def _cancel_when_gone(receive: Receive, scope: anyio.CancelScope) -> None:
+    # Async content is interrupted where it waits; a step running in a worker thread
+    # cannot be: its wait ends with the step (``ThreadHop`` shields it), then the stream.
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            scope.cancel()
+            return

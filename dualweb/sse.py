@@ -143,7 +143,6 @@ class _KeepAlive:
     """
 
     __slots__ = ("_ended", "_getter", "_producer", "_queue", "_source", "_tail")
-    interruptible = True  # (a wait on its queue; the source is pulled by its own task)
 
     def __init__(self, source: AsyncChunks) -> None:
         self._source = source

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRo
 from starlette.routing import Router as StarletteRouter
 from starlette.types import Message, Receive, Scope, Send
 
-from ._asgi_streams import send_streamed
+from ._asgi_streams import response_start, send_streamed
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
 from ._core.hosting import (
     app_lifespan,
@@ -165,15 +165,7 @@ class _Endpoint:
 
 
 async def _send(response: Response, send: Send) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": response.status_code,
-            "headers": [
-                (k.encode("latin-1"), v.encode("latin-1")) for k, v in response.raw_headers
-            ],
-        }
-    )
+    await send(response_start(response))
     await send({"type": "http.response.body", "body": response.body})
 
 

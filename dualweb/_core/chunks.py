@@ -37,10 +37,6 @@ Failed = Callable[[BaseException], None]
 class AsyncChunks(Protocol):
     """A stream's chunks for an ASGI host: iterate, then ``aclose`` once, whatever happened."""
 
-    #: Whether a wait for the next chunk may be cancelled where it waits (False: it is a
-    #: step running in a worker thread, which the host lets finish).
-    interruptible: bool
-
     def __aiter__(self) -> AsyncChunks: ...
 
     async def __anext__(self) -> bytes: ...
@@ -117,7 +113,6 @@ class _OnTheLoop:
     """Async content, stepped in the host's task."""
 
     __slots__ = ("_encode", "_iterator")
-    interruptible = True
 
     def __init__(self, iterator: AsyncIterator[Any], encode: Encode) -> None:
         self._iterator = iterator
@@ -147,7 +142,6 @@ class _InThreads:
     """
 
     __slots__ = ("_encode", "_finished", "_iterator", "_lock", "_to_thread")
-    interruptible = False
 
     def __init__(self, iterator: Iterator[Any], encode: Encode, to_thread: CallSync) -> None:
         self._iterator = iterator

@@ -43,6 +43,7 @@ __all__ = [
     "converted_response",
     "is_http_exception",
     "is_response_class",
+    "is_their_response",
     "key_of",
     "lineage",
     "refuse_parameter_type",
@@ -153,6 +154,19 @@ def _shape_of(kind: type) -> str | None:
     return None
 
 
+def _shape(kind: type) -> str | None:
+    try:
+        return _shapes[kind]
+    except KeyError:
+        shape = _shapes[kind] = _shape_of(kind)
+        return shape
+
+
+def is_their_response(value: Any) -> bool:
+    """Whether ``value`` is a Starlette (FastAPI) response, which ``converted_response`` takes."""
+    return _shape(type(value)) is not None
+
+
 def converted_response(value: Any) -> Response | None:
     """The dualweb response for a Starlette or FastAPI response; None for anything else.
 
@@ -160,11 +174,7 @@ def converted_response(value: Any) -> Response | None:
     kept; a streamed body is streamed on (Starlette's chunks are always async), a
     file is served as dualweb's ``FileResponse`` (HEAD and ranges as Starlette's).
     """
-    kind = type(value)
-    try:
-        shape = _shapes[kind]
-    except KeyError:
-        shape = _shapes[kind] = _shape_of(kind)
+    shape = _shape(type(value))
     if shape is None:
         return None
     headers = [(name.decode("latin-1"), v.decode("latin-1")) for name, v in value.raw_headers]

@@ -25,7 +25,7 @@ from ..responses import (
     json_bytes_response,
 )
 from ..sse import EventSourceResponse, ServerSentEvent, encode_item, format_sse_event
-from .foreign import converted_response
+from .foreign import converted_response, is_their_response
 from .hostio import RequestParts
 from .route import Default, Route
 from .streaming import dump_options, item_encoder, streamed, validated
@@ -144,7 +144,7 @@ class JsonModel(_Validating):
         background: BackgroundTasks | None,
         sub: Response | None,
     ) -> Response:
-        if sub is None and not isinstance(raw, Response) and converted_response(raw) is None:
+        if sub is None and not isinstance(raw, Response) and not is_their_response(raw):
             return self.render(raw, self.status, background)
         return super().respond(raw, parts, background, sub)
 
