@@ -11,7 +11,7 @@ from .params import Body, Cookie, Depends, File, Form, Header, Path, Query, Secu
 from .requests import Request
 from .responses import Response
 from .routing import Router
-from .websockets import WebSocket, WebSocketDisconnect
+from .websockets import SyncWebSocket, WebSocket, WebSocketDisconnect
 
 __version__ = "0.1.0"
 
@@ -30,6 +30,7 @@ __all__ = [
     "Response",
     "Router",
     "Security",
+    "SyncWebSocket",
     "UploadFile",
     "WebSocket",
     "WebSocketDisconnect",

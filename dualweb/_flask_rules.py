@@ -17,9 +17,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import flask
-from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound, default_exceptions
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    default_exceptions,
+)
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
-from werkzeug.routing import BaseConverter, RequestRedirect
+from werkzeug.routing import BaseConverter, RequestRedirect, WebsocketMismatch
 
 from ._core.misses import HostFound, Miss
 from ._core.paths import CONVERTORS
@@ -102,7 +108,11 @@ def bind(
     # the first left with its rule and methods (but those Flask and Werkzeug add).
     for registered in app.url_map.iter_rules():
         methods = registered.methods
-        if not registered.endpoint.startswith(f"{name}.") or methods is None:
+        if (
+            not registered.endpoint.startswith(f"{name}.")
+            or methods is None
+            or registered.websocket  # a socket route's: one view, no dispatch
+        ):
             continue
         index = next(
             i
@@ -131,9 +141,30 @@ def found(error: Exception) -> HostFound | None:
         return "redirect"
     if isinstance(error, MethodNotAllowed):
         return "other_methods"
-    if isinstance(error, NotFound):
+    if isinstance(error, (NotFound, WebsocketMismatch)):
+        # (Werkzeug's 400 for a plain request on a socket's rule: no route, for FastAPI.)
         return "nothing"
     return None
+
+
+def socket_refused(environ: dict[str, Any]) -> Exception:
+    """What Flask raises for a socket that no socket route takes: the empty 403 an ASGI
+    server answers when the app closes before ``accept`` (FastAPI closes it so)."""
+    in_memory = environ.get("dualweb.websocket")
+    if in_memory is not None:  # the test client's socket sees the close itself
+        in_memory.to_client.put({"type": "websocket.close", "code": 1000, "reason": ""})
+    return Forbidden(response=flask.Response(status=403))
+
+
+def unrouted(error: Exception) -> Exception:
+    """The routing error Flask raises for a request no route takes: Werkzeug's 404 in
+    place of its 400 for a plain request on a socket's rule."""
+    return NotFound() if isinstance(error, WebsocketMismatch) else error
+
+
+def is_upgrade(environ: dict[str, Any]) -> bool:
+    """Whether the request asks for a WebSocket."""
+    return str(environ.get("HTTP_UPGRADE", "")).lower() == "websocket"
 
 
 def routing_error(miss: Miss, response: flask.Response) -> Exception:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
 
 from .encoders import jsonable_encoder
-from .exceptions import HTTPException, RequestValidationError
+from .exceptions import HTTPException, RequestValidationError, WebSocketRequestValidationError
 from .requests import Request
 from .responses import JSONResponse, Response, is_body_allowed_for_status_code
 
-__all__ = ["http_exception_handler", "request_validation_exception_handler"]
+__all__ = [
+    "http_exception_handler",
+    "request_validation_exception_handler",
+    "websocket_request_validation_exception_handler",
+]
 
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -34,6 +39,21 @@ async def request_validation_exception_handler(
     """
     detail = _finite(jsonable_encoder(exc.errors()))
     return JSONResponse(status_code=422, content={"detail": detail})
+
+
+async def websocket_request_validation_exception_handler(
+    websocket: Any, exc: WebSocketRequestValidationError
+) -> None:
+    """Closes the socket with 1008 (policy violation), FastAPI's error list as the reason.
+
+    (Before ``accept`` the list itself, as FastAPI sends it: a server turns the close
+    into an HTTP 403, test clients show the list. After ``accept`` a close frame
+    carries text only: the list as JSON.)
+    """
+    reason: Any = _finite(jsonable_encoder(exc.errors()))
+    if websocket.application_state.name == "CONNECTED":
+        reason = json.dumps(reason)
+    await websocket.close(code=1008, reason=reason)
 
 
 _LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")

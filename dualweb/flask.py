@@ -31,6 +31,7 @@ from ._core.hostio import RequestParts, SyncHostIO, content_too_large
 from ._core.lifespan import ProcessLifespan
 from ._core.misses import Miss, Misses
 from ._core.pipeline import Operation
+from ._core.socket_operation import SocketOperation
 from ._core.table import RouteTable, errors_to_app
 from ._flask_context import AppContextMiddleware, app_context
 from .datastructures import URL, FormData, Headers, UploadFile
@@ -146,10 +147,15 @@ def _misses_hook(misses: Misses, lifespan: ProcessLifespan) -> Any:
         error = request.routing_exception
         if error is None:
             return
+        if rules.is_upgrade(request.environ):
+            request.routing_exception = rules.socket_refused(request.environ)
+            return
         found = rules.found(error)
         miss = None if found is None else misses.decide(request.method, request.path, found)
         if miss is not None:
             request.routing_exception = _routing_error(miss, request, lifespan)
+        else:
+            request.routing_exception = rules.unrouted(error)
 
     return dualweb_misses
 
@@ -227,9 +233,100 @@ def _register(
                 # map says): the miss then gets FastAPI's redirect (_misses_hook).
                 strict_slashes=True,
             )
+    taken = set(by_endpoint)
+    for socket_op in table.sockets:
+        rule, names = socket_op.template.werkzeug_rule(rules.CONVERTER_NAMES, rules.URL_FOR_OWN)
+        endpoint = rules.endpoint(socket_op.route.name)
+        while endpoint in taken:  # (FastAPI lets an HTTP route and a socket share a name)
+            endpoint += "_websocket"
+        taken.add(endpoint)
+        endpoints.setdefault(socket_op.route.name, []).append((f"{name}.{endpoint}", names, "GET"))
+        view = _socket_view(table, socket_op, names, lifespan)
+        view.__name__ = endpoint
+        # Werkzeug matches an upgrade request against `websocket=True` rules only.
+        blueprint.add_url_rule(
+            rule, endpoint=endpoint, view_func=view, websocket=True, merge_slashes=False
+        )
     app.register_blueprint(blueprint)
     rules.bind(app, name, pending, served, declared)
     return blueprint
+
+
+def _socket_view(
+    table: RouteTable, op: SocketOperation, names: dict[str, str], lifespan: ProcessLifespan
+) -> Any:
+    renamed = any(variable != param for variable, param in names.items())
+    served_under = table.root_path
+
+    def view(**kwargs: Any) -> flask.Response:
+        request = flask.request._get_current_object()  # type: ignore[attr-defined]
+        io = _FlaskSocketIO(request, lifespan, served_under)
+        channel = _socket_channel(request.environ)
+        parts = RequestParts(
+            "GET",
+            request.path,
+            request.environ.get("QUERY_STRING", ""),
+            {names[k]: v for k, v in kwargs.items()} if renamed else kwargs,
+            io,
+            headers_joined=True,
+            scheme="wss" if request.scheme == "https" else "ws",
+            root_path=served_under or request.root_path,
+        )
+        io.block_on(op.serve(parts, channel, io.sync_calls()))
+        if channel.denial is not None:
+            status, headers, body = channel.denial
+            return _FlaskResponse(body, status=status, headers=headers)
+        if not channel.accepted:
+            return _FlaskResponse(status=403)  # closed before accept: what servers answer
+        answer: flask.Response = channel.after_accept()
+        return answer
+
+    return view
+
+
+def _socket_channel(environ: dict[str, Any]) -> Any:
+    # The test client's in-memory socket, else the server's socket, handed over.
+    in_memory = environ.get("dualweb.websocket")
+    if in_memory is not None:
+        return _TestSocket(in_memory)
+    raise DualwebError("this WSGI server cannot hand a socket over (in a later step)")
+
+
+class _TestSocket:
+    """The test client's in-memory socket (``dualweb.testing``) as the socket's messages."""
+
+    __slots__ = ("accepted", "channel", "denial")
+
+    denial_supported = True
+
+    def __init__(self, channel: Any) -> None:
+        self.channel = channel
+        self.accepted = False
+        #: (status, headers, body) of an HTTP answer to the handshake, once sent whole.
+        self.denial: tuple[int, list[tuple[str, str]], bytes] | None = None
+
+    async def receive(self) -> dict[str, Any]:
+        message: dict[str, Any] = await self.channel.to_app.get()
+        return message
+
+    async def send(self, message: Any) -> None:
+        kind = message["type"]
+        if self.channel.gone:
+            if kind == "websocket.close":
+                return
+            raise ConnectionResetError("the client has closed the socket")
+        if kind == "websocket.accept":
+            self.accepted = True
+        elif kind == "websocket.http.response.start":
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]]
+            self.denial = (message["status"], headers, b"")
+        elif kind == "websocket.http.response.body" and self.denial is not None:
+            status, headers, body = self.denial
+            self.denial = (status, headers, body + message.get("body", b""))
+        self.channel.to_client.put(dict(message))
+
+    def after_accept(self) -> flask.Response:
+        return _FlaskResponse()
 
 
 def _view(
@@ -300,11 +397,11 @@ def _server(environ: dict[str, Any]) -> tuple[str, int | None]:
     return environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None
 
 
-def _url(request: flask.Request, path: str) -> str:
+def _url(request: flask.Request, path: str, scheme: str | None = None) -> str:
     # Werkzeug's request.url is an IRI (query decoded); compose Starlette's spelling.
     environ = request.environ
     return URL.compose(
-        request.scheme,
+        scheme or request.scheme,
         environ.get("HTTP_HOST"),
         _server(environ),
         path,
@@ -468,6 +565,26 @@ class _FlaskIO(SyncHostIO):
 
 
 _CHUNK = 64 * 1024
+
+
+class _FlaskSocketIO(_FlaskIO):
+    """A socket's handshake request, as its URL (``ws://``) and scope show it."""
+
+    __slots__ = ()
+
+    def url(self) -> str:
+        request = self.request
+        scheme = "wss" if request.scheme == "https" else "ws"
+        return _url(request, request.root_path + request.path, scheme)
+
+    def as_scope(self) -> dict[str, Any]:
+        scope = super().as_scope()
+        scope["type"] = "websocket"
+        scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
+        del scope["method"]
+        offered = self.request.headers.get("sec-websocket-protocol", "")
+        scope["subprotocols"] = [name.strip() for name in offered.split(",") if name.strip()]
+        return scope
 
 
 def _from_werkzeug(request: flask.Request) -> FormData:

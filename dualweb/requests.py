@@ -10,16 +10,15 @@ from ._core.forms import FormLimits
 from ._core.hostio import RequestParts
 from .datastructures import URL, Address, FormData, Headers, QueryParams, State
 
-__all__ = ["FormLimits", "Request"]
+__all__ = ["FormLimits", "HTTPConnection", "Request"]
 
 
-class Request:
-    """The request as FastAPI's ``Request`` shows it, on every host.
+class HTTPConnection:
+    """What a request and a WebSocket share: the connection's URL, headers, query,
+    cookies, client, state and app, as Starlette's (FastAPI's) ``HTTPConnection``.
 
-    The async ``body()``, ``json()`` and ``form()`` work everywhere; the
-    synchronous ``body_sync()`` and ``json_sync()`` serve sync handlers, on an
-    ASGI host after the body has been read (a route that declares a body reads
-    it before the handler runs).
+    A dependency that takes an ``HTTPConnection`` (the security classes do) is given
+    the ``Request`` on an HTTP route and the ``WebSocket`` on a socket route.
     """
 
     __slots__ = ("_parts", "_state")
@@ -27,10 +26,6 @@ class Request:
     def __init__(self, parts: RequestParts) -> None:
         self._parts = parts
         self._state: State | None = None
-
-    @property
-    def method(self) -> str:
-        return self._parts.method
 
     @property
     def url(self) -> URL:
@@ -94,6 +89,22 @@ class Request:
     def url_for(self, name: str, /, **path_params: Any) -> URL:
         """The absolute URL of the route named ``name``, a dualweb route or the app's own."""
         return URL(self._parts.io.url_for(name, path_params))
+
+
+class Request(HTTPConnection):
+    """The request as FastAPI's ``Request`` shows it, on every host.
+
+    The async ``body()``, ``json()`` and ``form()`` work everywhere; the
+    synchronous ``body_sync()`` and ``json_sync()`` serve sync handlers, on an
+    ASGI host after the body has been read (a route that declares a body reads
+    it before the handler runs).
+    """
+
+    __slots__ = ()
+
+    @property
+    def method(self) -> str:
+        return self._parts.method
 
     def stream(self) -> AsyncIterator[bytes]:
         """The body's chunks as they arrive, without holding it whole (once per request)."""

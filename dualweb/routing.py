@@ -17,6 +17,7 @@ from ._core.route import (
     OP_DEFAULTS,
     Default,
     Route,
+    SocketRoute,
     first_explicit,
     first_set,
     generate_unique_id,
@@ -25,7 +26,7 @@ from ._core.route import (
 from .exceptions import DualwebError
 from .responses import JSONResponse, Response
 
-__all__ = ["Route", "Router", "generate_unique_id"]
+__all__ = ["Route", "Router", "SocketRoute", "generate_unique_id"]
 
 DecoratedCallable = TypeVar("DecoratedCallable", bound=Callable[..., Any])
 ExceptionHandler = Callable[..., Any]
@@ -62,6 +63,14 @@ class _Include:
         self.unique_id_function: Any = options["generate_unique_id_function"]
         self.max_body_size: int | None = options["max_body_size"]
         self.form_limits: dict[str, int] = limits_set(options["form_limits"])
+
+    def derive_socket(self, parent: Router, route: SocketRoute) -> SocketRoute:
+        """The socket ``route`` as ``parent`` serves it: prefixes and dependencies merged."""
+        return route.derive(
+            path=parent.prefix + self.prefix + route.path,
+            dependencies=[*parent.dependencies, *self.dependencies, *route.dependencies],
+            exception_handler_chain=(*route.exception_handler_chain, parent),
+        )
 
     def derive(self, parent: Router, route: Route) -> Route:
         """``route`` as ``parent`` serves it: the parent's and the include's keywords merged."""
@@ -213,8 +222,8 @@ class Router(_Methods):
         #: takes effect at the next one), as FastAPI's app has them.
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.exception_handlers: dict[type[BaseException] | int, ExceptionHandler] = {}
-        self._entries: list[Route | _Include] = []
-        self._derived: dict[tuple[int, int], tuple[Route, Route]] = {}
+        self._entries: list[Route | SocketRoute | _Include] = []
+        self._derived: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._webhooks: Router | None = None
         self.version = 0
         #: Set when the router (or a router including it) is mounted on an app: hosts
@@ -285,6 +294,46 @@ class Router(_Methods):
 
         def decorator(func: DecoratedCallable) -> DecoratedCallable:
             self.add_api_route(path, func, methods=methods, **operation)
+            return func
+
+        return decorator
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> SocketRoute:
+        """Declare a WebSocket route for ``endpoint`` at ``path``.
+
+        ``endpoint`` is an ``async def`` taking a ``WebSocket``, or a ``def`` taking a
+        ``SyncWebSocket``; its other parameters are path, query, header and cookie
+        parameters and dependencies, as an operation's (a socket has no body).
+        """
+        route = SocketRoute(
+            self.prefix + path,
+            endpoint,
+            name=name,
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            exception_handler_chain=(self,),
+        )
+        self._changed()
+        self._entries.append(route)
+        return route
+
+    def websocket(
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """Decorator form of ``add_api_websocket_route``."""
+
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_api_websocket_route(path, func, name, dependencies=dependencies)
             return func
 
         return decorator
@@ -450,17 +499,27 @@ class Router(_Methods):
     @property
     def routes(self) -> list[Route]:
         """Every operation, included routers' flattened in, in declaration order."""
-        return list(self._iter_routes())
+        return [route for route in self._iter_routes() if isinstance(route, Route)]
 
-    def _iter_routes(self) -> Iterator[Route]:
+    @property
+    def websocket_routes(self) -> list[SocketRoute]:
+        """Every WebSocket route, included routers' flattened in, in declaration order."""
+        return [route for route in self._iter_routes() if isinstance(route, SocketRoute)]
+
+    def _iter_routes(self) -> Iterator[Route | SocketRoute]:
         for entry in self._entries:
-            if isinstance(entry, Route):
+            if not isinstance(entry, _Include):
                 yield entry
                 continue
             for route in entry.router._iter_routes():
                 key = (id(entry), id(route))
                 cached = self._derived.get(key)
                 if cached is None or cached[0] is not route:
-                    cached = (route, entry.derive(self, route))
+                    derived = (
+                        entry.derive(self, route)
+                        if isinstance(route, Route)
+                        else entry.derive_socket(self, route)
+                    )
+                    cached = (route, derived)
                     self._derived[key] = cached
                 yield cached[1]

@@ -20,7 +20,7 @@ from ._core.plan import SecurityScopes
 from .exceptions import HTTPException
 from .openapi import models
 from .params import Form
-from .requests import Request
+from .requests import HTTPConnection
 
 __all__ = [
     "APIKeyCookie",
@@ -110,7 +110,7 @@ class HTTPBase(SecurityBase):
         return HTTPException(401, "Not authenticated", headers=self.make_authenticate_headers())
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
         authorization = request.headers.get("Authorization")
         scheme, credentials = _scheme_and_param(authorization)
         if not (authorization and scheme and credentials):
@@ -142,7 +142,7 @@ class HTTPBasic(HTTPBase):
         return {"WWW-Authenticate": "Basic"}
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
+    async def __call__(self, request: HTTPConnection) -> HTTPBasicCredentials | None:  # type: ignore[override]
         authorization = request.headers.get("Authorization")
         scheme, param = _scheme_and_param(authorization)
         if not authorization or scheme.lower() != "basic":
@@ -175,7 +175,7 @@ class HTTPBearer(HTTPBase):
         self.auto_error = auto_error
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
         authorization = request.headers.get("Authorization")
         scheme, credentials = _scheme_and_param(authorization)
         if not (authorization and scheme and credentials) or scheme.lower() != "bearer":
@@ -200,7 +200,7 @@ class HTTPDigest(HTTPBase):
         self.auto_error = auto_error
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
         authorization = request.headers.get("Authorization")
         scheme, credentials = _scheme_and_param(authorization)
         if not (authorization and scheme and credentials) or scheme.lower() != "digest":
@@ -255,7 +255,7 @@ class APIKeyQuery(_APIKeyBase):
     location = models.APIKeyIn.query
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: HTTPConnection) -> str | None:
         return self.check_api_key(request.query_params.get(self._name))
 
 
@@ -265,7 +265,7 @@ class APIKeyHeader(_APIKeyBase):
     location = models.APIKeyIn.header
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: HTTPConnection) -> str | None:
         return self.check_api_key(request.headers.get(self._name))
 
 
@@ -275,7 +275,7 @@ class APIKeyCookie(_APIKeyBase):
     location = models.APIKeyIn.cookie
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: HTTPConnection) -> str | None:
         return self.check_api_key(request.cookies.get(self._name))
 
 
@@ -345,7 +345,7 @@ class OAuth2(SecurityBase):
         return _unauthorized("Bearer")
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: HTTPConnection) -> str | None:
         authorization = request.headers.get("Authorization")
         if not authorization:
             if self.auto_error:
@@ -356,7 +356,7 @@ class OAuth2(SecurityBase):
 
 class _BearerFlow(OAuth2):
     @_awaits_nothing
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: HTTPConnection) -> str | None:
         authorization = request.headers.get("Authorization")
         scheme, param = _scheme_and_param(authorization)
         if not authorization or scheme.lower() != "bearer":
@@ -436,7 +436,7 @@ class OpenIdConnect(SecurityBase):
         return _unauthorized("Bearer")
 
     @_awaits_nothing
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: HTTPConnection) -> str | None:
         authorization = request.headers.get("Authorization")
         if not authorization:
             if self.auto_error:

@@ -14,11 +14,12 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.requests import Request as StarletteRequest
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route, WebSocketRoute
 from starlette.routing import Router as StarletteRouter
 from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket as StarletteWebSocket
 
 from ._asgi_streams import response_start, send_streamed
 from ._core.concurrency import ThreadHop, caller_loop, run_on_caller_loop
@@ -35,6 +36,7 @@ from ._core.misses import Misses, method_not_allowed, not_found
 from ._core.paths import PathTemplate
 from ._core.pipeline import Operation
 from ._core.runners import OverridesProvider
+from ._core.socket_operation import SocketOperation
 from ._core.table import RouteTable, errors_to_app
 from .encoders import jsonable_encoder
 from .exceptions import HTTPException, RequestValidationError
@@ -164,6 +166,28 @@ class _Endpoint:
             raise failure  # a stream cut short: the server logs it and ends the connection
 
 
+class _SocketEndpoint:
+    """The ASGI app of one WebSocket route."""
+
+    __slots__ = ("op",)
+
+    def __init__(self, op: SocketOperation) -> None:
+        self.op = op
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        io = _SocketIO(scope, receive, send)
+        parts = RequestParts(
+            "GET",
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            scope.get("path_params", {}),
+            io,
+            scheme=scope.get("scheme", "ws"),
+            root_path=scope.get("root_path", ""),
+        )
+        await self.op.serve(parts, io, _to_thread)
+
+
 async def _send(response: Response, send: Send) -> None:
     await send(response_start(response))
     await send({"type": "http.response.body", "body": response.body})
@@ -263,6 +287,29 @@ class _StarletteIO(AsyncHostIO):
         return await anyio.to_thread.run_sync(func, *args)
 
 
+class _SocketIO(_StarletteIO):
+    """One socket's scope, and the server's own ``receive`` and ``send`` as its messages."""
+
+    __slots__ = ("denial_supported", "send")
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        super().__init__(scope, receive)
+        self.send = send
+        self.denial_supported = "websocket.http.response" in scope.get("extensions", ())
+
+    def native(self) -> Any:
+        return StarletteWebSocket(self.scope, self.receive, self.send)
+
+    def url(self) -> str:
+        return str(HTTPConnection(self.scope).url)
+
+    def url_for(self, name: str, params: dict[str, Any]) -> str:
+        return str(HTTPConnection(self.scope).url_for(name, **params))
+
+    async def is_disconnected(self) -> bool:
+        return False
+
+
 def _limited(receive: Receive, limit: int) -> Receive:
     received = 0
 
@@ -279,8 +326,17 @@ def _limited(receive: Receive, limit: int) -> Receive:
 
 
 def routes_for(router: Router, prefix: str = "") -> list[BaseRoute]:
-    """Starlette routes serving ``router``'s operations, in declaration order."""
-    return list(_routes(RouteTable(router, prefix), starlette_error))
+    """Starlette routes serving ``router``'s operations, in declaration order, then
+    its WebSocket routes."""
+    table = RouteTable(router, prefix)
+    return [*_routes(table, starlette_error), *_socket_routes(table)]
+
+
+def _socket_routes(table: RouteTable) -> list[WebSocketRoute]:
+    return [
+        WebSocketRoute(op.path, endpoint=_SocketEndpoint(op), name=op.route.name)
+        for op in table.sockets
+    ]
 
 
 def _routes(table: RouteTable, to_app: ToApp) -> list[Route]:
@@ -312,6 +368,8 @@ class _Group(BaseRoute):
     def __init__(self, table: RouteTable, routes: list[Route]) -> None:
         self.table = table
         self.routes = routes
+        #: The router's WebSocket routes, tried in order for a socket's scope.
+        self.sockets = _socket_routes(table)
         # A mount's root_path: its requests are served under it, as FastAPI(root_path=...)
         # serves every request (the server's root path is replaced, for these routes only).
         self._root_path = table.root_path
@@ -334,6 +392,8 @@ class _Group(BaseRoute):
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                return self._socket_match(scope)
             return Match.NONE, {}
         routes = self.routes
         path = route_path(scope)
@@ -368,8 +428,22 @@ class _Group(BaseRoute):
             return Match.PARTIAL, partial
         return Match.NONE, {}
 
+    def _socket_match(self, scope: Scope) -> tuple[Match, Scope]:
+        for route in self.sockets:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                child_scope["route"] = route
+                if self._root_path:
+                    child_scope["root_path"] = self._root_path
+                _matched_format.set(route.path_format)
+                return match, child_scope
+        return Match.NONE, {}
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = scope.get("route")
+        if isinstance(route, WebSocketRoute) and scope["type"] == "websocket":
+            await route.app(scope, receive, send)
+            return
         if route is None or id(route) not in self._members:
             # Called without the scope `matches` made: Starlette's own way matches first.
             await super().__call__(scope, receive, send)
@@ -382,7 +456,7 @@ class _Group(BaseRoute):
             await _send(method_not_allowed(route.methods), send)  # FastAPI's
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        for route in self.routes:
+        for route in [*self.routes, *self.sockets]:
             try:
                 return route.url_path_for(name, **path_params)
             except NoMatchFound:
@@ -426,7 +500,7 @@ def _place(routes: list[BaseRoute], group: _Group) -> None:
 
 def _apart(route: BaseRoute, table: RouteTable) -> bool:
     if isinstance(route, WebSocketRoute) and type(route).matches is WebSocketRoute.matches:
-        return True  # a group answers HTTP requests only
+        return not table.sockets  # a group without sockets answers HTTP requests only
     if isinstance(route, Route) and type(route).matches is Route.matches:
         return not table.reaches(route.path)
     return False
@@ -473,7 +547,7 @@ def _append(app: Starlette, table: RouteTable, to_app: ToApp = starlette_error) 
         ),
         table,
     )
-    if routes:
+    if routes or table.sockets:
         _place(app.router.routes, _Group(table, routes))
 
 

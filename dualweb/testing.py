@@ -23,6 +23,7 @@ from typing import Any, TypedDict, Unpack
 
 import httpx2
 
+from ._ws_client import ASGILink, WebSocketDenialResponse, WebSocketTestSession, WSGILink
 from ._wsgi_client import CLIENT, WSGITransport
 from .routing import Router
 
@@ -30,6 +31,8 @@ __all__ = [
     "HOSTS",
     "ClientOptions",
     "TestClient",
+    "WebSocketDenialResponse",
+    "WebSocketTestSession",
     "build_app",
     "client_for_app",
     "installed_hosts",
@@ -284,11 +287,42 @@ class TestClient(httpx2.Client):
 
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
-    ) -> Any:
-        """A WebSocket session (ASGI hosts only), as Starlette's test client gives."""
+    ) -> WebSocketTestSession:
+        """A WebSocket session to the app, on every host, as Starlette's test client
+        gives (``with client.websocket_connect("/ws") as websocket: ...``).
+
+        ``kwargs`` are a request's (``headers``, ``cookies``, ``params``); the
+        client's own headers and cookies go too. A close before ``accept`` raises
+        ``dualweb.WebSocketDisconnect`` with the app's code and reason, an HTTP
+        answer ``WebSocketDenialResponse``; the app's unhandled exceptions are
+        raised in the test.
+        """
+        headers = httpx2.Headers(kwargs.pop("headers", None))
+        headers.setdefault("connection", "upgrade")
+        headers.setdefault("upgrade", "websocket")
+        headers.setdefault("sec-websocket-key", "testserver==")
+        headers.setdefault("sec-websocket-version", "13")
+        if subprotocols is not None:
+            headers.setdefault("sec-websocket-protocol", ", ".join(subprotocols))
+        if url.startswith(("ws://", "wss://")):
+            url = "http" + url[2:]  # the handshake is an HTTP request
+        request = self.build_request("GET", url, headers=headers, **kwargs)
         if self._asgi_client is None:
-            raise RuntimeError(f"WebSockets need an ASGI host; {self.target!r} is WSGI")
-        return self._asgi_client.websocket_connect(url, subprotocols, **kwargs)
+            transport = self._transport
+            if not isinstance(transport, WSGITransport):
+                raise RuntimeError("this client has no app to connect to")
+            return WebSocketTestSession(WSGILink(transport.app, transport.environ(request)))
+        from starlette.testclient import _Upgrade
+
+        secure = request.url.scheme == "https"
+        request.url = request.url.copy_with(scheme="wss" if secure else "ws")
+        try:
+            self.send(request)
+        except _Upgrade as upgrade:
+            found = upgrade.session
+            link = ASGILink(found.app, dict(found.scope), found.portal_factory)
+            return WebSocketTestSession(link)
+        raise RuntimeError("the app did not take the WebSocket upgrade")  # pragma: no cover
 
     # NOTE: as Starlette's client, `with` runs the lifespan and nothing else: it neither
     # refuses a client that has sent requests (httpx's own `__enter__` does) nor closes the

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 
+from ._core.hostio import RequestParts
 from ._core.sockets import Message, SocketIO
+from .requests import HTTPConnection
+from .responses import Response, StreamingResponse
 
-__all__ = ["WebSocket", "WebSocketDisconnect", "WebSocketDisconnected", "WebSocketState"]
+__all__ = [
+    "SyncWebSocket",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketDisconnected",
+    "WebSocketState",
+]
 
 T = TypeVar("T")
 
@@ -56,17 +65,20 @@ _NOT_ACCEPTED = 'WebSocket is not connected. Need to call "accept" first.'
 _BAD_MODE = 'The "mode" argument should be "text" or "binary".'
 
 
-class WebSocket:
+class WebSocket(HTTPConnection):
     """A socket as FastAPI's ``WebSocket`` shows it, on every host.
 
     ``client_state`` follows what the client sent (``websocket.connect``, then
     ``websocket.disconnect``), ``application_state`` what the handler sent
-    (``accept``, then ``close``). The connection's ``url``, ``headers``,
-    ``query_params``, ``cookies``, ``state`` and ``send_denial_response`` come
-    with the hosts, in a later step.
+    (``accept``, then ``close``). The connection's ``url`` (``ws://`` or
+    ``wss://``), ``headers``, ``query_params``, ``path_params``, ``cookies``,
+    ``client``, ``state`` and ``app`` are a request's (``HTTPConnection``).
     """
 
-    def __init__(self, io: SocketIO) -> None:
+    # NOTE: no __slots__: handlers and libraries set attributes on sockets, as on Starlette's.
+
+    def __init__(self, io: SocketIO, parts: RequestParts | None = None) -> None:
+        super().__init__(parts)  # type: ignore[arg-type]  # None only in unit tests
         self._io = io
         self.client_state = _CONNECTING
         self.application_state = _CONNECTING
@@ -149,6 +161,36 @@ class WebSocket:
             {"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers or []}
         )
 
+    async def send_denial_response(self, response: Response) -> None:
+        """Refuses the handshake with an HTTP ``response`` (a 401 or 403 with a body, say).
+
+        Raises:
+            RuntimeError: after ``accept``, or where the server cannot send one (the
+                ASGI ``websocket.http.response`` extension), as Starlette's does.
+        """
+        if not self._io.denial_supported:
+            raise RuntimeError(
+                "The server doesn't support the Websocket Denial Response extension."
+            )
+        if isinstance(response, StreamingResponse):
+            raise RuntimeError("a denial response is sent whole: not a StreamingResponse")
+        if self.application_state is not _CONNECTING:
+            raise RuntimeError(
+                'Cannot call "send_denial_response" once the connection has been accepted '
+                "or closed."
+            )
+        await self.send(
+            {
+                "type": "websocket.http.response.start",
+                "status": response.status_code,
+                "headers": [
+                    (name.encode("latin-1"), value.encode("latin-1"))
+                    for name, value in response.raw_headers
+                ],
+            }
+        )
+        await self.send({"type": "websocket.http.response.body", "body": response.body})
+
     async def _receive_data(self) -> Message:
         """The next data message; ``WebSocketDisconnect`` if the client left instead."""
         if self.application_state is not _CONNECTED:
@@ -210,11 +252,111 @@ class WebSocket:
         """Closes the socket (before ``accept``: refuses it) with ``code`` and ``reason``."""
         await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
 
+    def __repr__(self) -> str:
+        path = self._parts.path if self._parts is not None else "?"
+        return f"<WebSocket {path} {self.application_state.name}>"
+
 
 async def _until_disconnect(receive: Callable[[], Awaitable[T]]) -> AsyncIterator[T]:
     """What ``receive`` returns, again and again, until the client disconnects."""
     try:
         while True:
             yield await receive()
+    except WebSocketDisconnect:
+        pass
+
+
+#: How a ``SyncWebSocket`` runs one of its socket's coroutines to its end, from the
+#: handler's thread: on the event loop the socket belongs to.
+BlockOn = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+class SyncWebSocket(HTTPConnection):
+    """The socket of a ``def`` handler: ``WebSocket``'s methods, blocking.
+
+    Annotate a ``def`` socket handler's parameter with it (an ``async def``
+    handler takes ``WebSocket``). The handler runs in a thread of its own for the
+    socket's life, on every host, so that it may block between messages without
+    holding a worker; each call waits for the socket's event loop to do it.
+    """
+
+    def __init__(self, socket: WebSocket, block_on: BlockOn) -> None:
+        super().__init__(socket._parts)
+        self._state = socket._state
+        self.socket = socket
+        self._block_on = block_on
+
+    @property
+    def state(self) -> Any:
+        return self.socket.state
+
+    @property
+    def client_state(self) -> WebSocketState:
+        return self.socket.client_state
+
+    @property
+    def application_state(self) -> WebSocketState:
+        return self.socket.application_state
+
+    def accept(
+        self,
+        subprotocol: str | None = None,
+        headers: Iterable[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        self._block_on(self.socket.accept(subprotocol, headers))
+
+    def receive(self) -> Message:
+        message: Message = self._block_on(self.socket.receive())
+        return message
+
+    def send(self, message: Message) -> None:
+        self._block_on(self.socket.send(message))
+
+    def receive_text(self) -> str:
+        text: str = self._block_on(self.socket.receive_text())
+        return text
+
+    def receive_bytes(self) -> bytes:
+        data: bytes = self._block_on(self.socket.receive_bytes())
+        return data
+
+    def receive_json(self, mode: str = "text") -> Any:
+        return self._block_on(self.socket.receive_json(mode))
+
+    def iter_text(self) -> Iterator[str]:
+        """Text messages until the client disconnects."""
+        return _until_disconnect_sync(self.receive_text)
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Binary messages until the client disconnects."""
+        return _until_disconnect_sync(self.receive_bytes)
+
+    def iter_json(self) -> Iterator[Any]:
+        """JSON text messages, decoded, until the client disconnects."""
+        return _until_disconnect_sync(self.receive_json)
+
+    def send_text(self, data: str) -> None:
+        self._block_on(self.socket.send_text(data))
+
+    def send_bytes(self, data: bytes) -> None:
+        self._block_on(self.socket.send_bytes(data))
+
+    def send_json(self, data: Any, mode: str = "text") -> None:
+        self._block_on(self.socket.send_json(data, mode))
+
+    def send_denial_response(self, response: Response) -> None:
+        self._block_on(self.socket.send_denial_response(response))
+
+    def close(self, code: int = 1000, reason: str | None = None) -> None:
+        self._block_on(self.socket.close(code, reason))
+
+    def __repr__(self) -> str:
+        return repr(self.socket).replace("<WebSocket", "<SyncWebSocket", 1)
+
+
+def _until_disconnect_sync(receive: Callable[[], T]) -> Iterator[T]:
+    try:
+        while True:
+            yield receive()
     except WebSocketDisconnect:
         pass

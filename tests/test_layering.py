@@ -147,6 +147,7 @@ def test_public_names_are_pinned():
             "WebSocket",
             "WebSocketDisconnect",
             "WebSocketException",
+            "SyncWebSocket",
             "status",
         ]
     )
@@ -188,6 +189,7 @@ def test_submodule_names_are_pinned():
     assert dualweb.HTTPException is dualweb.exceptions.HTTPException
     assert dualweb.Response is dualweb.responses.Response
     assert sorted(dualweb.websockets.__all__) == [
+        "SyncWebSocket",
         "WebSocket",
         "WebSocketDisconnect",
         "WebSocketDisconnected",

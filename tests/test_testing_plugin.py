@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+import dualweb
 from dualweb import HTTPException, Request, Router
 from dualweb.responses import RedirectResponse
 from dualweb.testing import HOSTS, TestClient, client_for_app, installed_hosts
@@ -303,10 +304,17 @@ def test_client_for_app_runs_an_asgi_lifespan(dualweb_host):
     assert events == ([] if dualweb_host == "flask" else ["startup", "shutdown"])
 
 
-def test_websockets_need_an_asgi_host():
-    client = TestClient(Router(), "flask")
-    with pytest.raises(RuntimeError, match="WebSockets need an ASGI host"):
-        client.websocket_connect("/ws")
+def test_websocket_sessions_on_every_host(dualweb_host):
+    router = Router()
+
+    @router.websocket("/ws")
+    async def ws(websocket: dualweb.WebSocket):
+        await websocket.accept()
+        await websocket.send_text(await websocket.receive_text())
+
+    with TestClient(router, dualweb_host).websocket_connect("/ws") as session:
+        session.send_text("ping")
+        assert session.receive_text() == "ping"
 
 
 def test_client_rejects_an_app_and_an_unknown_target():

@@ -21,8 +21,9 @@ from pydantic.fields import FieldInfo
 from .. import params
 from ..background import BackgroundTasks
 from ..exceptions import DualwebError
-from ..requests import Request
+from ..requests import HTTPConnection, Request
 from ..responses import Response
+from ..websockets import SyncWebSocket, WebSocket
 from .foreign import refuse_parameter_type
 from .paths import template
 from .plan import Dependant, ParamField, SecurityScopes, Undefined, make_field
@@ -116,7 +117,7 @@ def get_typed_return_annotation(call: Callable[..., Any]) -> Any:
     return _evaluate(annotation, getattr(target, "__globals__", {}))
 
 
-_SPECIAL = (Request, Response, BackgroundTasks, SecurityScopes)
+_SPECIAL = (HTTPConnection, SyncWebSocket, Response, BackgroundTasks, SecurityScopes)
 
 
 def get_dependant(
@@ -276,9 +277,16 @@ def _sub_dependant(dependant: Dependant, declared: _Declared, depends: params.De
 
 
 def _add_special(dependant: Dependant, declared: _Declared) -> None:
-    # Request, Response, BackgroundTasks and SecurityScopes come from the request's context.
+    # Request, WebSocket, Response, BackgroundTasks and SecurityScopes come from the
+    # request's (or the socket's) context.
     if lenient_issubclass(declared.type, Request):
         dependant.request_param_name = declared.name
+    elif lenient_issubclass(declared.type, WebSocket):
+        dependant.websocket_param_name = declared.name
+    elif lenient_issubclass(declared.type, SyncWebSocket):
+        dependant.sync_websocket_param_name = declared.name
+    elif lenient_issubclass(declared.type, HTTPConnection):
+        dependant.connection_param_name = declared.name
     elif lenient_issubclass(declared.type, Response):
         dependant.response_param_name = declared.name
     elif lenient_issubclass(declared.type, BackgroundTasks):

@@ -34,6 +34,7 @@ __all__ = [
     "caller_loop",
     "drive",
     "in_context",
+    "in_own_thread",
     "run_on_caller_loop",
     "run_on_thread_loop",
 ]
@@ -308,6 +309,29 @@ def run_on_caller_loop(
 ) -> T:
     """From a ``ThreadHop`` worker: run ``func(*args)`` on the loop waiting for us."""
     return asyncio.run_coroutine_threadsafe(func(*args), loop).result()
+
+
+async def in_own_thread(func: Callable[..., T], *args: Any) -> T:
+    """Run blocking ``func(*args)`` in a new thread of its own, in this context, and wait.
+
+    For calls that block for as long as a connection lasts (a ``def`` socket handler):
+    a pooled worker thread would be held for all that time, starving requests.
+    If the waiting task is cancelled, the thread runs on to its end, unwaited.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            value = context.run(func, *args)
+        except BaseException as exc:  # handed to the awaiting task
+            loop.call_soon_threadsafe(_settle, future, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, future, value, None)
+
+    threading.Thread(target=run, name="dualweb handler", daemon=True).start()
+    return await future
 
 
 class ThreadHop:

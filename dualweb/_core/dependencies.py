@@ -16,6 +16,7 @@ from typing import Any
 from ..background import BackgroundTasks
 from ..requests import Request
 from ..responses import Response
+from ..websockets import SyncWebSocket, WebSocket
 from .analysis import get_dependant
 from .binding import bind_arguments
 from .hostio import RequestParts
@@ -39,8 +40,10 @@ class SolveContext:
         "overrides",
         "parts",
         "request",
+        "socket",
         "stack",
         "sub_response",
+        "sync_socket",
     )
 
     def __init__(
@@ -67,6 +70,9 @@ class SolveContext:
         self.cache: dict[Any, Any] = {}
         self.background: BackgroundTasks | None = None
         self.request: Request | None = None
+        #: On a socket route: the socket, and its blocking twin for ``def`` code.
+        self.socket: WebSocket | None = None
+        self.sync_socket: SyncWebSocket | None = None
         #: The ``response: Response`` parameter's object, made when first asked for.
         self.sub_response: Response | None = None
 
@@ -195,6 +201,13 @@ async def solve(dependant: Dependant, ctx: SolveContext) -> tuple[dict[str, Any]
     bind_arguments(dependant, ctx.parts, ctx.body, ctx.embed_body, values, errors)
     if dependant.request_param_name:
         values[dependant.request_param_name] = ctx.get_request()
+    if dependant.connection_param_name:
+        socket = ctx.socket
+        values[dependant.connection_param_name] = ctx.get_request() if socket is None else socket
+    if dependant.websocket_param_name:
+        values[dependant.websocket_param_name] = ctx.socket
+    if dependant.sync_websocket_param_name:
+        values[dependant.sync_websocket_param_name] = ctx.sync_socket
     if dependant.background_tasks_param_name:
         if ctx.background is None:
             ctx.background = BackgroundTasks()

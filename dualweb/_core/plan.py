@@ -210,6 +210,12 @@ class Dependant:
     body_params: list[ParamField] = dataclasses.field(default_factory=list)
     dependencies: list[Dependant] = dataclasses.field(default_factory=list)
     request_param_name: str | None = None
+    #: A parameter given the connection: the ``Request``, or on a socket route the socket.
+    connection_param_name: str | None = None
+    #: Parameters given the socket (socket routes only): as ``WebSocket``, or as the
+    #: blocking ``SyncWebSocket`` of a ``def`` handler.
+    websocket_param_name: str | None = None
+    sync_websocket_param_name: str | None = None
     response_param_name: str | None = None
     background_tasks_param_name: str | None = None
     security_scopes_param_name: str | None = None

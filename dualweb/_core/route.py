@@ -41,6 +41,7 @@ __all__ = [
     "OP_DEFAULTS",
     "Default",
     "Route",
+    "SocketRoute",
     "first_explicit",
     "first_set",
     "generate_unique_id",
@@ -222,6 +223,7 @@ class Route:
             self.dependant.dependencies.insert(0, dependant_from_depends(path, depends))
         self.body_fields: list[ParamField] = flat_body_params(self.dependant)
         self.embed_body: bool = should_embed_body(self.body_fields)
+        _refuse_socket_params(self.dependant, path)
 
         #: A handler that ``yield``s: its items are streamed, never one whole response.
         self.is_stream: bool = self.dependant.is_gen or self.dependant.is_async_gen
@@ -304,6 +306,100 @@ class Route:
 
     def __repr__(self) -> str:
         return f"Route(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
+
+
+class SocketRoute:
+    """One WebSocket route: a path, its handler and its plan (FastAPI's
+    ``APIWebSocketRoute``); never in the API document."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        exception_handler_chain: tuple[Router, ...] = (),
+    ) -> None:
+        if not callable(endpoint):
+            raise DualwebError("An endpoint must be a callable")
+        self.path = path
+        self.template = template(path)
+        self.endpoint = endpoint
+        self.name = (
+            name if name is not None else getattr(endpoint, "__name__", type(endpoint).__name__)
+        )
+        self.dependencies = list(dependencies or [])
+        self.exception_handler_chain = exception_handler_chain
+        self.dependant: Dependant = get_dependant(path=path, call=endpoint, scope="function")
+        for depends in reversed(self.dependencies):
+            self.dependant.dependencies.insert(0, dependant_from_depends(path, depends))
+        root = self.dependant
+        #: A ``def`` handler: it runs in a thread of its own, with a ``SyncWebSocket``.
+        self.is_sync = not root.is_coroutine
+        if root.is_gen or root.is_async_gen:
+            raise DualwebError(f"websocket handler {self.name!r} must not yield: use the socket")
+        if root.websocket_param_name and self.is_sync:
+            raise DualwebError(
+                f"websocket handler {self.name!r} is a def function, so it cannot await its "
+                f"WebSocket: annotate {root.websocket_param_name!r} as dualweb.SyncWebSocket "
+                "(blocking calls), or make the handler async def"
+            )
+        if root.sync_websocket_param_name and not self.is_sync:
+            raise DualwebError(
+                f"websocket handler {self.name!r} is async def: annotate "
+                f"{root.sync_websocket_param_name!r} as dualweb.WebSocket (awaited calls)"
+            )
+        for dependant in root.walk():
+            if dependant.body_params:
+                raise DualwebError(
+                    f"websocket route {path!r} declares a body parameter "
+                    f"({dependant.body_params[0].name!r}): a socket has no request body; "
+                    "read messages from the socket instead"
+                )
+            if dependant.request_param_name:
+                raise DualwebError(
+                    f"parameter {dependant.request_param_name!r} of "
+                    f"{getattr(dependant.call, '__name__', 'a dependency')!r} is a Request, "
+                    f"which websocket route {path!r} has not: declare it as WebSocket (or "
+                    "HTTPConnection, given the Request on HTTP routes and the socket here)"
+                )
+
+    @property
+    def path_format(self) -> str:
+        return self.template.path_format
+
+    def derive(self, **changes: Any) -> SocketRoute:
+        """A copy of this route with some declaration keywords changed (re-analysed)."""
+        keywords = self.declaration()
+        keywords.update(changes)
+        return SocketRoute(keywords.pop("path"), keywords.pop("endpoint"), **keywords)
+
+    def declaration(self) -> dict[str, Any]:
+        """The keywords this route was declared with."""
+        return {
+            "path": self.path,
+            "endpoint": self.endpoint,
+            "name": self.name,
+            "dependencies": list(self.dependencies),
+            "exception_handler_chain": self.exception_handler_chain,
+        }
+
+    def __repr__(self) -> str:
+        return f"SocketRoute(path={self.path!r}, name={self.name!r})"
+
+
+def _refuse_socket_params(dependant: Dependant, path: str) -> None:
+    # FastAPI gives a WebSocket parameter nothing on an HTTP route (the call then fails
+    # with a missing argument, per request): said once, at declaration, here.
+    for sub in dependant.walk():
+        name = sub.websocket_param_name or sub.sync_websocket_param_name
+        if name:
+            raise DualwebError(
+                f"parameter {name!r} of {getattr(sub.call, '__name__', 'a dependency')!r} is a "
+                f"WebSocket, which HTTP route {path!r} has not: declare the route with "
+                "router.websocket(), or take an HTTPConnection (the Request here)"
+            )
 
 
 def _check_max_body_size(value: Any) -> None:

@@ -280,6 +280,7 @@ def runner_for(
     if (
         d.dependencies
         or d.request_param_name
+        or d.connection_param_name
         or d.response_param_name
         or d.background_tasks_param_name
         or d.security_scopes_param_name

@@ -12,7 +12,7 @@ literal messages stands in for the client.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, MutableMapping
 from typing import Any, Protocol
 
 __all__ = ["Message", "SocketIO"]
@@ -24,11 +24,15 @@ Message = MutableMapping[str, Any]
 class SocketIO(Protocol):
     """The message I/O of one socket, as the host supplies it."""
 
-    async def receive(self) -> Message:
+    #: Whether the host can answer the handshake with an HTTP response (the ASGI
+    #: ``websocket.http.response`` extension; Flask always can).
+    denial_supported: bool
+
+    def receive(self) -> Awaitable[Message]:
         """The next message from the client side (``websocket.connect`` first)."""
         ...
 
-    async def send(self, message: Message) -> None:
+    def send(self, message: Message, /) -> Awaitable[None]:
         """Hands one message from the application to the client side.
 
         Raises:

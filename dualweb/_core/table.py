@@ -17,6 +17,7 @@ from .forms import require_parser
 from .paths import PathTemplate
 from .pipeline import Operation
 from .runners import OverridesProvider
+from .socket_operation import SocketOperation
 
 __all__ = ["ERRORS", "RouteTable", "errors_to_app"]
 
@@ -66,6 +67,16 @@ class RouteTable:
                 handlers=ExceptionHandlers(route.exception_handler_chain, to_app=to_app),
             )
             for route in routes
+        ]
+        #: The WebSocket routes, in declaration order (the first that matches serves).
+        self.sockets: list[SocketOperation] = [
+            SocketOperation(
+                route,
+                path=prefix + route.path,
+                provider=router if provider is None else provider,
+                handlers=ExceptionHandlers(route.exception_handler_chain, to_app=to_app),
+            )
+            for route in router.websocket_routes
         ]
         for op in self.operations:
             if op.is_form:
