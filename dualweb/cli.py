@@ -172,7 +172,8 @@ def _methods(route: Route) -> list[str]:
 
 
 def route_table(router: Router) -> list[dict[str, Any]]:
-    """One row per operation, in declaration order: methods, path, handler, name."""
+    """One row per operation, in declaration order: methods, path, handler, name; then
+    one per WebSocket route, whose method is ``WEBSOCKET``."""
     return [
         {
             "methods": _methods(route),
@@ -181,6 +182,14 @@ def route_table(router: Router) -> list[dict[str, Any]]:
             "name": route.name,
         }
         for route in router.routes
+    ] + [
+        {
+            "methods": ["WEBSOCKET"],
+            "path": route.path,
+            "handler": _handler_name(route.endpoint),
+            "name": route.name,
+        }
+        for route in router.websocket_routes
     ]
 
 
@@ -404,6 +413,14 @@ def _run_werkzeug(args: argparse.Namespace, router: Router, target: str) -> None
     run_simple(args.host, args.port, app, threaded=True, use_reloader=args.reload)
 
 
+def _counted(router: Router) -> str:
+    counted = f"{len(router.routes)} routes"
+    sockets = len(router.websocket_routes)
+    if sockets:
+        counted += f", {sockets} websocket route{'s' if sockets > 1 else ''}"
+    return counted
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     target: str = args.target
     server = _choose_server(target, args.server)
@@ -415,7 +432,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app_dir = os.path.abspath(args.app_dir)
     _publish_app(args.app, target, app_dir)
     print(
-        f"dualweb: serving {args.app} ({len(router.routes)} routes) on {target} with {server} "
+        f"dualweb: serving {args.app} ({_counted(router)}) on {target} with {server} "
         f"at http://{_url_host(args.host)}:{args.port}",
         file=sys.stderr,
         flush=True,

@@ -615,3 +615,33 @@ def test_declaration_errors():
 
 def _def_with_async_socket(websocket: WebSocket) -> None:
     pass
+
+
+def test_the_cli_lists_socket_routes_after_operations():
+    from dualweb.cli import route_table
+
+    router = Router()
+
+    @router.get("/page")
+    def page():
+        return {}
+
+    @router.websocket("/live/{room}", name="live")
+    async def live(websocket: WebSocket, room: str):
+        pass
+
+    assert [(row["methods"], row["path"], row["name"]) for row in route_table(router)] == [
+        (["GET"], "/page", "page"),
+        (["WEBSOCKET"], "/live/{room}", "live"),
+    ]
+
+
+def test_starlettes_websocket_annotation_is_refused_with_dualwebs_name():
+    import starlette.websockets
+
+    router = Router()
+    with pytest.raises(DualwebError, match="from dualweb import WebSocket"):
+
+        @router.websocket("/moved")
+        async def moved(websocket: starlette.websockets.WebSocket):
+            pass

@@ -215,7 +215,8 @@ def _tasks(background: Any) -> BackgroundTasks | BackgroundTask | None:
 #: own (theirs, dualweb's import).
 _PARAMETER_TYPES = {
     ("starlette.requests", "Request"): "from dualweb import Request",
-    ("starlette.requests", "HTTPConnection"): "from dualweb import Request",
+    ("starlette.requests", "HTTPConnection"): "from dualweb.requests import HTTPConnection",
+    ("starlette.websockets", "WebSocket"): "from dualweb import WebSocket",
     ("starlette.responses", "Response"): "from dualweb import Response",
     ("starlette.background", "BackgroundTasks"): "from dualweb import BackgroundTasks",
     ("fastapi.background", "BackgroundTasks"): "from dualweb import BackgroundTasks",
