@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from dualweb._core.concurrency import drive, run_on_thread_loop
 from dualweb._flask_sockets import HandOverChannel
+from dualweb.websockets import WebSocket
 from tests._servers import listening_socket, run_werkzeug
 
 #: gunicorn gthread's threads: one per open socket (the WSGI thread it blocks), and spares.
@@ -112,6 +113,18 @@ async def leaves(io: Any, tag: str) -> None:
     seen(tag, left=True)
 
 
+async def core(io: Any, tag: str) -> None:
+    """The core's state machine over the channel: the SocketIO the host will hand it."""
+    websocket = WebSocket(io)
+    await websocket.accept()
+    try:
+        async for text in websocket.iter_text():
+            await websocket.send_json({"got": text})
+    finally:
+        seen(tag, client_state=websocket.client_state.name)
+    await websocket.close(4002, "done")
+
+
 async def protocols(io: Any, tag: str) -> None:
     await io.receive()
     offered = request_subprotocols()
@@ -156,6 +169,7 @@ for name, script in {
     "echo": echo,
     "server-closes": server_closes,
     "leaves": leaves,
+    "core": core,
     "protocols": protocols,
     "refuse": refuse,
     "deny": deny,

@@ -189,6 +189,14 @@ def test_accept_carries_the_subprotocol_and_extra_headers(server, mode):
     assert seen_by(server, tag, "code")["code"] == 1000
 
 
+def test_the_core_state_machine_runs_over_the_channel(server, mode):
+    tag = new_tag()
+    with connect(url(server, "core", mode, tag), open_timeout=TIMEOUT) as ws:
+        ws.send("ping")
+        assert json.loads(ws.recv(timeout=TIMEOUT)) == {"got": "ping"}
+    assert seen_by(server, tag, "client_state")["client_state"] == "DISCONNECTED"
+
+
 def test_a_close_before_accept_is_an_http_403(server, mode):
     tag = new_tag()
     with pytest.raises(InvalidStatus) as refused:
