@@ -185,7 +185,8 @@ for name, script in {
 @app.get("/seen")
 def show_seen() -> Any:
     with _lock:
-        return jsonify(seen=SEEN, threads=threading.active_count())
+        readers = sum("simple_websocket" in thread.name for thread in threading.enumerate())
+        return jsonify(seen=SEEN, threads=threading.active_count(), readers=readers)
 
 
 @app.get("/plain")
