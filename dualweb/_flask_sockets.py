@@ -467,6 +467,14 @@ class _SerialSocket:
         return self._sock.fileno()
 
     def close(self) -> None:
+        # NOTE: the reader closes the socket when the conversation ends, but on Werkzeug
+        # the request's buffered reader and writer still hold it open, and Werkzeug,
+        # once the view returns, drains what the client sent last with a blocking read:
+        # a close reply the reader never read (after it closed for a too-big message)
+        # kept the connection open until the client gave up (measured: 5 s, the
+        # client's timeout). Shutting it down ends the TCP connection here and then.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
 
 

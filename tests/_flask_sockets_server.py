@@ -53,7 +53,8 @@ class Blocking:
 
 def serve(script: Any) -> Response:
     """Runs ``script(io, tag)`` on a channel for this request, then answers the server."""
-    channel = HandOverChannel(request.environ)
+    limit = request.args.get("max_message_size")
+    channel = HandOverChannel(request.environ, max_message_size=int(limit) if limit else None)
     tag = request.args.get("tag", "")
     if request.args.get("mode") == "async":
         run_on_thread_loop(script(channel, tag))

@@ -157,6 +157,20 @@ def test_a_dropped_connection_is_a_disconnect_within_seconds(server, mode):
     assert saw["send_after_gone"] == "ConnectionResetError"
 
 
+def test_a_message_over_the_size_limit_closes_with_1009(server, mode):
+    tag = new_tag()
+    address = url(server, "echo", mode, tag) + "&max_message_size=10"
+    with connect(address, open_timeout=TIMEOUT) as ws:
+        ws.send("0123456789")
+        assert ws.recv(timeout=TIMEOUT) == "0123456789"
+        ws.send("0123456789+")
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=TIMEOUT)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+    assert seen_by(server, tag, "code")["code"] == 1009
+
+
 def test_the_server_closes_with_its_code_and_reason(server, mode):
     tag = new_tag()
     with connect(url(server, "server-closes", mode, tag), open_timeout=TIMEOUT) as ws:
