@@ -40,12 +40,19 @@ from ._core.sockets import Message
 
 __all__ = [
     "HAND_OVER_ERROR",
+    "MAX_MESSAGE_SIZE",
     "Denial",
     "HandOverChannel",
     "HandOverError",
+    "InMemoryChannel",
     "Refusal",
     "can_hand_over",
+    "open_channel",
 ]
+
+#: The largest message a socket takes by default (uvicorn's default too): a bigger one
+#: closes the socket with 1009, rather than being held in memory whole.
+MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 
 HAND_OVER_ERROR = (
     "This WSGI server cannot hand the connection over to a WebSocket handler: it puts "
@@ -564,3 +571,61 @@ def _handed_over(base: type[Response], call: Callable[[Any, Any], Any]) -> type[
         made = type(f"HandedOver{base.__name__}", (base,), {"__call__": __call__})
         _HANDED_OVER[base, call] = made  # two threads may both make one: either will do
     return made
+
+
+def open_channel(environ: Mapping[str, Any]) -> HandOverChannel | InMemoryChannel:
+    """The socket of this upgrade request: the test client's in-memory one, else the one
+    the server hands over.
+
+    Raises:
+        HandOverError: the server cannot hand a socket over (``HAND_OVER_ERROR``).
+    """
+    in_memory = environ.get("dualweb.websocket")
+    if in_memory is not None:
+        return InMemoryChannel(in_memory)
+    return HandOverChannel(environ, max_message_size=MAX_MESSAGE_SIZE)
+
+
+class InMemoryChannel:
+    """The test client's in-memory socket (``environ["dualweb.websocket"]``, made by
+    ``dualweb.testing``: its ``to_app`` Mailbox, its ``to_client`` queue, and ``gone``
+    once the client has closed), with ``HandOverChannel``'s answers to the view."""
+
+    denial_supported = True
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.accepted = False
+        self.denial: Denial | None = None
+
+    async def receive(self) -> Message:
+        message: Message = await self.socket.to_app.get()
+        return message
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if self.socket.gone:
+            if kind == "websocket.close":
+                return  # (nobody is there to read it)
+            raise ConnectionResetError("the client has closed the socket")
+        if kind == "websocket.accept":
+            self.accepted = True
+        elif kind == "websocket.http.response.start":
+            self.denial = Denial(int(message["status"]), list(message.get("headers") or []))
+        elif kind == "websocket.http.response.body" and self.denial is not None:
+            self.denial.body += message.get("body", b"")
+        self.socket.to_client.put(dict(message))
+
+    def response_before_accept(self) -> Response | None:
+        """The denial as a response, an empty 403 for any other socket never accepted."""
+        if self.accepted:
+            return None
+        base = _app_response_class()
+        denial = self.denial
+        if denial is None:
+            return base(status=403)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in denial.headers]
+        return base(denial.body, status=denial.status, headers=headers)
+
+    def response_after_hand_over(self) -> Response:
+        return _app_response_class()()

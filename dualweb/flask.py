@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.datastructures import Headers as WerkzeugHeaders
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import _flask_rules as rules
 from ._core.after import After
@@ -34,6 +35,7 @@ from ._core.pipeline import Operation
 from ._core.socket_operation import SocketOperation
 from ._core.table import RouteTable, errors_to_app
 from ._flask_context import AppContextMiddleware, app_context
+from ._flask_sockets import HandOverChannel, open_channel
 from .datastructures import URL, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException, RequestValidationError
 from .responses import Response, StreamingResponse
@@ -258,10 +260,10 @@ def _socket_view(
     renamed = any(variable != param for variable, param in names.items())
     served_under = table.root_path
 
-    def view(**kwargs: Any) -> flask.Response:
+    def view(**kwargs: Any) -> WerkzeugResponse:
         request = flask.request._get_current_object()  # type: ignore[attr-defined]
         io = _FlaskSocketIO(request, lifespan, served_under)
-        channel = _socket_channel(request.environ)
+        channel = open_channel(request.environ)
         parts = RequestParts(
             "GET",
             request.path,
@@ -272,61 +274,19 @@ def _socket_view(
             scheme="wss" if request.scheme == "https" else "ws",
             root_path=served_under or request.root_path,
         )
-        io.block_on(op.serve(parts, channel, io.sync_calls()))
-        if channel.denial is not None:
-            status, headers, body = channel.denial
-            return _FlaskResponse(body, status=status, headers=headers)
-        if not channel.accepted:
-            return _FlaskResponse(status=403)  # closed before accept: what servers answer
-        answer: flask.Response = channel.after_accept()
-        return answer
+        try:
+            io.block_on(op.serve(parts, channel, io.sync_calls()))
+        except Exception as exc:
+            if not isinstance(channel, HandOverChannel) or not channel.accepted:
+                raise  # to Flask's error handling (before accept, its 500 is the answer)
+            # After the hand-over no HTTP answer can go: reported as Flask reports it.
+            _report(exc)
+        before = channel.response_before_accept()
+        if before is not None:
+            return before  # (through the app's after_request hooks, as any response)
+        return channel.response_after_hand_over()
 
     return view
-
-
-def _socket_channel(environ: dict[str, Any]) -> Any:
-    # The test client's in-memory socket, else the server's socket, handed over.
-    in_memory = environ.get("dualweb.websocket")
-    if in_memory is not None:
-        return _TestSocket(in_memory)
-    raise DualwebError("this WSGI server cannot hand a socket over (in a later step)")
-
-
-class _TestSocket:
-    """The test client's in-memory socket (``dualweb.testing``) as the socket's messages."""
-
-    __slots__ = ("accepted", "channel", "denial")
-
-    denial_supported = True
-
-    def __init__(self, channel: Any) -> None:
-        self.channel = channel
-        self.accepted = False
-        #: (status, headers, body) of an HTTP answer to the handshake, once sent whole.
-        self.denial: tuple[int, list[tuple[str, str]], bytes] | None = None
-
-    async def receive(self) -> dict[str, Any]:
-        message: dict[str, Any] = await self.channel.to_app.get()
-        return message
-
-    async def send(self, message: Any) -> None:
-        kind = message["type"]
-        if self.channel.gone:
-            if kind == "websocket.close":
-                return
-            raise ConnectionResetError("the client has closed the socket")
-        if kind == "websocket.accept":
-            self.accepted = True
-        elif kind == "websocket.http.response.start":
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]]
-            self.denial = (message["status"], headers, b"")
-        elif kind == "websocket.http.response.body" and self.denial is not None:
-            status, headers, body = self.denial
-            self.denial = (status, headers, body + message.get("body", b""))
-        self.channel.to_client.put(dict(message))
-
-    def after_accept(self) -> flask.Response:
-        return _FlaskResponse()
 
 
 def _view(

@@ -12,6 +12,7 @@ and a missing bearer token refuse the handshake (403, and 401 with FastAPI's
 body), and a close after ``accept`` reaches the client with its code and reason.
 """
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -36,6 +37,10 @@ SERVERS = {
     "uvicorn-fastapi": "-m uvicorn --ws websockets --port {port} " + APP + "fastapi_app",
     "uvicorn-starlette": "-m uvicorn --ws wsproto --port {port} " + APP + "starlette_app",
     "granian-fastapi": "-m granian --interface asgi --port {port} " + APP + "fastapi_app",
+    # A socket holds one of gthread's threads for its life (and a reader thread of its own).
+    "gunicorn-gthread": "-m gunicorn --workers 1 --worker-class gthread --threads 64 "
+    "--bind 127.0.0.1:{port} " + APP + "flask_app",
+    "werkzeug": "-m tests.websocket_app {port}",
 }
 
 #: Clients at once, and messages each sends.
@@ -67,18 +72,19 @@ class Server:
         return str(self.log.read().decode(errors="replace"))
 
 
-@pytest.fixture(scope="module", params=list(SERVERS))
-def server(request) -> Iterator[Server]:
+@contextlib.contextmanager
+def running(name: str, command: str) -> Iterator[Server]:
+    """``python COMMAND`` (``{port}`` filled in) in a process group of its own, stopped after."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, *SERVERS[request.param].format(port=port).split()],
+            [sys.executable, *command.format(port=port).split()],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        running = Server(request.param, process, port, log)
+        server = Server(name, process, port, log)
         try:
 
             def answers() -> bool:
@@ -87,11 +93,17 @@ def server(request) -> Iterator[Server]:
                 except OSError:
                     return process.poll() is not None
 
-            assert wait_until(answers, timeout=30), f"{request.param} did not answer"
-            assert process.poll() is None, running.output()
-            yield running
+            assert wait_until(answers, timeout=30), f"{name} did not answer"
+            assert process.poll() is None, server.output()
+            yield server
         finally:
             stop_process_group(process)
+
+
+@pytest.fixture(scope="module", params=list(SERVERS))
+def server(request) -> Iterator[Server]:
+    with running(request.param, SERVERS[request.param]) as started:
+        yield started
 
 
 def _client(server: Server, k: int, results: dict[int, Any]) -> None:
@@ -146,6 +158,23 @@ def test_many_sockets_echo_in_order_and_every_leaving_is_seen(server):
         else:
             assert code == 1000, (k, events)
     assert "Traceback" not in server.output()
+
+
+def test_a_wsgi_server_that_cannot_hand_a_socket_over_says_so():
+    # granian's WSGI interface puts no socket in the environ: every socket is refused with
+    # a 500 and one clear line in the log, naming the servers that can; HTTP serves on.
+    command = "-m granian --interface wsgi --port {port} " + APP + "flask_app"
+    with running("granian-flask", command) as server:
+        with (
+            pytest.raises(InvalidStatus) as refused,
+            connect(server.url("/echo/x"), open_timeout=5),
+        ):
+            pass
+        assert refused.value.response.status_code == 500
+        assert fetch(server.port, "GET", "/log")[0] == 200
+        output = server.output()
+        assert "cannot hand the connection over" in output, output
+        assert "gunicorn" in output and "uvicorn" in output
 
 
 def test_refusals_and_closes_reach_the_client(server):
