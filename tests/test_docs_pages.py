@@ -17,6 +17,7 @@ PAGES = [
     "existing-documents.md",
     "hosts.md",
     "streaming.md",
+    "websockets.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -1,6 +1,9 @@
 """The chat application's own tests, run on Flask and on FastAPI (in-process), and on the real
-servers its README names: gunicorn's threaded worker and uvicorn."""
+servers its README names: gunicorn's threaded worker and uvicorn (the live room: uvicorn, for
+now)."""
 
+import contextlib
+import json
 import logging
 import os
 import signal
@@ -12,6 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from dualweb import WebSocketDisconnect, status
 from dualweb.testing import client_for_app
 
 HERE = Path(__file__).resolve().parent
@@ -203,13 +207,15 @@ def _first_then_rest(base, path, prompt, gate, lines_in_first):
     return first, rest
 
 
-@pytest.mark.parametrize("server", list(SERVERS))
-def test_on_a_real_server_tokens_arrive_as_they_are_made(server, tmp_path):
+@contextlib.contextmanager
+def _serving(command, env=None):
+    """Run ``command`` (a server on 127.0.0.1:{port}) from this folder until the block ends;
+    yields its base URL once it answers. Its stderr must hold no traceback."""
     port = _free_port()
     process = subprocess.Popen(
-        [arg.format(port=port) for arg in SERVERS[server]],
+        [arg.format(port=port) for arg in command],
         cwd=HERE,
-        env={**os.environ, "CHAT_GATE": str(tmp_path)},
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -219,12 +225,27 @@ def test_on_a_real_server_tokens_arrive_as_they_are_made(server, tmp_path):
         deadline = time.monotonic() + WAIT
         while True:
             try:
-                page = httpx2.get(base + "/", timeout=WAIT)
+                httpx2.get(base + "/", timeout=WAIT)
                 break
             except httpx2.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            _, stderr = process.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            _, stderr = process.communicate(timeout=WAIT)
+    assert b"Traceback" not in stderr, stderr.decode()
+
+
+@pytest.mark.parametrize("server", list(SERVERS))
+def test_on_a_real_server_tokens_arrive_as_they_are_made(server, tmp_path):
+    with _serving(SERVERS[server], {"CHAT_GATE": str(tmp_path)}) as base:
+        page = httpx2.get(base + "/", timeout=WAIT)
         assert page.status_code == 200
         assert "<title>Chat</title>" in page.text
 
@@ -237,11 +258,126 @@ def test_on_a_real_server_tokens_arrive_as_they_are_made(server, tmp_path):
         assert first == ['{"index":0,"text":"Reply"}']
         assert [*first, *rest] == jsonl(["Reply", " 1:", " you", " said", " json", " lines"]
                                         ).decode().splitlines()  # fmt: skip
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            _, stderr = process.communicate(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            _, stderr = process.communicate(timeout=WAIT)
-    assert b"Traceback" not in stderr, stderr.decode()
+
+
+# --- the live room: a WebSocket route, on both hosts in-process ---------------------------
+
+
+def joined(user):
+    return {"notice": "joined", "user": user}
+
+
+def left(user):
+    return {"notice": "left", "user": user}
+
+
+def said(user, text):
+    return {"user": user, "text": text}
+
+
+def test_two_members_of_a_room_see_each_others_messages_in_order(client):
+    # (Inside the fixture's `with client`: on FastAPI both sockets share one event loop,
+    # as on a server, so one member's handler can send to the other's socket.)
+    with client.websocket_connect("/chat/ws/lobby?user=ann") as ann:
+        assert ann.receive_json() == joined("ann")
+        with client.websocket_connect("/chat/ws/lobby?user=bob") as bob:
+            assert bob.receive_json() == joined("bob")
+            assert ann.receive_json() == joined("bob")
+            for text in ("one", "two", "three"):
+                ann.send_text(text)
+            bob.send_text("four")
+            heard_by_bob = [bob.receive_json() for _ in range(4)]
+            heard_by_ann = [ann.receive_json() for _ in range(4)]
+            assert (
+                heard_by_bob
+                == heard_by_ann
+                == [
+                    said("ann", "one"),
+                    said("ann", "two"),
+                    said("ann", "three"),
+                    said("bob", "four"),
+                ]
+            )
+            bob.send_text("bye")
+            assert ann.receive_json() == said("bob", "bye")
+            assert bob.receive_json() == said("bob", "bye")
+        assert ann.receive_json() == left("bob")
+        assert len(api.manager.rooms["lobby"]) == 1  # bob has left it
+    assert "lobby" not in api.manager.rooms
+
+
+def test_rooms_are_apart(client):
+    with (
+        client.websocket_connect("/chat/ws/red?user=ann") as ann,
+        client.websocket_connect("/chat/ws/blue?user=bob") as bob,
+    ):
+        assert ann.receive_json() == joined("ann")
+        assert bob.receive_json() == joined("bob")
+        ann.send_text("only red hears this")
+        bob.send_text("only blue hears this")
+        assert ann.receive_json() == said("ann", "only red hears this")
+        assert bob.receive_json() == said("bob", "only blue hears this")
+
+
+@pytest.mark.parametrize(
+    ("query", "type_"),
+    [("", "missing"), ("?user=", "string_too_short"), ("?user=" + "x" * 33, "string_too_long")],
+    ids=["missing", "empty", "too-long"],
+)
+def test_a_bad_user_is_refused_with_1008(client, query, type_):
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/chat/ws/lobby" + query),
+    ):
+        pass
+    assert refused.value.code == status.WS_1008_POLICY_VIOLATION
+    # The reason is FastAPI's validation error list (a real server answers HTTP 403).
+    [error] = refused.value.reason
+    assert (error["loc"], error["type"]) == (["query", "user"], type_)
+    assert api.manager.rooms == {}
+
+
+# --- the live room on real servers, with the `websockets` package's client ---------------
+
+ROOM_SERVERS = {
+    "uvicorn": [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--port",
+                "{port}", "chat.fastapi_app:create_app"],
+    # Flask's real server goes here (gunicorn --worker-class gthread, serving
+    # chat.flask_app:create_app()) once the Flask host hands sockets over.
+}  # fmt: skip
+
+
+def _ws(base, path):
+    """A `websockets` client to ``path``, straight to 127.0.0.1 (no proxy), every wait bounded."""
+    from websockets.sync.client import connect
+
+    url = base.replace("http://", "ws://", 1) + path
+    return connect(url, proxy=None, open_timeout=WAIT, close_timeout=WAIT)
+
+
+def _next(socket):
+    return json.loads(socket.recv(timeout=WAIT))
+
+
+@pytest.mark.parametrize("server", list(ROOM_SERVERS))
+def test_on_a_real_server_a_room_broadcasts(server):
+    from websockets.exceptions import InvalidStatus
+
+    with _serving(ROOM_SERVERS[server]) as base:
+        with _ws(base, "/chat/ws/lobby?user=ann") as ann:
+            assert _next(ann) == joined("ann")
+            with _ws(base, "/chat/ws/lobby?user=bob") as bob:
+                assert _next(bob) == joined("bob")
+                assert _next(ann) == joined("bob")
+                for text in ("one", "two", "three"):
+                    ann.send(text)
+                heard = [said("ann", text) for text in ("one", "two", "three")]
+                assert [_next(bob) for _ in heard] == heard
+                assert [_next(ann) for _ in heard] == heard
+                bob.send("bye")
+                assert _next(ann) == said("bob", "bye")
+            assert _next(ann) == left("bob")
+        # On the wire a refusal before accept is an HTTP 403 (the reason stays in the app).
+        with pytest.raises(InvalidStatus) as refused, _ws(base, "/chat/ws/lobby?user="):
+            pass
+        assert refused.value.response.status_code == 403

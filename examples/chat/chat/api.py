@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from dualweb import Depends, Router
+from dualweb import Depends, Query, Router, WebSocket, WebSocketDisconnect
 from dualweb.responses import HTMLResponse
 from dualweb.sse import EventSourceResponse, ServerSentEvent
+from dualweb.websockets import WebSocketDisconnected
 
 from .model import FakeModel, Message, ModelSession
 
@@ -84,3 +85,48 @@ def chat_jsonl(chat: ChatRequest, session: Session) -> Iterable[Token]:
 def page() -> HTMLResponse:
     """A page that sends the conversation and shows the reply as it arrives."""
     return HTMLResponse(PAGE)
+
+
+class ConnectionManager:
+    """The sockets in each chat room, and a way to say something to all of them."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[str, list[WebSocket]] = {}
+
+    async def connect(self, room: str, websocket: WebSocket) -> None:
+        await websocket.accept()
+        self.rooms.setdefault(room, []).append(websocket)
+
+    def disconnect(self, room: str, websocket: WebSocket) -> None:
+        sockets = self.rooms.get(room, [])
+        if websocket in sockets:
+            sockets.remove(websocket)
+        if not sockets:
+            self.rooms.pop(room, None)
+
+    async def broadcast(self, room: str, message: dict[str, str]) -> None:
+        for websocket in list(self.rooms.get(room, [])):
+            try:
+                await websocket.send_json(message)
+            except (WebSocketDisconnect, WebSocketDisconnected):
+                self.disconnect(room, websocket)  # gone between two messages
+
+
+manager = ConnectionManager()
+
+
+@router.websocket("/chat/ws/{room}")
+async def chat_room(
+    websocket: WebSocket,
+    room: str,
+    user: Annotated[str, Query(min_length=1, max_length=32)],
+) -> None:
+    """A live room: what each member says is sent to everyone in it, as it is said."""
+    await manager.connect(room, websocket)
+    try:
+        await manager.broadcast(room, {"notice": "joined", "user": user})
+        async for text in websocket.iter_text():
+            await manager.broadcast(room, {"user": user, "text": text})
+    finally:
+        manager.disconnect(room, websocket)
+        await manager.broadcast(room, {"notice": "left", "user": user})
