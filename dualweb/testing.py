@@ -13,6 +13,7 @@ installed host with it.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import importlib
 import inspect
@@ -230,6 +231,8 @@ class TestClient(httpx2.Client):
     ) -> None:
         self.app = app
         self._asgi_client: Any = None
+        self._socket_portals = contextlib.ExitStack()
+        self._socket_portal: Any = None
         self._flask_lifespan: Any = None
         self._entered = 0
         self._cookie_policy = _cookies_over_http() if secure_cookies_over_http else None
@@ -320,9 +323,30 @@ class TestClient(httpx2.Client):
             self.send(request)
         except _Upgrade as upgrade:
             found = upgrade.session
-            link = ASGILink(found.app, dict(found.scope), found.portal_factory)
+            link = ASGILink(found.app, dict(found.scope), self._portal_for_sockets)
             return WebSocketTestSession(link)
         raise RuntimeError("the app did not take the WebSocket upgrade")  # pragma: no cover
+
+    def _portal_for_sockets(self) -> contextlib.AbstractContextManager[Any]:
+        # Every socket of this client runs on one event loop, as on a server (a handler
+        # may send on another client's socket): the lifespan's, inside `with`, else one
+        # kept until the client closes. (Starlette's client starts one per session.)
+        portal = self._asgi_client.portal
+        if portal is None:
+            if self._socket_portal is None:
+                import anyio.from_thread
+
+                started = anyio.from_thread.start_blocking_portal(**self._asgi_client.async_backend)
+                self._socket_portal = self._socket_portals.enter_context(started)
+            portal = self._socket_portal
+        return contextlib.nullcontext(portal)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._socket_portals.close()
+            self._socket_portal = None
 
     # NOTE: as Starlette's client, `with` runs the lifespan and nothing else: it neither
     # refuses a client that has sent requests (httpx's own `__enter__` does) nor closes the

@@ -645,3 +645,64 @@ def test_starlettes_websocket_annotation_is_refused_with_dualwebs_name():
         @router.websocket("/moved")
         async def moved(websocket: starlette.websockets.WebSocket):
             pass
+
+
+def test_fastapis_websocket_exception_left_in_a_moved_module_closes_as_ours(host):
+    import fastapi
+
+    router = Router()
+
+    @router.websocket("/moved")
+    async def moved(websocket: WebSocket):
+        await websocket.accept()
+        raise fastapi.WebSocketException(code=4003, reason="theirs")
+
+    with TestClient(router, host).websocket_connect("/moved") as ws:
+        assert ws.receive() == {"type": "websocket.close", "code": 4003, "reason": "theirs"}
+
+
+def test_a_def_exception_handler_gets_the_blocking_socket(host):
+    class Late(Exception):
+        pass
+
+    router = Router()
+    seen: list[str] = []
+
+    def on_late(websocket, exc):
+        seen.append(type(websocket).__name__)
+        websocket.close(code=4005, reason="late")
+
+    router.add_exception_handler(Late, on_late)
+
+    @router.websocket("/late")
+    async def late(websocket: WebSocket):
+        await websocket.accept()
+        raise Late()
+
+    with TestClient(router, host).websocket_connect("/late") as ws:
+        assert ws.receive() == {"type": "websocket.close", "code": 4005, "reason": "late"}
+    assert seen == ["SyncWebSocket"]
+
+
+def test_every_socket_of_a_client_runs_on_one_event_loop(host):
+    # As on a server: a room's handler sends on other members' sockets.
+    import asyncio
+    import threading
+
+    router = Router()
+
+    @router.websocket("/where")
+    async def where(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.send_json([id(asyncio.get_running_loop()), threading.get_ident()])
+
+    client = TestClient(router, host)
+    with client.websocket_connect("/where") as first, client.websocket_connect("/where") as second:
+        loops = first.receive_json(), second.receive_json()
+    if host == "flask":
+        assert loops[0][1] != loops[1][1]  # a WSGI server's thread (and its loop) per socket
+    else:
+        assert loops[0][0] == loops[1][0]
+    with client, client.websocket_connect("/where") as third:
+        assert third.receive_json()[0] != loops[0][0] or host == "flask"
+    client.close()

@@ -34,6 +34,7 @@ from ..exceptions import (
     RequestValidationError,
     ResponseValidationError,
     ValidationException,
+    WebSocketException,
     _AnyHTTPException,
 )
 from ..responses import FileResponse, Response, StreamingResponse
@@ -60,6 +61,7 @@ _EXCEPTIONS: dict[tuple[str, str], type[BaseException]] = {
     ("fastapi.exceptions", "RequestValidationError"): RequestValidationError,
     ("fastapi.exceptions", "ResponseValidationError"): ResponseValidationError,
     ("fastapi.exceptions", "ValidationException"): ValidationException,
+    ("starlette.exceptions", "WebSocketException"): WebSocketException,
 }
 
 
@@ -82,6 +84,12 @@ def lineage(kind: type[BaseException]) -> tuple[type[BaseException], ...]:
 def is_http_exception(exc: BaseException) -> bool:
     """Whether ``exc`` is an HTTP exception: dualweb's, FastAPI's or Starlette's."""
     return isinstance(exc, _AnyHTTPException) or _AnyHTTPException in lineage(type(exc))
+
+
+def is_websocket_exception(exc: BaseException) -> bool:
+    """Whether ``exc`` closes a socket: dualweb's ``WebSocketException``, FastAPI's or
+    Starlette's (each has ``code`` and ``reason``)."""
+    return isinstance(exc, WebSocketException) or WebSocketException in lineage(type(exc))
 
 
 def as_dualweb(exc: Exception) -> Exception:

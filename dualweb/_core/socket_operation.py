@@ -32,13 +32,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..exception_handlers import websocket_request_validation_exception_handler
-from ..exceptions import WebSocketException, WebSocketRequestValidationError
+from ..exceptions import WebSocketRequestValidationError
 from ..responses import Response
 from ..websockets import SyncWebSocket, WebSocket, WebSocketDisconnect, WebSocketState
 from .concurrency import CallSync, in_own_thread
 from .dependencies import SolveContext, solve
 from .errors import ExceptionHandlers
-from .foreign import converted_response
+from .foreign import converted_response, is_websocket_exception
 from .hostio import RequestParts
 from .paths import template
 from .plan import Dependant
@@ -131,15 +131,18 @@ class SocketOperation:
             if handling.is_async:
                 result = await handler(socket, exc)
             else:
-                result = await to_thread(handler, (socket, exc), {})
+                # A def handler gets the blocking socket, in a thread of its own (on a WSGI
+                # host the loop's thread would otherwise wait for itself).
+                blocking = SyncWebSocket(socket, _blocking_on(asyncio.get_running_loop()))
+                result = await in_own_thread(handler, blocking, exc)
             if result is not None:
                 await _answer(socket, result, exc)
             return
         if isinstance(exc, WebSocketRequestValidationError):
             with contextlib.suppress(WebSocketDisconnect):
                 await websocket_request_validation_exception_handler(socket, exc)
-        elif isinstance(exc, WebSocketException):
-            await _close(socket, exc.code, exc.reason)
+        elif is_websocket_exception(exc):
+            await _close(socket, exc.code, exc.reason or "")  # type: ignore[attr-defined]
         elif isinstance(exc, WebSocketDisconnect) and (
             socket.client_state is WebSocketState.DISCONNECTED
         ):

@@ -342,8 +342,11 @@ def test_a_bad_user_is_refused_with_1008(client, query, type_):
 ROOM_SERVERS = {
     "uvicorn": [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--port",
                 "{port}", "chat.fastapi_app:create_app"],
-    # Flask's real server goes here (gunicorn --worker-class gthread, serving
-    # chat.flask_app:create_app()) once the Flask host hands sockets over.
+    # On Flask the WSGI server hands each socket over (a gthread thread per socket).
+    "gunicorn": [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads",
+                 "8", "--bind", "127.0.0.1:{port}", "chat.flask_app:create_app()"],
+    "werkzeug": [sys.executable, "-m", "flask", "--app", "chat.flask_app:create_app", "run",
+                 "--port", "{port}"],
 }  # fmt: skip
 
 
