@@ -273,15 +273,23 @@ def _socket_view(
             root_path=served_under or request.root_path,
         )
         io.block_on(op.serve(parts, channel, io.sync_calls()))
-        if channel.denial is not None:
-            status, headers, body = channel.denial
-            return _FlaskResponse(body, status=status, headers=headers)
-        if not channel.accepted:
-            return _FlaskResponse(status=403)  # closed before accept: what servers answer
-        answer: flask.Response = channel.after_accept()
-        return answer
+        return socket_answer(channel)
 
     return view
+
+
+def socket_answer(channel: Any) -> flask.Response:
+    """The WSGI response that ends a socket's request, once the socket is done: its
+    denial, the empty 403 of a socket closed before ``accept``, or the channel's own
+    response after an accepted socket. (The bridge's WSGI front ends its sockets so too.)
+    """
+    if channel.denial is not None:
+        status, headers, body = channel.denial
+        return _FlaskResponse(body, status=status, headers=headers)
+    if not channel.accepted:
+        return _FlaskResponse(status=403)  # closed before accept: what servers answer
+    answer: flask.Response = channel.after_accept()
+    return answer
 
 
 def _socket_channel(environ: dict[str, Any]) -> Any:
