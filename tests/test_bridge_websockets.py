@@ -282,6 +282,18 @@ def test_the_asgi_fallbacks_lifespan_state_reaches_its_sockets():
         app.close()
 
 
+def test_a_plain_request_on_a_path_the_flask_primary_routes_as_a_socket_goes_to_the_fallback():
+    # The mirror of the test above, and of an ASGI front (a WebSocketRoute matches no HTTP).
+    log: list[Any] = []
+    fallback = fastapi.FastAPI()
+    fallback.add_api_route("/new/echo/{name}", lambda name: {"page": name})
+    app = combine(side_app("flask", "new", log), fallback)
+    try:
+        assert client_for_app(app).get("/new/echo/ada").json() == {"page": "ada"}
+    finally:
+        app.close()
+
+
 UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"}
 
 
