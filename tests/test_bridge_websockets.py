@@ -21,7 +21,7 @@ import werkzeug.test
 import dualweb.fastapi
 import dualweb.flask
 import dualweb.starlette
-from dualweb import Depends, Router, WebSocket, WebSocketDisconnect
+from dualweb import Depends, Router, SyncWebSocket, WebSocket, WebSocketDisconnect
 from dualweb.bridge import combine
 from dualweb.security import HTTPAuthorizationCredentials, HTTPBearer
 from dualweb.testing import WebSocketDenialResponse, client_for_app
@@ -194,8 +194,15 @@ def test_a_flask_side_socket_runs_in_a_request_context_of_the_flask_app():
         )
         seen.append(flask.g.seen)
 
+    @router.websocket("/sync")
+    def sync(websocket: SyncWebSocket):  # a thread of its own, the same context
+        websocket.accept()
+        websocket.send_text(f"{flask.current_app.name} {flask.request.path}")
+
     dualweb.flask.mount(flask_app, router)
     client = client_for_app(combine(fastapi.FastAPI(), flask_app))
+    with client.websocket_connect("/sync") as ws:
+        assert ws.receive_text() == "legacy /sync"
     with client.websocket_connect("/ctx/ada") as ws:
         assert ws.receive_json() == {
             "app": "legacy",
