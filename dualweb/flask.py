@@ -35,7 +35,7 @@ from ._core.pipeline import Operation
 from ._core.socket_operation import SocketOperation
 from ._core.table import RouteTable, errors_to_app
 from ._flask_context import AppContextMiddleware, app_context
-from ._flask_sockets import HandOverChannel, open_channel
+from ._flask_sockets import HandOverChannel, InMemoryChannel, open_channel
 from .datastructures import URL, FormData, Headers, UploadFile
 from .exceptions import DualwebError, HTTPException, RequestValidationError
 from .responses import Response, StreamingResponse
@@ -281,12 +281,20 @@ def _socket_view(
                 raise  # to Flask's error handling (before accept, its 500 is the answer)
             # After the hand-over no HTTP answer can go: reported as Flask reports it.
             _report(exc)
-        before = channel.response_before_accept()
-        if before is not None:
-            return before  # (through the app's after_request hooks, as any response)
-        return channel.response_after_hand_over()
+        return socket_answer(channel)
 
     return view
+
+
+def socket_answer(channel: HandOverChannel | InMemoryChannel) -> WerkzeugResponse:
+    """The WSGI response that ends a socket's request, once the socket is done: its
+    denial, the empty 403 of a socket closed before ``accept``, or what the server that
+    handed the socket over is given. (The bridge's WSGI front ends its sockets so too.)
+    """
+    before = channel.response_before_accept()
+    if before is not None:
+        return before  # (through the app's after_request hooks, as any response)
+    return channel.response_after_hand_over()
 
 
 def _view(

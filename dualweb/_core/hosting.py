@@ -10,6 +10,7 @@ from ..openapi.site import DocsSite, docs_site
 from ..routing import Router
 from .lifespan import AppLifespan
 from .misses import Misses
+from .socket_operation import SocketOperation
 from .table import RouteTable
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "app_misses",
     "check_clashes",
     "check_new_mount",
+    "find_socket",
     "join_lifespan",
     "mount_router",
 ]
@@ -84,6 +86,23 @@ def app_misses(registry: dict[str, Any]) -> Misses:
     """What answers the requests no route of the app's mounted routers takes."""
     misses: Misses = registry.setdefault("misses", Misses())
     return misses
+
+
+def find_socket(
+    registry: dict[str, Any], path: str
+) -> tuple[RouteTable, SocketOperation, dict[str, Any]] | None:
+    """The socket route of the app's mounted routers that takes ``path`` (the first, in
+    mount then declaration order, as FastAPI's router tries them), with its table and
+    its converted path parameters; None when none does.
+
+    For a front that serves another host's socket routes itself (the bridge).
+    """
+    for table in app_misses(registry).tables:
+        for op in table.sockets:
+            params = op.template.match(path)
+            if params is not None:
+                return table, op, params
+    return None
 
 
 def app_lifespan(registry: dict[str, Any]) -> AppLifespan:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ._kinds import GONE_KEY, ASGIApp, Matcher, Message, Receive, Scope, Send, is_asgi
 from ._lifespan import FlaskLifespan, Lifespan, flask_lifespan
+from ._sockets import FlaskSockets
 
 
 class ASGIBridge:
@@ -32,6 +33,9 @@ class ASGIBridge:
         self._behind: ASGIApp = (
             fallback if self._fallback_is_asgi else _WSGIBehindASGI(fallback, threads)
         )
+        # A WSGI app cannot take a socket: the front serves the dualweb socket routes of a
+        # Flask fallback itself, and closes the others.
+        self._sockets: ASGIApp | None = None if self._fallback_is_asgi else FlaskSockets(fallback)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -39,6 +43,8 @@ class ASGIBridge:
             await self._lifespan(scope, receive, send)
         elif kind in ("http", "websocket") and self._owns(scope):
             await self.primary(scope, receive, send)
+        elif kind == "websocket" and self._sockets is not None:
+            await self._sockets(scope, receive, send)
         else:
             if self._fallback_lifespan is not None:
                 scope = self._fallback_lifespan.request_scope(scope)
@@ -96,7 +102,7 @@ class _WSGIBehindASGI:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.middleware(scope, receive, send)  # a websocket is closed by a2wsgi
+            await self.middleware(scope, receive, send)
             return
         gone = threading.Event()
         inbox: asyncio.Queue[Message] = asyncio.Queue(maxsize=1)

@@ -105,11 +105,13 @@ def _flask_owns(app: Any, environ: dict[str, Any]) -> bool:
     """Whether the Flask ``app`` has a rule for ``environ``.
 
     A match, a method mismatch (405) and a redirect to the canonical URL (strict slashes)
-    are the app's; only "no rule" (404) goes to the fallback. If the URL adapter cannot be
-    built (an untrusted host, say), the app answers with its own error.
+    are the app's; only "no rule" (404) goes to the fallback, and so does a rule for the
+    other kind of request (a socket where the app has only an HTTP rule, or the other way
+    round), as a Starlette router's routes match only their own kind. If the URL adapter
+    cannot be built (an untrusted host, say), the app answers with its own error.
     """
     from werkzeug.exceptions import NotFound
-    from werkzeug.routing import RequestRedirect
+    from werkzeug.routing import RequestRedirect, WebsocketMismatch
 
     try:
         adapter = app.create_url_adapter(app.request_class(environ))
@@ -121,7 +123,7 @@ def _flask_owns(app: Any, environ: dict[str, Any]) -> bool:
         adapter.match()
     except RequestRedirect:
         return True
-    except NotFound:
+    except (NotFound, WebsocketMismatch):
         return False
     except Exception:  # MethodNotAllowed and the like: the app answers
         return True

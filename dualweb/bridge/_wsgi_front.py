@@ -13,6 +13,7 @@ from typing import Any
 from .._core.concurrency import LoopThread, at_process_exit
 from ._kinds import GONE_KEY, Matcher, Message, Receive, Scope, Send, is_asgi, logger
 from ._lifespan import Lifespan, flask_lifespan
+from ._sockets import is_upgrade, open_channel, socket_scope
 
 #: How long ``close()`` waits for the ASGI fallback's shutdown.
 SHUTDOWN_TIMEOUT = 30.0
@@ -38,6 +39,8 @@ class WSGIBridge:
     ) -> Iterable[bytes]:
         if self._owns(environ):
             return self.primary(environ, start_response)  # type: ignore[no-any-return]
+        if isinstance(self._behind, _ASGIBehindWSGI) and is_upgrade(environ):
+            return self._behind.socket(self.primary, environ, start_response)
         return self._behind(environ, start_response)  # type: ignore[no-any-return]
 
     def start(self) -> None:
@@ -161,6 +164,34 @@ class _ASGIBehindWSGI:
         environ[GONE_KEY] = connection
         return _Closing(middleware(environ, start_response), connection)
 
+    def socket(
+        self, primary: Any, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """An upgrade request for the fallback: the primary's Flask host takes the socket
+        over, and its channel carries the fallback's messages, on the loop thread, until
+        the fallback is done with it."""
+        try:
+            channel, answer = open_channel(primary, environ)
+        except LookupError as exc:
+            # NOTE: answered, not raised: without a channel the socket cannot even be
+            # refused, and a client would wait for an answer that never comes.
+            logger.error(
+                "combine: a WebSocket to %s cannot reach the fallback: %s", _path(environ), exc
+            )
+            start_response(
+                "500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")]
+            )
+            return [b"Internal Server Error"]
+        self.start()
+        thread = self._thread
+        assert thread is not None
+        scope = socket_scope(environ, channel)
+        if self._lifespan is not None:
+            scope = self._lifespan.request_scope(scope)
+        # (In a context of its own, as a server gives each request.)
+        contextvars.Context().run(thread.run, self.app(scope, channel.receive, channel.send))
+        return answer(channel)(environ, start_response)  # type: ignore[no-any-return]
+
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         environ = scope.get("wsgi_environ") or {}
         connection: _Connection | None = environ.get(GONE_KEY)
@@ -225,3 +256,7 @@ class _Closing:
         close = getattr(self._iterator, "close", None)
         if close is not None:
             close()
+
+
+def _path(environ: dict[str, Any]) -> str:
+    return str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
