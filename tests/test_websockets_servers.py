@@ -177,6 +177,37 @@ def test_a_wsgi_server_that_cannot_hand_a_socket_over_says_so():
         assert "gunicorn" in output and "uvicorn" in output
 
 
+BRIDGES = {
+    "gunicorn-wsgi-front": "-m gunicorn --workers 1 --worker-class gthread --threads 16 "
+    "--bind 127.0.0.1:{port} " + APP + "wsgi_front",
+    "uvicorn-asgi-front": "-m uvicorn --ws websockets --port {port} " + APP + "asgi_front",
+}
+
+
+@pytest.mark.parametrize("bridge", list(BRIDGES))
+def test_sockets_of_both_sides_of_a_combined_app(bridge):
+    # Each side's routes (async and def) echo, and see the client leave with its code.
+    with running(bridge, BRIDGES[bridge]) as server:
+        before = len(server.events())
+        paths = [f"/{side}/{kind}/{side}-{kind}" for side in ("front", "behind")
+                 for kind in ("echo", "sync-echo")]  # fmt: skip
+        for k, path in enumerate(paths):
+            with connect(server.url(path), open_timeout=TIMEOUT, close_timeout=5) as ws:
+                ws.send(path)
+                assert ws.recv(timeout=TIMEOUT) == path
+                ws.close(4000 + k, "done")
+
+        def all_seen() -> bool:
+            return sum(e[0] == "teardown" for e in server.events()[before:]) >= len(paths)
+
+        wait_until(all_seen, timeout=SEEN_WITHIN)
+        events = server.events()[before:]
+        left = sorted((e[1], e[2]) for e in events if e[0] == "left")
+        expected = sorted((path.rsplit("/", 1)[1], 4000 + k) for k, path in enumerate(paths))
+        assert left == expected, (events, server.output())
+        assert "Traceback" not in server.output()
+
+
 def test_refusals_and_closes_reach_the_client(server):
     with pytest.raises(InvalidStatus) as refused, connect(server.url("/items/x"), open_timeout=5):
         pass

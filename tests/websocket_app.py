@@ -93,3 +93,32 @@ if __name__ == "__main__":  # Werkzeug's threaded server on the port given
     from werkzeug.serving import run_simple
 
     run_simple("127.0.0.1", int(sys.argv[1]), flask_app, threaded=True)
+
+
+def _bridged(prefix: str) -> Router:
+    """The echo routes under ``prefix``, for one side of a combined app."""
+    side = Router()
+    side.add_api_websocket_route(f"{prefix}/echo/{{name}}", echo)
+    side.add_api_websocket_route(f"{prefix}/sync-echo/{{name}}", sync_echo)
+    return side
+
+
+def _combined(front: str) -> Any:
+    from dualweb.bridge import combine
+
+    flask_side = flask.Flask("bridged")
+    fastapi_side = fastapi.FastAPI()
+    if front == "wsgi":
+        dualweb.flask.mount(flask_side, _bridged("/front"))
+        dualweb.flask.mount(flask_side, router, name="log")  # (GET /log)
+        dualweb.fastapi.mount(fastapi_side, _bridged("/behind"))
+        return combine(flask_side, fastapi_side)
+    dualweb.fastapi.mount(fastapi_side, _bridged("/front"))
+    dualweb.fastapi.mount(fastapi_side, router)
+    dualweb.flask.mount(flask_side, _bridged("/behind"))
+    return combine(fastapi_side, flask_side)
+
+
+#: Combined apps: a Flask front (WSGI) before FastAPI, and a FastAPI front before Flask.
+wsgi_front = _combined("wsgi")
+asgi_front = _combined("asgi")
