@@ -15,6 +15,7 @@ import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import httpx2
 
@@ -71,7 +72,9 @@ class WSGITransport(httpx2.BaseTransport):
     def environ(self, request: httpx2.Request) -> dict[str, Any]:
         """The WSGI environ of ``request``."""
         url = request.url
-        path = url.path
+        # As a server gives it: the path's bytes, percent-decoded, as latin-1 text (WSGI's
+        # "bytes in a str"), which the app decodes as UTF-8 itself.
+        path = unquote_to_bytes(url.raw_path.split(b"?", 1)[0]).decode("latin-1")
         root = self.root_path
         if root and (path == root or path.startswith(root + "/")):
             # The full path, as a proxy that keeps the prefix sends it: the server takes

@@ -35,9 +35,10 @@ async def request_validation_exception_handler(
     NOTE: an error may echo a non-finite float the client sent (JSON ``NaN``);
     FastAPI then fails to encode its own 422 and answers 500. We send ``null``
     in its place, so the client still gets its clear 4xx. Likewise a lone
-    surrogate (JSON ``"\\ud800"``), which UTF-8 cannot encode, becomes U+FFFD.
+    surrogate (JSON ``"\\ud800"``), which UTF-8 cannot encode, becomes U+FFFD, and so
+    do the bytes of a raw body that are not UTF-8 (FastAPI answers 500 for those too).
     """
-    detail = _finite(jsonable_encoder(exc.errors()))
+    detail = _finite(jsonable_encoder(_text_inputs(exc.errors())))
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
@@ -54,6 +55,17 @@ async def websocket_request_validation_exception_handler(
     if websocket.application_state.name == "CONNECTED":
         reason = json.dumps(reason)
     await websocket.close(code=1008, reason=reason)
+
+
+def _text_inputs(errors: Any) -> Any:
+    # A body that could not be read as JSON is echoed as its bytes: as text, undecodable
+    # bytes replaced, rather than failing to encode the answer.
+    return [
+        {**error, "input": error["input"].decode("utf-8", "replace")}
+        if isinstance(error, dict) and isinstance(error.get("input"), bytes)
+        else error
+        for error in errors
+    ]
 
 
 _LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")

@@ -1171,3 +1171,26 @@ def test_unparseable_json_is_a_400(parity, content):
     (got,) = parity(build_more, [("POST", "/text", {"content": content, "headers": JSON})])
     assert got.status_code == 400
     assert got.json() == {"detail": "There was an error parsing the body"}
+
+
+def test_undecodable_bytes_under_a_foreign_content_type_are_a_422(serve):
+    # FastAPI echoes the raw body as the error's input, fails to encode it, and answers 500.
+    from pydantic import BaseModel
+
+    class Named(BaseModel):
+        name: str
+
+    def build(api):
+        router = api.Router()
+
+        @router.post("/named")
+        def named(item: Named):
+            return item
+
+        return router
+
+    response = serve(build).post(
+        "/named", content=b"\x80abc", headers={"content-type": "text/plain"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["input"] == "\ufffdabc"
