@@ -519,3 +519,23 @@ def test_dualweb_lifespans_on_both_sides_run_with_the_bridge(front):
         finally:
             bridge.close()
         assert sorted(events[2:]) == ["asgi down", "wsgi down"]
+
+
+def test_a_path_that_is_not_utf8_reaches_an_asgi_fallback_behind_flask():
+    # a2wsgi decodes the path strictly: `/%C0%AF` made the WSGI front fail (500); an ASGI
+    # server gives such bytes as U+FFFD, and so does the front now.
+    import fastapi
+    import flask
+
+    from dualweb.bridge import combine
+    from dualweb.testing import client_for_app
+
+    fallback = fastapi.FastAPI()
+
+    @fallback.get("/files/{name}")
+    def files(name: str):
+        return {"name": name}
+
+    client = client_for_app(combine(flask.Flask("front"), fallback))
+    response = client.get("/files/%C0%AF")
+    assert (response.status_code, response.json()) == (200, {"name": "\ufffd\ufffd"})

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from dualweb import Body, Cookie, File, Form, Header, Path, Query, Router, UploadFile
-from dualweb.testing import HOSTS, TestClient
+from dualweb.bridge import combine
+from dualweb.testing import HOSTS, TestClient, build_app, client_for_app
 
 #: Every status the router documents: its successes, FastAPI's 404/405/307 for what no
 #: route takes under the prefix, 400 for a form that cannot be parsed, 413 beyond the
@@ -89,10 +90,16 @@ def fuzz_router() -> Router:
 
 @pytest.fixture(scope="module")
 def clients() -> dict[str, TestClient]:
-    return {
+    made = {
         host: TestClient(fuzz_router(), host, prefix="/api", follow_redirects=False)
         for host in HOSTS
     }
+    # And through the bridge, the router on the fallback's side, behind each kind of front.
+    for front, behind in (("fastapi", "flask"), ("flask", "fastapi")):
+        fallback = build_app(fuzz_router(), behind, prefix="/api")
+        combined = combine(build_app(Router(), front), fallback)
+        made[f"{front}-front"] = client_for_app(combined, follow_redirects=False)
+    return made
 
 
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)

@@ -162,6 +162,7 @@ class _ASGIBehindWSGI:
         assert loop is not None
         connection = _Connection(loop)
         environ[GONE_KEY] = connection
+        _utf8_path(environ)
         return _Closing(middleware(environ, start_response), connection)
 
     def socket(
@@ -185,6 +186,7 @@ class _ASGIBehindWSGI:
         self.start()
         thread = self._thread
         assert thread is not None
+        _utf8_path(environ)
         scope = socket_scope(environ, channel)
         if self._lifespan is not None:
             scope = self._lifespan.request_scope(scope)
@@ -260,3 +262,15 @@ class _Closing:
 
 def _path(environ: dict[str, Any]) -> str:
     return str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+
+
+def _utf8_path(environ: dict[str, Any]) -> None:
+    """Make the path's bytes valid UTF-8, as an ASGI server makes its path (invalid bytes
+    become U+FFFD), before a2wsgi decodes it strictly and fails on a path such as
+    ``/%C0%AF`` (a 500 for a client's bad input)."""
+    for key in ("SCRIPT_NAME", "PATH_INFO"):
+        raw = str(environ.get(key, "")).encode("latin-1", "replace")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            environ[key] = raw.decode("utf-8", "replace").encode("utf-8").decode("latin-1")
