@@ -101,13 +101,14 @@ def wsgi_server(app: Any) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def asgi_server(app: Any) -> Iterator[int]:
-    """Serve an ASGI app with uvicorn on a free port; yields the port."""
+def asgi_server(app: Any, **options: Any) -> Iterator[int]:
+    """Serve an ASGI app with uvicorn on a free port; yields the port. ``options`` are
+    uvicorn's (``ws="wsproto"`` serves WebSockets)."""
     import uvicorn
 
     sock = listening_socket()
     port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn_config(app))
+    server = uvicorn.Server(uvicorn_config(app, **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -125,8 +126,9 @@ def asgi_server(app: Any) -> Iterator[int]:
 
 @contextlib.contextmanager
 def serving(app: Any) -> Iterator[int]:
-    """A real server for a Flask (WSGI) or Starlette/FastAPI (ASGI) app; yields its port."""
-    manager = wsgi_server(app) if hasattr(app, "wsgi_app") else asgi_server(app)
+    """A real server for a Flask (WSGI) or Starlette/FastAPI (ASGI) app, WebSockets
+    included; yields its port."""
+    manager = wsgi_server(app) if hasattr(app, "wsgi_app") else asgi_server(app, ws="wsproto")
     with manager as port:
         yield port
 

@@ -383,3 +383,56 @@ def test_the_chat_page_renders_tokens_as_they_arrive(profile: str, host: str) ->
     assert state["turns"] == [["user", "hello there"], ["assistant", "".join(REPLY)]]
     assert state["tokens"] == REPLY
     assert [n for n in counts if 0 < n < len(REPLY)], counts  # seen while it streamed in
+
+
+ROOM_STATE = """({
+  log: [...document.querySelectorAll("#room-log li")].map(li => li.textContent),
+  status: document.getElementById("room-status")?.textContent ?? "",
+  shown: [...document.querySelectorAll("#room form")]
+    .filter(form => form.offsetParent !== null).map(form => form.id),
+})"""
+
+
+@pytest.mark.parametrize("host", ["flask", "fastapi"])
+def test_two_browser_pages_talk_in_the_chat_room(profile: str, host: str) -> None:
+    """examples/chat's room, on a real server of each host (Werkzeug, uvicorn): two pages
+    join over WebSockets, one speaks, both show it; the other leaves and it is told."""
+    chat = chat_example()
+    app = (chat.flask_app if host == "flask" else chat.fastapi_app).create_app()
+
+    def wait_for(session: str, done: Any) -> Any:
+        deadline = time.monotonic() + CHROMIUM_TIMEOUT
+        state = browser.evaluate(session, ROOM_STATE)
+        while not done(state) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            state = browser.evaluate(session, ROOM_STATE)
+        return state
+
+    with serving(app) as port, devtools(profile) as browser:
+        sessions = {}
+        for user in ("ann", "bob"):
+            target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+            page = browser.send("Target.attachToTarget", targetId=target, flatten=True)
+            sessions[user] = (target, page["sessionId"])
+            url = f"http://127.0.0.1:{port}/?user={user}"
+            browser.send("Page.navigate", page["sessionId"], url=url)
+            wait_for(page["sessionId"], lambda state, user=user: f"{user} joined" in state["log"])
+        ann, bob = sessions["ann"][1], sessions["bob"][1]
+        browser.evaluate(
+            ann,
+            'document.getElementById("said").value = "hello bob";'
+            'document.getElementById("say").requestSubmit(); true',
+        )
+        heard = wait_for(bob, lambda state: "ann: hello bob" in state["log"])
+        said = wait_for(ann, lambda state: "ann: hello bob" in state["log"])
+        shot = os.environ.get("DUALWEB_ROOM_SCREENSHOT")  # a path, to look at the page
+        if shot:
+            png = browser.send("Page.captureScreenshot", bob, format="png")["data"]
+            Path(f"{shot}-{host}.png").write_bytes(base64.b64decode(png))
+        browser.send("Target.closeTarget", targetId=sessions["bob"][0])
+        left = wait_for(ann, lambda state: "bob left" in state["log"])
+    assert heard["log"] == ["bob joined", "ann: hello bob"], heard
+    assert said["log"] == ["ann joined", "bob joined", "ann: hello bob"], said
+    assert said["status"] == "in the lobby as ann"
+    assert said["shown"] == ["say"]  # the join form gives way to the room's
+    assert left["log"][-1] == "bob left", left
