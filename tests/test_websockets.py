@@ -695,6 +695,8 @@ def test_every_socket_of_a_client_runs_on_one_event_loop(host):
     async def where(websocket: WebSocket):
         await websocket.accept()
         await websocket.send_json([id(asyncio.get_running_loop()), threading.get_ident()])
+        async for _ in websocket.iter_text():  # alive (its thread too) until the client leaves
+            pass
 
     client = TestClient(router, host)
     with client.websocket_connect("/where") as first, client.websocket_connect("/where") as second:
