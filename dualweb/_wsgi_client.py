@@ -15,6 +15,7 @@ import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import httpx2
 
@@ -71,7 +72,11 @@ class WSGITransport(httpx2.BaseTransport):
     def environ(self, request: httpx2.Request) -> dict[str, Any]:
         """The WSGI environ of ``request``."""
         url = request.url
-        path = url.path
+        # NOTE: PATH_INFO is the path's bytes, percent-decoded, as latin-1 text, as
+        # gunicorn and Werkzeug's server give it (PEP 3333); httpx's ``url.path`` has
+        # decoded them as UTF-8 already, which no server does (and a character beyond
+        # latin-1 cannot be a WSGI string at all).
+        path = unquote_to_bytes(url.raw_path.partition(b"?")[0]).decode("latin-1")
         root = self.root_path
         if root and (path == root or path.startswith(root + "/")):
             # The full path, as a proxy that keeps the prefix sends it: the server takes
@@ -121,6 +126,10 @@ class WSGITransport(httpx2.BaseTransport):
         body = _Body(result, self.raise_app_exceptions)
         if not started:
             body.prime()  # (a WSGI app may call start_response at its body's first chunk)
+        if not started:
+            # The app failed before it answered (its error not raised into the test): a
+            # server sends its own 500, as Starlette's test client does.
+            return httpx2.Response(500, text="Internal Server Error")
         status, headers, exc_info = started[-1]
         if exc_info and exc_info[0] and self.raise_app_exceptions:
             raise exc_info[1]
