@@ -101,9 +101,16 @@ class WSGITransport(httpx2.BaseTransport):
             "REMOTE_ADDR": CLIENT[0],
             "REMOTE_PORT": str(CLIENT[1]),
         }
-        if request.content and "content-length" not in request.headers:
+        if "chunked" in request.headers.get("transfer-encoding", "").lower():
+            # A body without a length: the server gives the app an input that ends where
+            # the body ends, and says so (gunicorn and Werkzeug's server do).
+            environ["wsgi.input_terminated"] = True
+        elif request.content and "content-length" not in request.headers:
             environ["CONTENT_LENGTH"] = str(len(request.content))
-        for name, value in request.headers.multi_items():
+        # (The header's bytes as latin-1 text, as a server puts them in the environ: httpx's
+        # own reading would take valid UTF-8 for text.)
+        for raw_name, raw_value in request.headers.raw:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             key = name.upper().replace("-", "_")
             if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 key = "HTTP_" + key
