@@ -72,9 +72,11 @@ class WSGITransport(httpx2.BaseTransport):
     def environ(self, request: httpx2.Request) -> dict[str, Any]:
         """The WSGI environ of ``request``."""
         url = request.url
-        # As a server gives it: the path's bytes, percent-decoded, as latin-1 text (WSGI's
-        # "bytes in a str"), which the app decodes as UTF-8 itself.
-        path = unquote_to_bytes(url.raw_path.split(b"?", 1)[0]).decode("latin-1")
+        # NOTE: PATH_INFO is the path's bytes, percent-decoded, as latin-1 text, as
+        # gunicorn and Werkzeug's server give it (PEP 3333); httpx's ``url.path`` has
+        # decoded them as UTF-8 already, which no server does (and a character beyond
+        # latin-1 cannot be a WSGI string at all).
+        path = unquote_to_bytes(url.raw_path.partition(b"?")[0]).decode("latin-1")
         root = self.root_path
         if root and (path == root or path.startswith(root + "/")):
             # The full path, as a proxy that keeps the prefix sends it: the server takes
@@ -99,9 +101,16 @@ class WSGITransport(httpx2.BaseTransport):
             "REMOTE_ADDR": CLIENT[0],
             "REMOTE_PORT": str(CLIENT[1]),
         }
-        if request.content and "content-length" not in request.headers:
+        if "chunked" in request.headers.get("transfer-encoding", "").lower():
+            # A body without a length: the server gives the app an input that ends where
+            # the body ends, and says so (gunicorn and Werkzeug's server do).
+            environ["wsgi.input_terminated"] = True
+        elif request.content and "content-length" not in request.headers:
             environ["CONTENT_LENGTH"] = str(len(request.content))
-        for name, value in request.headers.multi_items():
+        # (The header's bytes as latin-1 text, as a server puts them in the environ: httpx's
+        # own reading would take valid UTF-8 for text.)
+        for raw_name, raw_value in request.headers.raw:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             key = name.upper().replace("-", "_")
             if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 key = "HTTP_" + key
@@ -124,6 +133,10 @@ class WSGITransport(httpx2.BaseTransport):
         body = _Body(result, self.raise_app_exceptions)
         if not started:
             body.prime()  # (a WSGI app may call start_response at its body's first chunk)
+        if not started:
+            # The app failed before it answered (its error not raised into the test): a
+            # server sends its own 500, as Starlette's test client does.
+            return httpx2.Response(500, text="Internal Server Error")
         status, headers, exc_info = started[-1]
         if exc_info and exc_info[0] and self.raise_app_exceptions:
             raise exc_info[1]

@@ -502,8 +502,12 @@ class _FlaskIO(SyncHostIO):
 
     def read_body(self, limit: int | None) -> bytes:
         request = self.request
-        if limit is not None:
-            request.max_content_length = limit
+        if limit is not None and getattr(request, "_cached_data", None) is None:
+            # NOTE: Werkzeug's one read() of a body without a length (chunked) stops at
+            # the limit without a word, and the handler would get the body cut short:
+            # read it chunk by chunk to its end (the 413 comes past the limit), and
+            # leave it where get_data() finds it, for Flask code after the view.
+            request._cached_data = b"".join(self.body_chunks(limit))
         try:
             return request.get_data(cache=True)
         except RequestEntityTooLarge:

@@ -93,6 +93,10 @@ class _WSGIBehindASGI:
         self.middleware: Any = adapter(self._watched, workers=threads)
 
     def _watched(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        # NOTE: a2wsgi's input ends where the ASGI body ends, as a server's input for a
+        # chunked body does; said so (as gunicorn says it), Werkzeug reads a body that has
+        # no Content-Length instead of taking it for an empty one.
+        environ["wsgi.input_terminated"] = True
         scope = environ.get("asgi.scope") or {}
         gone = scope.get(GONE_KEY)
         iterable = self.app(environ, start_response)

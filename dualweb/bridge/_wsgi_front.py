@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 from .._core.concurrency import LoopThread, at_process_exit
 from ._kinds import GONE_KEY, Matcher, Message, Receive, Scope, Send, is_asgi, logger
@@ -162,7 +163,7 @@ class _ASGIBehindWSGI:
         assert loop is not None
         connection = _Connection(loop)
         environ[GONE_KEY] = connection
-        _utf8_path(environ)
+        _decodable(environ)
         return _Closing(middleware(environ, start_response), connection)
 
     def socket(
@@ -186,7 +187,7 @@ class _ASGIBehindWSGI:
         self.start()
         thread = self._thread
         assert thread is not None
-        _utf8_path(environ)
+        _decodable(environ)
         scope = socket_scope(environ, channel)
         if self._lifespan is not None:
             scope = self._lifespan.request_scope(scope)
@@ -260,17 +261,29 @@ class _Closing:
             close()
 
 
-def _path(environ: dict[str, Any]) -> str:
-    return str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+def _decodable(environ: dict[str, Any]) -> None:
+    """Make the environ's path and query string ones a2wsgi can turn into a scope.
 
-
-def _utf8_path(environ: dict[str, Any]) -> None:
-    """Make the path's bytes valid UTF-8, as an ASGI server makes its path (invalid bytes
-    become U+FFFD), before a2wsgi decodes it strictly and fails on a path such as
-    ``/%C0%AF`` (a 500 for a client's bad input)."""
+    a2wsgi decodes the path as strict UTF-8 and the query string as ASCII, and fails on
+    anything else (a client's ``/%FF``, or a raw byte above 127 in a query string): the
+    request would end as the server's 500. An ASGI server gives the app what it could
+    decode (uvicorn: the path with U+FFFD in place of what is not UTF-8, the query string
+    as it came); so does this, with the query string's bytes percent-encoded.
+    """
     for key in ("SCRIPT_NAME", "PATH_INFO"):
-        raw = str(environ.get(key, "")).encode("latin-1", "replace")
+        raw = str(environ.get(key, "")).encode("latin-1")
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
             environ[key] = raw.decode("utf-8", "replace").encode("utf-8").decode("latin-1")
+    query = str(environ.get("QUERY_STRING", ""))
+    if not query.isascii():
+        environ["QUERY_STRING"] = quote(query.encode("latin-1"), safe=_QUERY_SAFE)
+
+
+# Every printable ASCII character but the space: what may stand in a query string as it is.
+_QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def _path(environ: dict[str, Any]) -> str:
+    return str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
