@@ -343,6 +343,23 @@ class FormData(_MultiMap):
                 await value.close()
 
 
+#: What a header value cannot hold: a CR or LF would end the header there, and start
+#: another the value chose (header injection, from a value a client sent); NUL no server takes.
+_NOT_IN_A_VALUE = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+
+
+def header_value(value: str) -> str:
+    """``value`` safe to send as one header's value: CR, LF and NUL become spaces.
+
+    NOTE: replaced, not refused: a handler that echoes a client's value into a header
+    would otherwise fail (Werkzeug refuses such a value at send, a 500), or, on servers
+    that pass it on, let the client add headers of its own.
+    """
+    if isinstance(value, str) and ("\r" in value or "\n" in value or "\0" in value):
+        return value.translate(_NOT_IN_A_VALUE)
+    return value
+
+
 class MutableHeaders(MutableMapping[str, str]):
     """A view over a response's header list; names are case-insensitive."""
 
@@ -364,9 +381,9 @@ class MutableHeaders(MutableMapping[str, str]):
         for i in reversed(found[1:]):
             del self._raw[i]
         if found:
-            self._raw[found[0]] = (key, value)
+            self._raw[found[0]] = (key, header_value(value))
         else:
-            self._raw.append((key, value))
+            self._raw.append((key, header_value(value)))
 
     def __delitem__(self, key: str) -> None:
         key = key.lower()
@@ -383,7 +400,7 @@ class MutableHeaders(MutableMapping[str, str]):
 
     def append(self, key: str, value: str) -> None:
         """Add a header, keeping any others of the same name."""
-        self._raw.append((key.lower(), value))
+        self._raw.append((key.lower(), header_value(value)))
 
     def getlist(self, key: str) -> list[str]:
         """Every value of the header ``key``."""

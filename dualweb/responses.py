@@ -34,7 +34,7 @@ from ._core.chunks import AsyncChunks, chunks_async, chunks_sync, first_of, prim
 from ._core.concurrency import CallSync, run_on_thread_loop
 from ._core.ranges import RangeError, parse_ranges
 from .background import BackgroundTask, BackgroundTasks
-from .datastructures import MutableHeaders
+from .datastructures import MutableHeaders, header_value
 from .exceptions import DualwebDeprecationWarning
 
 __all__ = [
@@ -110,7 +110,7 @@ class Response:
         self._background = BackgroundTasks([value]) if isinstance(value, BackgroundTask) else value
 
     def _init_headers(self, headers: Mapping[str, str] | None, length: bool = True) -> None:
-        raw = [(k.lower(), v) for k, v in (headers or {}).items()]
+        raw = [(k.lower(), header_value(v)) for k, v in (headers or {}).items()]
         names = {name for name, _ in raw}
         status = self.status_code
         if length and "content-length" not in names and sends_content_length(status):
