@@ -91,6 +91,10 @@ class WSGITransport(httpx2.BaseTransport):
             "wsgi.multithread": True,
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
+            # NOTE: the input holds the whole body and ends with it, as gunicorn and
+            # Werkzeug's server say of theirs; without it, Werkzeug reads a chunked
+            # body (no Content-Length) as empty.
+            "wsgi.input_terminated": True,
             "REQUEST_METHOD": request.method,
             "SCRIPT_NAME": root,
             "PATH_INFO": path,

@@ -42,6 +42,7 @@ class _Include:
         "form_limits",
         "include_in_schema",
         "max_body_size",
+        "max_json_depth",
         "prefix",
         "response_class",
         "responses",
@@ -62,6 +63,7 @@ class _Include:
         self.response_class: Any = options["default_response_class"]
         self.unique_id_function: Any = options["generate_unique_id_function"]
         self.max_body_size: int | None = options["max_body_size"]
+        self.max_json_depth: int | None = options["max_json_depth"]
         self.form_limits: dict[str, int] = limits_set(options["form_limits"])
 
     def derive_socket(self, parent: Router, route: SocketRoute) -> SocketRoute:
@@ -70,6 +72,7 @@ class _Include:
             path=parent.prefix + self.prefix + route.path,
             dependencies=[*parent.dependencies, *self.dependencies, *route.dependencies],
             exception_handler_chain=(*route.exception_handler_chain, parent),
+            hide_input_in_errors=first_set(route.hide_input_in_errors, parent.hide_input_in_errors),
         )
 
     def derive(self, parent: Router, route: Route) -> Route:
@@ -106,12 +109,17 @@ class _Include:
             max_body_size=first_set(
                 route.max_body_size, include.max_body_size, parent.max_body_size
             ),
+            max_json_depth=first_set(
+                route.max_json_depth, include.max_json_depth, parent.max_json_depth
+            ),
             # Limit by limit, the innermost setting wins, as in FastAPI.
             form_limits={**parent.form_limits, **include.form_limits, **route.form_limits},
             # NOTE: as in FastAPI, include_router takes no strict_content_type of its own.
             strict_content_type=first_explicit(
                 route.strict_content_type, parent.strict_content_type
             ),
+            # As the exception handlers: the innermost router that says, says.
+            hide_input_in_errors=first_set(route.hide_input_in_errors, parent.hide_input_in_errors),
         )
 
 
@@ -183,8 +191,10 @@ class Router(_Methods):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         max_body_size: int | None = None,
+        max_json_depth: int | None = None,
         form_limits: FormLimitsSetting | None = None,
         strict_content_type: bool | Default = Default(True),
+        hide_input_in_errors: bool | None = None,
         lifespan: Any = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
@@ -208,6 +218,12 @@ class Router(_Methods):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
+        #: How deeply a JSON body may nest (arrays and objects), for the operations that
+        #: set no limit of their own; None leaves it to the including router (or 100).
+        self.max_json_depth = max_json_depth
+        #: Whether validation errors (422 bodies, 1008 close reasons) leave out the
+        #: ``input`` the client sent; None leaves it to the including router (or False).
+        self.hide_input_in_errors = hide_input_in_errors
         #: The form limits this router sets (by name), each for the operations that set
         #: none of their own; a ``FormLimits`` sets all three, a mapping the ones it names.
         self.form_limits: dict[str, int] = limits_set(form_limits)
@@ -274,6 +290,7 @@ class Router(_Methods):
             **{
                 **operation,
                 "max_body_size": first_set(operation.get("max_body_size"), self.max_body_size),
+                "max_json_depth": first_set(operation.get("max_json_depth"), self.max_json_depth),
                 "form_limits": {
                     **self.form_limits,
                     **limits_set(operation.get("form_limits")),
@@ -281,6 +298,7 @@ class Router(_Methods):
                 "strict_content_type": first_explicit(
                     operation.get("strict_content_type", Default(True)), self.strict_content_type
                 ),
+                "hide_input_in_errors": self.hide_input_in_errors,
             },
         )
         self._changed()
@@ -318,6 +336,7 @@ class Router(_Methods):
             name=name,
             dependencies=[*self.dependencies, *(dependencies or [])],
             exception_handler_chain=(self,),
+            hide_input_in_errors=self.hide_input_in_errors,
         )
         self._changed()
         self._entries.append(route)
@@ -352,6 +371,7 @@ class Router(_Methods):
         default_response_class: type[Response] | Default = Default(JSONResponse),
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         max_body_size: int | None = None,
+        max_json_depth: int | None = None,
         form_limits: FormLimitsSetting | None = None,
     ) -> None:
         """Serve ``router``'s operations as part of this router, under ``prefix``."""
@@ -381,6 +401,7 @@ class Router(_Methods):
                 default_response_class=default_response_class,
                 generate_unique_id_function=generate_unique_id_function,
                 max_body_size=max_body_size,
+                max_json_depth=max_json_depth,
                 form_limits=form_limits,
             )
         )

@@ -18,6 +18,7 @@ PAGES = [
     "hosts.md",
     "streaming.md",
     "websockets.md",
+    "security-and-limits.md",
 ]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -19,6 +19,7 @@ from pydantic_core import from_json
 from ..exceptions import HTTPException, RequestValidationError
 from .forms import FormLimits
 from .hostio import RequestParts
+from .nesting import DEFAULT_MAX_JSON_DEPTH, too_deep
 from .plan import ParamField, Undefined
 
 __all__ = [
@@ -51,23 +52,30 @@ class JsonBody(BodyReader):
     """A JSON body; ``fast`` is the lone body model validated straight from the bytes.
 
     ``missing_type`` is the content type a body sent without one is read as: None
-    (FastAPI's ``strict_content_type=True``: not JSON), or JSON's.
+    (FastAPI's ``strict_content_type=True``: not JSON), or JSON's. ``max_depth`` is
+    how deeply its arrays and objects may nest.
     """
 
-    __slots__ = ("fast", "missing_type")
+    __slots__ = ("fast", "max_depth", "missing_type")
 
-    def __init__(self, fast: ParamField | None, strict_content_type: bool = True) -> None:
+    def __init__(
+        self,
+        fast: ParamField | None,
+        strict_content_type: bool = True,
+        max_depth: int = DEFAULT_MAX_JSON_DEPTH,
+    ) -> None:
         self.fast = fast
         self.missing_type = None if strict_content_type else "application/json"
+        self.max_depth = max_depth
 
     def read_sync(self, parts: RequestParts) -> Any:
         content_type = parts.header("content-type") or self.missing_type
-        return decode_json_body(parts.body_sync(), content_type, self.fast)
+        return decode_json_body(parts.body_sync(), content_type, self.fast, self.max_depth)
 
     async def read_async(self, parts: RequestParts) -> Any:
         body = await parts.body_async()
         content_type = parts.header("content-type") or self.missing_type
-        return decode_json_body(body, content_type, self.fast)
+        return decode_json_body(body, content_type, self.fast, self.max_depth)
 
 
 class FormBody(BodyReader):
@@ -85,23 +93,23 @@ class FormBody(BodyReader):
         return await parts.form_async(self.limits)
 
 
-def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | None = None) -> Any:
+def decode_json_body(
+    body: bytes,
+    content_type: str | None,
+    fast: ParamField | None = None,
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
+) -> Any:
     """The request body as FastAPI hands it to validation.
 
     JSON when the content type says JSON (``application/json`` or ``+json``),
     else the raw bytes, which then fail validation with a clear 422; an empty
-    body is ``Undefined`` (so a required body is reported missing).
+    body is ``Undefined`` (so a required body is reported missing). JSON that
+    nests deeper than ``max_depth`` is a 422 ``json_invalid``, before it is parsed.
     """
     if not body:
         return Undefined
     if not content_type:
         return body
-    if fast is not None and content_type == "application/json":
-        # The lone body model, validated straight from the bytes (see json_fast_path).
-        try:
-            return Prevalidated(fast.adapter.validator.validate_json(body), body)
-        except ValidationError:
-            pass  # the exact path below reports the errors as FastAPI does
     if content_type != "application/json":  # the usual spelling skips the parsing below
         message = email.message.Message()
         message["content-type"] = content_type
@@ -110,6 +118,20 @@ def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | N
         subtype = message.get_content_subtype()
         if subtype != "json" and not subtype.endswith("+json"):
             return body
+    deep = too_deep(body, max_depth)
+    if deep is not None:
+        # NOTE: RFC 8259 lets a parser limit nesting; a body beyond ours is JSON this
+        # parser does not take, so it is answered as FastAPI answers JSON it cannot parse.
+        error = f"Nesting deeper than {max_depth} levels of arrays and objects"
+        raise RequestValidationError(
+            [_json_invalid(deep, error)], body=body.decode("utf-8", "replace")
+        )
+    if fast is not None and content_type == "application/json":
+        # The lone body model, validated straight from the bytes (see json_fast_path).
+        try:
+            return Prevalidated(fast.adapter.validator.validate_json(body), body)
+        except ValidationError:
+            pass  # the exact path below reports the errors as FastAPI does
     try:
         # pydantic's parser is the fast path; whatever it refuses goes to the
         # standard library's, whose result or error FastAPI reports exactly.
@@ -119,21 +141,21 @@ def decode_json_body(body: bytes, content_type: str | None, fast: ParamField | N
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "json_invalid",
-                    "loc": ("body", exc.pos),
-                    "msg": "JSON decode error",
-                    "input": {},
-                    "ctx": {"error": exc.msg},
-                }
-            ],
-            body=exc.doc,
-        ) from exc
+        raise RequestValidationError([_json_invalid(exc.pos, exc.msg)], body=exc.doc) from exc
     except (ValueError, RecursionError) as exc:
         # Invalid UTF-8, an over-long integer, nesting too deep for the parser.
         raise HTTPException(400, "There was an error parsing the body") from exc
+
+
+def _json_invalid(position: int, error: str) -> dict[str, Any]:
+    # FastAPI's error for a body its JSON parser refuses.
+    return {
+        "type": "json_invalid",
+        "loc": ("body", position),
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": error},
+    }
 
 
 class Prevalidated:
@@ -177,6 +199,7 @@ def body_reader_for(
     embed: bool,
     limits: FormLimits | None,
     strict_content_type: bool = True,
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
 ) -> BodyReader | None:
     """The reader of an operation whose body parameters (every dependency's) are ``fields``;
     None for an operation without one."""
@@ -185,4 +208,4 @@ def body_reader_for(
     if any(field.is_form for field in fields):
         return FormBody(limits)
     lone = len(fields) == 1 and not embed and json_fast_path(fields[0])
-    return JsonBody(fields[0] if lone else None, strict_content_type)
+    return JsonBody(fields[0] if lone else None, strict_content_type, max_json_depth)

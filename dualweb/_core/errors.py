@@ -7,16 +7,21 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import exception_handlers as defaults
-from ..exceptions import DualwebError, RequestValidationError, _AnyHTTPException
+from ..exceptions import (
+    DualwebError,
+    RequestValidationError,
+    WebSocketRequestValidationError,
+    _AnyHTTPException,
+)
 from ..requests import Request
 from ..responses import Response
 from ..routing import Router
 from .after import After, Outcome
 from .concurrency import CallSync, drive
-from .foreign import converted_response, is_http_exception, key_of, lineage
+from .foreign import as_dualweb, converted_response, is_http_exception, key_of, lineage
 from .hostio import RequestParts
 
-__all__ = ["ExceptionHandlers", "Handling"]
+__all__ = ["ExceptionHandlers", "Handling", "without_input"]
 
 Handler = Callable[..., Any]
 
@@ -121,3 +126,24 @@ class ExceptionHandlers:
         if self.to_app and (_AnyHTTPException in keys or RequestValidationError in keys):
             return None  # the app's, not a server error
         return self.server_error
+
+
+def without_input(exc: Exception) -> Exception:
+    """``exc``, its errors without the ``input`` the client sent when it is a request's
+    or a socket's validation error (FastAPI's read as dualweb's); as it is otherwise.
+
+    For routers that set ``hide_input_in_errors``: every exception handler (and the
+    host app's, with ``errors="app"``) then sees the errors the client will see.
+    """
+    if not isinstance(exc, (RequestValidationError, WebSocketRequestValidationError)):
+        if RequestValidationError not in lineage(type(exc)):
+            return exc
+        exc = as_dualweb(exc)
+    exc._errors = [_drop_input(error) for error in exc.errors()]  # type: ignore[attr-defined]
+    return exc
+
+
+def _drop_input(error: Any) -> Any:
+    if isinstance(error, dict) and "input" in error:
+        return {key: value for key, value in error.items() if key != "input"}
+    return error

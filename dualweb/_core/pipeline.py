@@ -20,13 +20,14 @@ from typing import NoReturn
 from .after import Outcome
 from .bodies import BodyReader, JsonBody, body_reader_for
 from .concurrency import CallSync
-from .errors import ExceptionHandlers
+from .errors import ExceptionHandlers, without_input
 from .foreign import as_dualweb
 from .hostio import RequestParts
+from .nesting import DEFAULT_MAX_JSON_DEPTH
 from .paths import template
 from .plan import Undefined
 from .responding import responder_for
-from .route import Route, resolve_default
+from .route import Route, first_set, resolve_default
 from .runners import OverridesProvider, Runner, runner_for
 
 __all__ = ["Operation"]
@@ -37,6 +38,7 @@ class Operation:
 
     __slots__ = (
         "handlers",
+        "hide_input",
         "is_form",
         "max_body_size",
         "methods",
@@ -68,8 +70,10 @@ class Operation:
             route.embed_body,
             route.limits,
             resolve_default(route.strict_content_type),
+            first_set(route.max_json_depth, DEFAULT_MAX_JSON_DEPTH),
         )
         self.is_form = any(field.is_form for field in route.body_fields)
+        self.hide_input = bool(route.hide_input_in_errors)
         json_body = self.reader.fast if isinstance(self.reader, JsonBody) else None
         self.runner: Runner = runner_for(route, responder_for(route), provider, json_body)
 
@@ -81,6 +85,8 @@ class Operation:
             body = Undefined if reader is None else reader.read_sync(parts)
             return self.runner.run_sync(parts, body)
         except Exception as exc:
+            if self.hide_input:
+                exc = without_input(exc)
             handling = self.handlers.find(exc)
             if handling is None:
                 _propagate(exc)
@@ -94,6 +100,8 @@ class Operation:
             body = Undefined if reader is None else await reader.read_async(parts)
             return await self.runner.run_async(parts, body, to_thread)
         except Exception as exc:
+            if self.hide_input:
+                exc = without_input(exc)
             handling = self.handlers.find(exc)
             if handling is None:
                 _propagate(exc)

@@ -119,6 +119,7 @@ OP_DEFAULTS: dict[str, Any] = {
     "openapi_extra": None,
     "callbacks": None,
     "max_body_size": None,
+    "max_json_depth": None,
     "form_limits": None,
     "strict_content_type": Default(True),
 }
@@ -153,8 +154,10 @@ class Route:
         callbacks: Sequence[Route] | None = None,
         generate_unique_id_function: Callable[[Route], str] | Default = Default(generate_unique_id),
         max_body_size: int | None = None,
+        max_json_depth: int | None = None,
         form_limits: FormLimitsSetting | None = None,
         strict_content_type: bool | Default = Default(True),
+        hide_input_in_errors: bool | None = None,
         response_model_include: Any = None,
         response_model_exclude: Any = None,
         response_model_by_alias: bool = True,
@@ -190,6 +193,13 @@ class Route:
             raise DualwebError("callbacks must be routes, such as callback_router.routes")
         _check_max_body_size(max_body_size)
         self.max_body_size = max_body_size
+        _check_max_json_depth(max_json_depth)
+        #: How deeply a JSON body may nest; None until this route or a router around it
+        #: sets it (then ``nesting.DEFAULT_MAX_JSON_DEPTH``).
+        self.max_json_depth = max_json_depth
+        #: Whether its validation errors leave out the ``input`` the client sent; None
+        #: until a router around it says (then False: FastAPI's errors).
+        self.hide_input_in_errors = hide_input_in_errors
         #: The form limits set on this operation or the routers around it, by name (checked
         #: once, here); ``limits`` is what its forms are read within.
         self.form_limits: dict[str, int] = limits_set(form_limits)
@@ -269,8 +279,10 @@ class Route:
             "openapi_extra": self.openapi_extra,
             "callbacks": list(self.callbacks),
             "max_body_size": self.max_body_size,
+            "max_json_depth": self.max_json_depth,
             "form_limits": self.form_limits,
             "strict_content_type": self.strict_content_type,
+            "hide_input_in_errors": self.hide_input_in_errors,
             "generate_unique_id_function": self.generate_unique_id_function,
             "response_model_include": self.response_model_include,
             "response_model_exclude": self.response_model_exclude,
@@ -320,11 +332,14 @@ class SocketRoute:
         name: str | None = None,
         dependencies: Sequence[params.Depends] | None = None,
         exception_handler_chain: tuple[Router, ...] = (),
+        hide_input_in_errors: bool | None = None,
     ) -> None:
         if not callable(endpoint):
             raise DualwebError("An endpoint must be a callable")
         self.path = path
         self.template = template(path)
+        #: Whether a validation close leaves out the ``input`` the client sent (as ``Route``).
+        self.hide_input_in_errors = hide_input_in_errors
         self.endpoint = endpoint
         self.name = (
             name if name is not None else getattr(endpoint, "__name__", type(endpoint).__name__)
@@ -383,6 +398,7 @@ class SocketRoute:
             "name": self.name,
             "dependencies": list(self.dependencies),
             "exception_handler_chain": self.exception_handler_chain,
+            "hide_input_in_errors": self.hide_input_in_errors,
         }
 
     def __repr__(self) -> str:
@@ -405,6 +421,11 @@ def _refuse_socket_params(dependant: Dependant, path: str) -> None:
 def _check_max_body_size(value: Any) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise DualwebError("max_body_size must be a non-negative integer or None")
+
+
+def _check_max_json_depth(value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise DualwebError("max_json_depth must be a positive integer or None")
 
 
 def _check_responses(responses: dict[int | str, dict[str, Any]]) -> None:

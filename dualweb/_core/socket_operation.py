@@ -37,7 +37,7 @@ from ..responses import Response
 from ..websockets import SyncWebSocket, WebSocket, WebSocketDisconnect, WebSocketState
 from .concurrency import CallSync, in_own_thread
 from .dependencies import SolveContext, solve
-from .errors import ExceptionHandlers
+from .errors import ExceptionHandlers, without_input
 from .foreign import converted_response, is_websocket_exception
 from .hostio import RequestParts
 from .paths import template
@@ -59,6 +59,7 @@ class SocketOperation:
         "dependant",
         "endpoint",
         "handlers",
+        "hide_input",
         "override_plans",
         "path",
         "provider",
@@ -82,6 +83,7 @@ class SocketOperation:
         self.dependant: Dependant = route.dependant
         self.endpoint: Callable[..., Any] = route.endpoint
         self.override_plans: dict[tuple[Any, ...], Dependant] = {}
+        self.hide_input = bool(route.hide_input_in_errors)
 
     async def serve(self, parts: RequestParts, io: SocketIO, to_thread: CallSync) -> None:
         """Serve one socket to its end, on an event loop; ``to_thread`` runs sync
@@ -91,6 +93,8 @@ class SocketOperation:
         try:
             await self._run(socket, parts, to_thread)
         except Exception as exc:
+            if self.hide_input:
+                exc = without_input(exc)
             await self._handle(socket, exc, to_thread)
         if socket.client_state is not WebSocketState.DISCONNECTED:
             await _close(socket, 1000, "")  # not left open, nor waiting forever for accept
