@@ -515,10 +515,17 @@ class _FlaskIO(SyncHostIO):
 
     def body_chunks(self, limit: int | None) -> Generator[bytes, None, None]:
         request = self.request
-        request.max_content_length = limit
+        # NOTE: one byte more for Werkzeug: a body without a length that is exactly as
+        # long as its limit is refused (it cannot tell that no byte follows); past the
+        # limit is counted here.
+        request.max_content_length = None if limit is None else limit + 1
+        received = 0
         try:
             stream = request.stream
             while chunk := stream.read(_CHUNK):
+                received += len(chunk)
+                if limit is not None and received > limit:
+                    raise content_too_large()
                 yield chunk
         except RequestEntityTooLarge:
             raise content_too_large() from None

@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from dualweb import Body, Form, Query, Request, Router, UploadFile, WebSocket
+from dualweb._core.nesting import DEFAULT_MAX_JSON_DEPTH
 from dualweb.exceptions import DualwebError, RequestValidationError
 from dualweb.requests import FormLimits
 from dualweb.responses import JSONResponse
@@ -227,7 +228,11 @@ def depth_router(**limits: Any) -> Router:
     return router
 
 
-@pytest.mark.parametrize(("depth", "status"), [(99, 200), (100, 200), (101, 422)])
+#: The default: the levels pydantic's own JSON parser takes (201 with pydantic-core 2).
+DEPTH = DEFAULT_MAX_JSON_DEPTH
+
+
+@pytest.mark.parametrize(("depth", "status"), [(DEPTH - 1, 200), (DEPTH, 200), (DEPTH + 1, 422)])
 def test_default_max_json_depth(host, depth, status):
     client = TestClient(depth_router(), host)
     response = client.post("/echo", content=nested(depth), headers=JSON)
@@ -235,13 +240,13 @@ def test_default_max_json_depth(host, depth, status):
     if status == 200:  # parsed, validated and sent back whole
         assert response.content == nested(depth)
     else:
-        assert response.json() == too_deep(100, 100)
+        assert response.json() == too_deep(DEPTH, DEPTH)
     # In a model's field: the object around it is one level more.
     body = b'{"value": ' + nested(depth - 1) + b"}"
     response = client.post("/model", content=body, headers=JSON)
     assert response.status_code == status
     if status == 422:
-        assert response.json() == too_deep(10 + 99, 100)
+        assert response.json() == too_deep(10 + DEPTH - 1, DEPTH)
 
 
 @pytest.mark.parametrize(("depth", "status"), [(1, 200), (2, 200), (3, 422)])
@@ -253,6 +258,14 @@ def test_declared_max_json_depth(host, depth, status):
         assert response.json() == too_deep(2, 2)
 
 
+def test_the_default_is_what_pydantics_parser_takes():
+    from pydantic_core import from_json
+
+    from_json(nested(DEPTH))
+    with pytest.raises(ValueError, match="recursion limit"):
+        from_json(nested(DEPTH + 1))
+
+
 @pytest.mark.parametrize("depth", [300, 600, 990, 100_000])
 def test_any_depth_beyond_is_a_422_never_a_500(host, depth):
     # Before the limit, 500 to ~990 levels failed with a RecursionError (a 500), and
@@ -261,7 +274,7 @@ def test_any_depth_beyond_is_a_422_never_a_500(host, depth):
     for path in ("/echo", "/model"):
         response = client.post(path, content=nested(depth), headers=JSON)
         assert response.status_code == 422
-        assert response.json() == too_deep(100, 100)
+        assert response.json() == too_deep(DEPTH, DEPTH)
 
 
 def test_max_json_depth_innermost_first(host):

@@ -19,7 +19,7 @@ from pydantic_core import from_json
 from ..exceptions import HTTPException, RequestValidationError
 from .forms import FormLimits
 from .hostio import RequestParts
-from .nesting import DEFAULT_MAX_JSON_DEPTH, too_deep
+from .nesting import DEFAULT_MAX_JSON_DEPTH, PARSER_DEPTH, too_deep
 from .plan import ParamField, Undefined
 
 __all__ = [
@@ -118,14 +118,11 @@ def decode_json_body(
         subtype = message.get_content_subtype()
         if subtype != "json" and not subtype.endswith("+json"):
             return body
-    deep = too_deep(body, max_depth)
-    if deep is not None:
-        # NOTE: RFC 8259 lets a parser limit nesting; a body beyond ours is JSON this
-        # parser does not take, so it is answered as FastAPI answers JSON it cannot parse.
-        error = f"Nesting deeper than {max_depth} levels of arrays and objects"
-        raise RequestValidationError(
-            [_json_invalid(deep, error)], body=body.decode("utf-8", "replace")
-        )
+    # pydantic's parser refuses what nests deeper than it takes (PARSER_DEPTH): a lower
+    # limit is measured first; the default, only on the way to the standard library's.
+    early = max_depth < PARSER_DEPTH
+    if early:
+        _refuse_deeper(body, max_depth)
     if fast is not None and content_type == "application/json":
         # The lone body model, validated straight from the bytes (see json_fast_path).
         try:
@@ -138,6 +135,8 @@ def decode_json_body(
         return from_json(body)
     except ValueError:
         pass
+    if not early:
+        _refuse_deeper(body, max_depth)
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
@@ -145,6 +144,17 @@ def decode_json_body(
     except (ValueError, RecursionError) as exc:
         # Invalid UTF-8, an over-long integer, nesting too deep for the parser.
         raise HTTPException(400, "There was an error parsing the body") from exc
+
+
+def _refuse_deeper(body: bytes, max_depth: int) -> None:
+    deep = too_deep(body, max_depth)
+    if deep is not None:
+        # NOTE: RFC 8259 lets a parser limit nesting; a body beyond ours is JSON this
+        # parser does not take, so it is answered as FastAPI answers JSON it cannot parse.
+        error = f"Nesting deeper than {max_depth} levels of arrays and objects"
+        raise RequestValidationError(
+            [_json_invalid(deep, error)], body=body.decode("utf-8", "replace")
+        )
 
 
 def _json_invalid(position: int, error: str) -> dict[str, Any]:

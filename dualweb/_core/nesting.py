@@ -22,13 +22,36 @@ from array import array
 from itertools import accumulate, count
 from operator import indexOf, sub
 
-__all__ = ["DEFAULT_MAX_JSON_DEPTH", "too_deep"]
+from pydantic_core import from_json
 
-#: Arrays and objects a JSON body may nest unless a route says otherwise.
-#: NOTE: 100, as Ruby's JSON parser allows: more than documents need, and below the
-#: 200 levels pydantic's parser takes and the 256 its serializer writes, so a body
-#: within the limit is always parsed by the fast parser and can be echoed back.
-DEFAULT_MAX_JSON_DEPTH = 100
+__all__ = ["DEFAULT_MAX_JSON_DEPTH", "PARSER_DEPTH", "too_deep"]
+
+
+def _parser_depth() -> int:
+    """How deeply pydantic's JSON parser nests before it refuses a body (measured once)."""
+    low, high = 1, 1024  # it takes ``low`` levels; it refuses ``high``, or takes them all
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            from_json(b"[" * middle + b"]" * middle)
+        except ValueError:
+            high = middle
+        else:
+            low = middle
+    return low
+
+
+#: The levels pydantic's JSON parser takes (201 with pydantic-core 2): every JSON body
+#: dualweb reads goes through it first, so a deeper one never costs a measurement unless
+#: it also fails that parser and goes to the standard library's, which takes ~990.
+PARSER_DEPTH = _parser_depth()
+
+#: Arrays and objects a JSON body may nest unless a route says otherwise: what pydantic's
+#: parser takes, so that checking the default costs nothing on the way of a body that
+#: parses (below the 256 levels its serializer writes: a body within it can be echoed back).
+#: NOTE: a limit below it is checked before parsing (the bracket count first, so only a
+#: body with more brackets than the limit is measured exactly).
+DEFAULT_MAX_JSON_DEPTH = min(PARSER_DEPTH, 256)
 
 _ALL = bytes(range(256))
 _NOT_STRUCTURE = bytes(b for b in _ALL if b not in b'"[]{}')
