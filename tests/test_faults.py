@@ -32,7 +32,7 @@ from tests._servers import ServerProcess, fetch, server_in_session
 
 APP = "tests.fault_app:"
 SERVERS = {
-    "gunicorn-gthread-flask": "-m gunicorn --workers 1 --threads 8 --keep-alive 1 "
+    "gunicorn-gthread": "-m gunicorn --workers 1 --threads 8 --keep-alive 1 "
     "--bind 127.0.0.1:{port} " + APP + "flask_app",
     "uvicorn-fastapi": "-m uvicorn --port {port} --timeout-keep-alive 1 " + APP + "fastapi_app",
     "granian-starlette": "-m granian --interface asgi --workers 1 --port {port} "
@@ -115,7 +115,7 @@ def test_a_client_that_leaves_mid_upload_blocks_nothing(server, colour):
         # The handler is reading the body when the client leaves.
         assert wait_until(lambda: server.counts(rid).get("set_up") == 1), server.counts(rid)
     # The handler did not take half the body for the whole: reading it raised.
-    disconnect = "ClientDisconnected" if server.name.endswith("flask") else "ClientDisconnect"
+    disconnect = "ClientDisconnected" if server.name.startswith("gunicorn") else "ClientDisconnect"
     assert torn_down_once(server, rid) == {"set_up": 1, "torn_down": 1, f"saw_{disconnect}": 1}
     server.serves_on()
 

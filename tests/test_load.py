@@ -40,7 +40,7 @@ from tests._servers import ServerProcess, fetch, server_in_session
 
 APP = "tests.load_app:"
 SERVERS = {
-    "gunicorn-gthread-flask": "-m gunicorn --workers 1 --threads 8 --keep-alive 30 "
+    "gunicorn-gthread": "-m gunicorn --workers 1 --threads 8 --keep-alive 30 "
     "--bind 127.0.0.1:{port} " + APP + "flask_app",
     "uvicorn-fastapi": "-m uvicorn --port {port} --timeout-keep-alive 30 --no-access-log "
     + APP
