@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import flask
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.datastructures import Headers as WerkzeugHeaders
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -509,9 +509,11 @@ class _FlaskIO(SyncHostIO):
             # leave it where get_data() finds it, for Flask code after the view.
             request._cached_data = b"".join(self.body_chunks(limit))
         try:
-            return request.get_data(cache=True)
+            body = request.get_data(cache=True)
         except RequestEntityTooLarge:
             raise content_too_large() from None
+        _whole(request, len(body))
+        return body
 
     def body_chunks(self, limit: int | None) -> Generator[bytes, None, None]:
         request = self.request
@@ -529,6 +531,7 @@ class _FlaskIO(SyncHostIO):
                 yield chunk
         except RequestEntityTooLarge:
             raise content_too_large() from None
+        _whole(request, received)
 
     def read_form(
         self, content_type: str | None, limits: FormLimits, limit: int | None
@@ -544,6 +547,19 @@ class _FlaskIO(SyncHostIO):
 
 
 _CHUNK = 64 * 1024
+
+
+def _whole(request: flask.Request, received: int) -> None:
+    """Raise Werkzeug's ``ClientDisconnected`` if the body ended before its Content-Length.
+
+    NOTE: Werkzeug raises it itself, except on a server that says it ends the input
+    itself (``wsgi.input_terminated``): gunicorn does, and ends the body of a client
+    that left mid-way as if it were whole. A handler would take a truncated upload for
+    the upload (ASGI hosts raise ``ClientDisconnect`` then).
+    """
+    declared = request.content_length
+    if declared is not None and received < declared:
+        raise ClientDisconnected()
 
 
 class _FlaskSocketIO(_FlaskIO):

@@ -3,8 +3,9 @@
 - In a thread of the test process, stopped after: ``wsgi_server`` (Werkzeug),
   ``asgi_server`` (uvicorn) and ``serving`` (either, for the app it is given).
 - In a subprocess, stopped after: ``server_process`` (a script that prints its port);
-  a server told its port (``free_port``) in a session of its own is stopped, with its
-  workers, by ``stop_process_group``.
+  ``server_in_session`` (a server's command line, told its port); a server told its port
+  (``free_port``) in a session of its own is stopped, with its workers, by
+  ``stop_process_group``.
 - Inside such a script, on a socket it made with ``listening_socket``: ``run_werkzeug``,
   ``run_gunicorn`` and ``run_uvicorn``, which serve until the process is stopped.
 """
@@ -15,10 +16,17 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+from tests._helpers import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: How long a stopped server process may take to go, before it is killed.
 STOP_TIMEOUT = 15.0
@@ -175,8 +183,6 @@ def server_process(args: list[str], *, timeout: float = 30) -> Iterator[ServerPr
     bounded wait.
     """
     import select
-    import sys
-    import tempfile
 
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
@@ -239,3 +245,35 @@ def stop_process_group(process: subprocess.Popen) -> None:
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def server_in_session(command: str, ready: str, *, timeout: float = 30) -> Iterator[ServerProcess]:
+    """Run ``python COMMAND`` from the repository, ``{port}`` in it replaced by a free port,
+    in a session of its own, until ``GET ready`` answers 200; stopped with its workers after.
+
+    What it writes to stdout and stderr is what ``output()`` reads.
+    """
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, *command.format(port=port).split()],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        server = ServerProcess(process, port, log)
+        try:
+
+            def answers() -> bool:
+                try:
+                    return fetch(port, "GET", ready)[0] == 200
+                except OSError:
+                    return process.poll() is not None
+
+            if not wait_until(answers, timeout=timeout) or process.poll() is not None:
+                raise RuntimeError(f"{command} did not start:\n{server.output()}")
+            yield server
+        finally:
+            stop_process_group(process)

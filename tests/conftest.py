@@ -150,3 +150,13 @@ class Parity:
 def parity(host: str, fastapi_ns: Any) -> Parity:
     """Compare the dualweb build on the current host with the FastAPI build on FastAPI."""
     return Parity(host, fastapi_ns)
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests marked ``long`` run only when ``-m`` names them (``-m long``)."""
+    if "long" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="a long run: select it with -m long")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
