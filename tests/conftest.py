@@ -153,10 +153,11 @@ def parity(host: str, fastapi_ns: Any) -> Parity:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Tests marked ``long`` run only when ``-m`` names them (``-m long``)."""
+    """Tests marked ``long`` run only when ``-m`` names them (``-m long``); otherwise they
+    are deselected (their short forms run), not reported as skipped."""
     if "long" in (config.getoption("markexpr") or ""):
         return
-    skip = pytest.mark.skip(reason="a long run: select it with -m long")
-    for item in items:
-        if "long" in item.keywords:
-            item.add_marker(skip)
+    kept = [item for item in items if "long" not in item.keywords]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
