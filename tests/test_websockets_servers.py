@@ -15,9 +15,6 @@ body), and a close after ``accept`` reaches the client with its code and reason.
 import contextlib
 import json
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +25,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from tests._helpers import wait_until
-from tests._servers import fetch, free_port, stop_process_group
+from tests._servers import ServerProcess, fetch, server_in_session
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "tests.websocket_app:"
@@ -52,11 +49,12 @@ TIMEOUT = 20.0
 
 
 class Server:
-    def __init__(self, name: str, process: subprocess.Popen, port: int, log: Any) -> None:
+    """A server process of ``server_in_session``, with the app's ``/log`` and socket URLs."""
+
+    def __init__(self, name: str, process: ServerProcess) -> None:
         self.name = name
-        self.process = process
-        self.port = port
-        self.log = log
+        self.port = process.port
+        self.output = process.output
 
     def url(self, path: str) -> str:
         return f"ws://127.0.0.1:{self.port}{path}"
@@ -66,38 +64,12 @@ class Server:
         assert status == 200, body
         return list(json.loads(body))
 
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return str(self.log.read().decode(errors="replace"))
-
 
 @contextlib.contextmanager
 def running(name: str, command: str) -> Iterator[Server]:
     """``python COMMAND`` (``{port}`` filled in) in a process group of its own, stopped after."""
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, *command.format(port=port).split()],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        server = Server(name, process, port, log)
-        try:
-
-            def answers() -> bool:
-                try:
-                    return fetch(port, "GET", "/log")[0] == 200
-                except OSError:
-                    return process.poll() is not None
-
-            assert wait_until(answers, timeout=30), f"{name} did not answer"
-            assert process.poll() is None, server.output()
-            yield server
-        finally:
-            stop_process_group(process)
+    with server_in_session(command, "/log") as process:
+        yield Server(name, process)
 
 
 @pytest.fixture(scope="module", params=list(SERVERS))
