@@ -248,9 +248,12 @@ def stop_process_group(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def server_in_session(command: str, ready: str, *, timeout: float = 30) -> Iterator[ServerProcess]:
+def server_in_session(
+    command: str, ready: str, *, timeout: float = 30, env: dict[str, str] | None = None
+) -> Iterator[ServerProcess]:
     """Run ``python COMMAND`` from the repository, ``{port}`` in it replaced by a free port,
     in a session of its own, until ``GET ready`` answers 200; stopped with its workers after.
+    ``env`` is added to this process's environment for it.
 
     What it writes to stdout and stderr is what ``output()`` reads.
     """
@@ -262,6 +265,7 @@ def server_in_session(command: str, ready: str, *, timeout: float = 30) -> Itera
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
         server = ServerProcess(process, port, log)
         try:

@@ -18,8 +18,10 @@ a digest of the ids, the values a teardown found crossed) and, with
 import asyncio
 import collections
 import contextvars
+import gc
 import hashlib
 import os
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
@@ -55,6 +57,8 @@ class Records:
         """For each event, how many ids saw it how many times; the ids' digest."""
         with self._lock:
             ids = self._runs.pop(run, {}) if forget else dict(self._runs.get(run, {}))
+        if forget:
+            gc.collect()  # so that "blocks" counts what the run left alive
         histograms: dict[str, collections.Counter[int]] = {e: collections.Counter() for e in EVENTS}
         for counts in ids.values():
             for event, count in zip(EVENTS, counts, strict=True):
@@ -65,6 +69,7 @@ class Records:
             **{event: {str(k): v for k, v in sorted(h.items())} for event, h in histograms.items()},
             "threads": threading.active_count(),
             "pid": os.getpid(),
+            "blocks": sys.getallocatedblocks(),  # Python's own heap, in blocks
         }
 
 
