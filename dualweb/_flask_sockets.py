@@ -266,21 +266,9 @@ class HandOverChannel:
 
         ``None`` if the socket was accepted, or if the application answered nothing.
         """
-        base = _app_response_class()
         if self.refusal is not None:
-            response = base(status=403)
-            del response.headers["Content-Type"]  # an empty answer, as uvicorn's
-            return response
-        denial = self.denial
-        if denial is None:
-            return None
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1")) for name, value in denial.headers
-        ]
-        response = base(denial.body, status=denial.status, headers=headers)
-        if not any(name.lower() == "content-type" for name, _ in headers):
-            del response.headers["Content-Type"]
-        return response
+            return _refused()
+        return None if self.denial is None else _denied(self.denial)
 
     def response_after_hand_over(self) -> Response:
         """Ends the socket, then what the view returns to a server that handed it over.
@@ -523,6 +511,22 @@ def _request_head(environ: Mapping[str, Any]) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
+def _refused() -> Response:
+    """The answer to a socket closed before ``accept``: an empty 403, as uvicorn's."""
+    response = _app_response_class()(status=403)
+    del response.headers["Content-Type"]
+    return response
+
+
+def _denied(denial: Denial) -> Response:
+    """The application's HTTP answer to the handshake, as a response of the app's class."""
+    headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in denial.headers]
+    response = _app_response_class()(denial.body, status=denial.status, headers=headers)
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        del response.headers["Content-Type"]
+    return response
+
+
 def _app_response_class() -> type[Response]:
     """The response class of the app serving this request (Flask's, outside one)."""
     if flask.has_app_context():
@@ -620,12 +624,7 @@ class InMemoryChannel:
         """The denial as a response, an empty 403 for any other socket never accepted."""
         if self.accepted:
             return None
-        base = _app_response_class()
-        denial = self.denial
-        if denial is None:
-            return base(status=403)
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in denial.headers]
-        return base(denial.body, status=denial.status, headers=headers)
+        return _refused() if self.denial is None else _denied(self.denial)
 
     def response_after_hand_over(self) -> Response:
         return _app_response_class()()
