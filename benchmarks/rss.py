@@ -27,7 +27,8 @@ from tests.test_load import MB, SERVERS, Load, resident
 COMMANDS = {
     "gunicorn": (SERVERS["gunicorn-gthread"], "tests.load_native:flask_app"),
     "uvicorn": (SERVERS["uvicorn-fastapi"], "tests.load_native:fastapi_app"),
-    "granian": (SERVERS["granian-starlette"], None),  # no native Starlette app (yet)
+    # granian's baseline is native FastAPI: an ASGI app without dualweb on the same server.
+    "granian": (SERVERS["granian-starlette"], "tests.load_native:fastapi_app"),
 }
 DEFAULT = [
     f"{server}:{app}:{arenas}"
@@ -42,7 +43,7 @@ def command(server: str, app: str) -> str:
     line, native = COMMANDS[server]
     if app == "dualweb":
         return line
-    if app != "native" or native is None:
+    if app != "native":
         raise SystemExit(f"no {app} app for {server}")
     return line.replace(line.split()[-1], native)
 
