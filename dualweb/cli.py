@@ -37,6 +37,11 @@ __all__ = ["app_factory", "load_router", "main"]
 ENV_APP = "DUALWEB_CLI_APP"
 ENV_TARGET = "DUALWEB_CLI_TARGET"
 ENV_APP_DIR = "DUALWEB_CLI_APP_DIR"
+#: The document's title and version, and where the docs pages load their scripts from
+#: ("offline", "cdn", or unset: the default), as ``serve`` was told.
+ENV_TITLE = "DUALWEB_CLI_TITLE"
+ENV_VERSION = "DUALWEB_CLI_VERSION"
+ENV_DOCS_ASSETS = "DUALWEB_CLI_DOCS_ASSETS"
 
 TARGETS = ("flask", "fastapi", "starlette")
 #: The servers each target runs on; the first installed one is the default.
@@ -240,19 +245,39 @@ def _cmd_openapi(args: argparse.Namespace) -> int:
 # --- serve -------------------------------------------------------------------
 
 
-def build_host_app(router: Router, target: str, import_name: str = "dualweb") -> Any:
-    """A new app of ``target`` serving ``router`` (Flask named after the APP's module)."""
+def build_host_app(
+    router: Router,
+    target: str,
+    import_name: str = "dualweb",
+    *,
+    title: str | None = None,
+    version: str | None = None,
+    offline_docs: bool | None = None,
+) -> Any:
+    """A new app of ``target`` serving ``router`` (Flask named after the APP's module),
+    its document titled ``title`` and versioned ``version`` where given (FastAPI's
+    defaults otherwise), its docs pages' scripts as ``offline_docs`` says (see ``mount``)."""
+    given: dict[str, str | None] = {"title": title, "version": version}
+    info: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
     if target == "flask":
         import flask
 
         from . import flask as host_flask
 
         app = flask.Flask(import_name)
-        host_flask.mount(app, router)
+        host_flask.mount(app, router, offline_docs=offline_docs, **info)
         return app
+    if target == "fastapi":
+        import fastapi
+
+        from . import fastapi as host_fastapi
+
+        fastapi_app = fastapi.FastAPI(**info)
+        host_fastapi.mount(fastapi_app, router, offline_docs=offline_docs)
+        return fastapi_app
     from .testing import build_app
 
-    return build_app(router, target)
+    return build_app(router, target, offline_docs=offline_docs, **info)
 
 
 def app_factory() -> Any:
@@ -267,7 +292,15 @@ def app_factory() -> Any:
     if not spec or not target:
         raise RuntimeError(f"{ENV_APP} and {ENV_TARGET} are set by 'dualweb serve'")
     router = load_router(spec, os.environ.get(ENV_APP_DIR) or ".")
-    return build_host_app(router, target, spec.partition(":")[0])
+    assets = os.environ.get(ENV_DOCS_ASSETS)
+    return build_host_app(
+        router,
+        target,
+        spec.partition(":")[0],
+        title=os.environ.get(ENV_TITLE),
+        version=os.environ.get(ENV_VERSION),
+        offline_docs=None if not assets else assets == "offline",
+    )
 
 
 def _installed(name: str) -> bool:
@@ -355,11 +388,20 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _publish_app(spec: str, target: str, app_dir: str) -> None:
+def _publish_app(args: argparse.Namespace, app_dir: str) -> None:
     """Tell the server processes, through the environment, what :func:`app_factory` builds."""
-    os.environ[ENV_APP] = spec
-    os.environ[ENV_TARGET] = target
+    os.environ[ENV_APP] = args.app
+    os.environ[ENV_TARGET] = args.target
     os.environ[ENV_APP_DIR] = app_dir
+    for name, value in (
+        (ENV_TITLE, args.title),
+        (ENV_VERSION, args.doc_version),
+        (ENV_DOCS_ASSETS, args.docs_assets),
+    ):
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def _run_uvicorn(args: argparse.Namespace, app_dir: str) -> None:
@@ -409,7 +451,14 @@ def _exec_gunicorn(args: argparse.Namespace) -> NoReturn:
 def _run_werkzeug(args: argparse.Namespace, router: Router, target: str) -> None:
     from werkzeug.serving import run_simple
 
-    app = build_host_app(router, target, args.app.partition(":")[0])
+    app = build_host_app(
+        router,
+        target,
+        args.app.partition(":")[0],
+        title=args.title,
+        version=args.doc_version,
+        offline_docs=None if args.docs_assets is None else args.docs_assets == "offline",
+    )
     run_simple(args.host, args.port, app, threaded=True, use_reloader=args.reload)
 
 
@@ -430,7 +479,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     _check_port(args.host, args.port)
 
     app_dir = os.path.abspath(args.app_dir)
-    _publish_app(args.app, target, app_dir)
+    _publish_app(args, app_dir)
     print(
         f"dualweb: serving {args.app} ({_counted(router)}) on {target} with {server} "
         f"at http://{_url_host(args.host)}:{args.port}",
@@ -508,6 +557,31 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--reload", action="store_true", help="restart when source files change (development)"
     )
+    serve.add_argument(
+        "--title", help="the API document's and docs pages' title (default: FastAPI)"
+    )
+    serve.add_argument(
+        "--version",
+        dest="doc_version",
+        metavar="VERSION",
+        help="the API document's info.version (default: 0.1.0)",
+    )
+    assets = serve.add_mutually_exclusive_group()
+    assets.add_argument(
+        "--offline-docs",
+        dest="docs_assets",
+        action="store_const",
+        const="offline",
+        help="the docs pages load Swagger UI and ReDoc from this server; an error where "
+        "their packages are missing (by default: from this server where installed)",
+    )
+    assets.add_argument(
+        "--cdn-docs",
+        dest="docs_assets",
+        action="store_const",
+        const="cdn",
+        help="the docs pages load Swagger UI and ReDoc from a CDN, as FastAPI's do",
+    )
     serve.set_defaults(run=_cmd_serve)
     return parser
 
@@ -518,6 +592,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whoever reads the output stopped reading (``dualweb routes APP | head``): stop as
+        # quietly as a Unix tool does, and keep Python from flushing into the closed pipe
+        # again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except CLIError as exc:
         print(f"dualweb: error: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from ._extras import require
+
+require("dualweb.fastapi", "fastapi", "fastapi", "starlette")
+
 from collections.abc import Callable
 from typing import Any
 
@@ -14,18 +18,30 @@ from . import params
 from ._core.route import Default
 from ._core.table import errors_to_app
 from .exceptions import DualwebError, HTTPException, RequestValidationError
+from .openapi.pages import docs_router
 from .openapi.site import DocsSite, check_docs_options, merge_documents
 from .routing import Router
-from .starlette import add_routes
+from .starlette import add_routes, serve_in_place_of
 
 __all__ = ["mount"]
 
 
-def mount(app: FastAPI, router: Router, *, prefix: str = "", errors: str = "fastapi") -> None:
+def mount(
+    app: FastAPI,
+    router: Router,
+    *,
+    prefix: str = "",
+    offline_docs: bool | None = None,
+    errors: str = "fastapi",
+) -> None:
     """Serve ``router``'s operations on ``app``; they appear in ``app.openapi()`` and /docs.
 
     The app's own constructor keywords (title, openapi_url, docs_url...) govern
-    its document and pages, as for its native routes; the route keywords it takes
+    its document and pages, as for its native routes. The first mount on an app
+    also makes its Swagger UI and ReDoc pages load their scripts from the app
+    itself instead of a CDN, so that they render without internet access: the same
+    pages, with the app's options, served where FastAPI's were (``offline_docs=False``
+    leaves FastAPI's own; see ``dualweb.openapi.pages.docs_assets``). The route keywords it takes
     (``dependencies``, ``responses``, ``deprecated``, ``include_in_schema``,
     ``strict_content_type``, ``form_limits``) apply to the router's operations as to an
     included router's, and ``app.dependency_overrides``
@@ -52,6 +68,7 @@ def mount(app: FastAPI, router: Router, *, prefix: str = "", errors: str = "fast
         sites = {}
         app.__dict__["_dualweb_fastapi_sites"] = sites
         _document_mounts(app, sites)
+        _serve_offline_pages(app, offline_docs)
     site = sites.get(prefix)
     if site is None:
         site = sites[prefix] = DocsSite(prefix, _options(app), False)
@@ -171,3 +188,36 @@ def _document_mounts(app: FastAPI, sites: dict[str, DocsSite]) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+#: FastAPI's own docs pages, by the name of the function that answers them.
+_FASTAPI_PAGES = ("swagger_ui_html", "redoc_html")
+
+
+def _serve_offline_pages(app: FastAPI, offline_docs: bool | None) -> None:
+    # FastAPI's pages load Swagger UI and ReDoc from a CDN. Where the assets are installed,
+    # dualweb's pages (the same HTML, from the app's options) stand in their place and the
+    # app serves the assets; pages the app wrote itself are left alone.
+    pages = {}
+    for route in app.router.routes:
+        endpoint = getattr(route, "endpoint", None)
+        name = getattr(endpoint, "__name__", "")
+        if name in _FASTAPI_PAGES and getattr(endpoint, "__module__", "") == "fastapi.applications":
+            pages[name] = route
+    if not pages or not app.openapi_url or offline_docs is False:
+        return
+    served = docs_router(
+        None,  # FastAPI serves the document itself
+        openapi_url=app.openapi_url,
+        docs_url=app.docs_url if "swagger_ui_html" in pages else None,
+        redoc_url=app.redoc_url if "redoc_html" in pages else None,
+        title=app.title,
+        root_path=app.root_path,
+        swagger_ui_parameters=app.swagger_ui_parameters,
+        swagger_ui_init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+        offline_docs=offline_docs,
+    )
+    if any(route.name == "docs_assets" for route in served.routes):
+        serve_in_place_of(app, list(pages.values()), served)
+    # (Otherwise no asset is installed: FastAPI's pages, from the CDN, are as good.)

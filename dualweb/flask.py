@@ -6,6 +6,10 @@ and ``AppContextMiddleware``, a Flask app's context around their requests.
 
 from __future__ import annotations
 
+from ._extras import require
+
+require("dualweb.flask", "flask", "flask", "werkzeug", "simple_websocket")
+
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
@@ -64,7 +68,7 @@ def mount(
     *,
     prefix: str = "",
     name: str = "dualweb",
-    offline_docs: bool = False,
+    offline_docs: bool | None = None,
     errors: str = "fastapi",
     **docs: Any,
 ) -> flask.Blueprint:

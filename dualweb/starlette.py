@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from ._extras import require
+
+require("dualweb.starlette", "starlette", "starlette", "anyio")
+
 import asyncio
 import functools
 import json
@@ -531,6 +535,17 @@ def add_routes(
     _join_lifespan(app, registry, router)
 
 
+def serve_in_place_of(app: Starlette, replaced: list[BaseRoute], router: Router) -> None:
+    """Serve ``router``'s routes where the first of ``replaced`` (routes of ``app``) stood,
+    instead of those: for pages dualweb serves in place of the app's own."""
+    routes = app.router.routes
+    index = min(routes.index(route) for route in replaced)
+    for route in replaced:
+        routes.remove(route)
+    table = RouteTable(router, "")
+    routes.insert(index, _Group(table, _routes(table, starlette_error)))
+
+
 def _join_lifespan(app: Starlette, registry: dict[str, Any], router: Router) -> None:
     # The mounted routers' lifespans run inside the app's own, as an included router's does.
     if join_lifespan(registry, router):
@@ -556,7 +571,7 @@ def mount(
     router: Router,
     *,
     prefix: str = "",
-    offline_docs: bool = False,
+    offline_docs: bool | None = None,
     errors: str = "fastapi",
     **docs: Any,
 ) -> None:

@@ -13,6 +13,10 @@ installed host with it.
 
 from __future__ import annotations
 
+from ._extras import require
+
+require("dualweb.testing", "testing", "httpx2")
+
 import contextlib
 import contextvars
 import importlib

@@ -1,10 +1,11 @@
-"""A real headless browser opens the Flask host's docs pages in offline mode.
+"""A real headless browser opens each host's docs pages, as they are served by default.
 
-Debian's chromium (``scripts/install-browser`` installs it) loads ``/docs`` from
-a real threaded WSGI server on 127.0.0.1, with every other host name made
-unresolvable, and the test reads the DOM Swagger UI rendered: each operation of
-examples/app.py must be there. The page and its assets must come from the local
-server alone: no CDN URL in the page, and the server must have served the assets.
+Debian's chromium (``scripts/install-browser`` installs it) loads ``/docs`` from a
+real server on 127.0.0.1 (Werkzeug's for Flask, uvicorn for FastAPI and Starlette),
+with every other host name made unresolvable, and the test reads the DOM Swagger UI
+rendered: each operation of examples/app.py must be there. The page and its assets
+must come from the local server alone: no CDN URL in the page, and the server must
+have served the assets. A screenshot of each host's page is kept in test-artifacts/.
 
 The chat example's page (examples/chat) is watched over chromium's DevTools pipe while
 its reply streams in from a real server of each host.
@@ -31,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from tests._servers import fetch, serving, wsgi_server
+from tests._servers import asgi_server, fetch, serving, wsgi_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,32 +60,44 @@ def require_chromium() -> None:
         )
 
 
-def example_app(*, offline_docs: bool) -> Any:
-    import flask
-
-    import dualweb.flask
+def example_app(host: str = "flask", **mount_options: Any) -> Any:
+    """examples/app.py's router, mounted on a new app of ``host`` with ``mount_options``."""
+    from dualweb.testing import build_app
 
     spec = importlib.util.spec_from_file_location("_browser_example", ROOT / "examples" / "app.py")
     assert spec is not None and spec.loader is not None
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
-    flask_app = flask.Flask("browser_test")
-    dualweb.flask.mount(flask_app, example.router, offline_docs=offline_docs)
-    return flask_app
+    return build_app(example.router, host, **mount_options)
 
 
 @contextlib.contextmanager
 def recording_server(app: Any) -> Iterator[tuple[int, list[str]]]:
-    """A real server for ``app``; yields its port and the paths it was asked for."""
+    """A real server for ``app`` (Werkzeug's for a Flask app, uvicorn for an ASGI one);
+    yields its port and the paths it was asked for."""
     requested: list[str] = []
     lock = threading.Lock()
 
-    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+    def record(path: str) -> None:
         with lock:
-            requested.append(environ.get("PATH_INFO", ""))
-        return app.wsgi_app(environ, start_response)
+            requested.append(path)
 
-    with wsgi_server(recording) as port:
+    if hasattr(app, "wsgi_app"):
+
+        def recording(environ: dict[str, Any], start_response: Any) -> Any:
+            record(environ.get("PATH_INFO", ""))
+            return app.wsgi_app(environ, start_response)
+
+        with wsgi_server(recording) as port:
+            yield port, requested
+        return
+
+    async def recording_asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            record(scope["path"])
+        await app(scope, receive, send)
+
+    with asgi_server(recording_asgi) as port:
         yield port, requested
 
 
@@ -187,8 +200,14 @@ def profile() -> Iterator[str]:
         yield tmp
 
 
-def test_swagger_ui_renders_the_operations_offline(profile: str) -> None:
-    with recording_server(example_app(offline_docs=True)) as (port, requested):
+#: Where the docs page screenshots are kept (one per host), for a person or CI to look at.
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.mark.parametrize("host", ["flask", "fastapi", "starlette"])
+def test_swagger_ui_renders_the_operations_offline_by_default(profile: str, host: str) -> None:
+    # The pages as every host serves them by default, with no network but the server.
+    with recording_server(example_app(host)) as (port, requested):
         status, _, page = fetch(port, "GET", "/docs")
         assert status == 200
         html = page.decode()
@@ -201,6 +220,16 @@ def test_swagger_ui_renders_the_operations_offline(profile: str) -> None:
 
         requested.clear()
         dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/docs", profile=profile)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / f"docs-{host}.png"
+        shot.unlink(missing_ok=True)
+        chromium(
+            f"--screenshot={shot}",
+            "--window-size=1280,1600",
+            "--hide-scrollbars",
+            f"http://127.0.0.1:{port}/docs",
+            profile=profile,
+        )
 
     page_seen = rendered(dom)
     assert page_seen.operations == OPERATIONS, dom[-3000:]
@@ -215,6 +244,7 @@ def test_swagger_ui_renders_the_operations_offline(profile: str) -> None:
         "/openapi.json",
     ):
         assert path in requested, requested
+    assert_rendered_png(shot.read_bytes())
 
 
 def test_the_network_is_closed_to_the_browser(profile: str) -> None:
@@ -227,22 +257,13 @@ def test_the_network_is_closed_to_the_browser(profile: str) -> None:
     assert "/openapi.json" not in requested  # Swagger UI never ran
 
 
-def test_screenshot_of_the_docs_page(profile: str, tmp_path: Path) -> None:
-    shot = tmp_path / "docs.png"
-    with recording_server(example_app(offline_docs=True)) as (port, _):
-        chromium(
-            f"--screenshot={shot}",
-            "--window-size=1280,1600",
-            "--hide-scrollbars",
-            f"http://127.0.0.1:{port}/docs",
-            profile=profile,
-        )
-    data = shot.read_bytes()
+def assert_rendered_png(data: bytes) -> None:
+    """``data`` is a 1280x1600 PNG of a rendered page, not a blank image."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
     assert data[12:16] == b"IHDR"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 1600)
-    assert len(data) > 10_000  # a rendered page, not a blank image
+    assert len(data) > 10_000
 
 
 # --- the chat example's page, watched while its reply streams in -------------------------

@@ -193,6 +193,25 @@ def test_openapi_to_an_unwritable_file_is_a_clear_error(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [("routes", "--json"), ("routes",), ("openapi",)])
+def test_a_reader_that_stops_reading_gets_no_traceback(args):
+    # ``dualweb routes APP --json | head -c 1``: the pipe is closed before the command writes.
+    process = subprocess.Popen(
+        [*command(), args[0], "cli_app:router", *args[1:]],
+        cwd=TESTS,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    try:
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 1
+    finally:
+        process.kill()
+        process.stderr.close()
+    assert stderr == ""
+
+
 # --- the core alone ----------------------------------------------------------
 
 
@@ -437,6 +456,50 @@ def test_serve_runs_the_router_on_a_real_server(case, tmp_path):
         if server_name == "uvicorn":
             assert "Uvicorn running" in output
     assert server.proc.returncode is not None
+
+
+DOCS_SERVES = {
+    "fastapi-uvicorn": ["--target", "fastapi"],
+    "starlette-uvicorn": ["--target", "starlette"],
+    "flask-gunicorn": ["--target", "flask", "--server", "gunicorn"],
+    "flask-werkzeug": ["--target", "flask", "--server", "werkzeug"],
+}
+
+
+@posix_only
+@pytest.mark.parametrize("case", list(DOCS_SERVES))
+@pytest.mark.parametrize("assets", ["default", "--cdn-docs"])
+def test_serve_titles_the_document_and_serves_the_docs_assets(case, assets, tmp_path):
+    args = [*DOCS_SERVES[case], "--title", "Shop API", "--version", "2.1"]
+    if assets != "default":
+        args.append(assets)
+    with serving("cli_app:router", *args, tmp_path=tmp_path) as server:
+        status, document = server.request("GET", "/openapi.json")
+        assert status == 200
+        assert document["info"] == {"title": "Shop API", "version": "2.1"}
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request("GET", "/docs")
+            page = conn.getresponse().read().decode()
+            conn.request("GET", "/docs-assets/swagger-ui-bundle.js")
+            response = conn.getresponse()
+            asset_status = response.status
+            response.read()
+        finally:
+            conn.close()
+    assert "<title>Shop API - Swagger UI</title>" in page
+    if assets == "default":
+        assert '<script src="/docs-assets/swagger-ui-bundle.js">' in page
+        assert asset_status == 200
+    else:
+        assert "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js" in page
+        assert asset_status == 404
+
+
+def test_serve_offline_and_cdn_docs_exclude_each_other():
+    result = run("serve", "cli_app:router", "--target", "flask", "--offline-docs", "--cdn-docs")
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
 
 
 @posix_only

@@ -474,7 +474,7 @@ def test_fastapi_host_documents_mounted_and_native_routes_together() -> None:
     client = StarletteClient(app)
     assert served(client) == json.loads(json.dumps(document))
     # The app's own Swagger UI page loads that document.
-    assert "url: '/openapi.json'" in client.get("/docs").text
+    assert 'url: "/openapi.json"' in client.get("/docs").text
     assert client.post("/dual/items", json={"name": "a", "price": 1}).json() == {
         "name": "a",
         "price": 1.0,
@@ -559,10 +559,19 @@ def test_fastapi_host_document_follows_mounts_and_native_routes() -> None:
 @pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")
 def test_fastapi_host_root_path() -> None:
     app = fastapi.FastAPI(root_path="/proxy")
-    dualweb.fastapi.mount(app, simple(DUALWEB))
+    dualweb.fastapi.mount(app, simple(DUALWEB), offline_docs=False)
     client, theirs_ = StarletteClient(app), native(root_path="/proxy")
     assert served(client, "/proxy/openapi.json") == served(theirs_, "/proxy/openapi.json")
     assert client.get("/proxy/docs").text == theirs_.get("/proxy/docs").text
+    # By default, the same links under the root path, and the assets from the app.
+    app = fastapi.FastAPI(root_path="/proxy")
+    dualweb.fastapi.mount(app, simple(DUALWEB))
+    page = StarletteClient(app).get("/proxy/docs").text
+    assert swagger_settings(page)["url"] == "/proxy/openapi.json"
+    assert swagger_settings(page)["oauth2RedirectUrl"] == (
+        'window.location.origin + "/proxy/docs/oauth2-redirect"'
+    )
+    assert '<script src="/proxy/docs-assets/swagger-ui-bundle.js">' in page
 
 
 # --- (e) offline assets and the CDN default ------------------------------------------------
@@ -608,30 +617,70 @@ def test_offline_without_pages_serves_no_assets_links(host: str) -> None:
     assert client.get("/docs-assets/swagger-ui.css").status_code == 404
 
 
-@pytest.mark.parametrize("host", DOCS_HOSTS)
-@pytest.mark.parametrize("package", ["swagger_ui_bundle", "drf_spectacular_sidecar"])
-def test_offline_without_the_packages_is_a_clear_error(
-    host: str, package: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def without_package(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
+    """Make ``package`` look uninstalled to the docs pages."""
     find_spec = importlib.util.find_spec
 
     def without(name: str, *args: Any) -> Any:
         return None if name == package else find_spec(name, *args)
 
     monkeypatch.setattr(dualweb.openapi.pages.importlib.util, "find_spec", without)
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_without_swagger_uis_package_the_pages_use_the_cdn_and_say_so(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_package(monkeypatch, "swagger_ui_bundle")
+    with pytest.warns(UserWarning, match=r"from a CDN.*pip install swagger-ui-bundle-v2"):
+        client = TestClient(simple(DUALWEB), host)
+    assert dualweb.openapi.pages.CDN["swagger_js"] in client.get("/docs").text
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 404
+    # ReDoc's assets are installed: its page still loads them from the app.
+    assert '<script src="/docs-assets/redoc.standalone.js">' in client.get("/redoc").text
+    # Asked for, offline pages are an error; the CDN, asked for, needs no package.
+    with pytest.raises(DualwebError, match=r"pip install swagger-ui-bundle-v2"):
+        TestClient(simple(DUALWEB), host, offline_docs=True)
+    assert TestClient(simple(DUALWEB), host, offline_docs=False).get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_without_the_offline_extra_redoc_comes_from_the_cdn_and_its_page_says_so(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a host extra alone installs: Swagger UI's package, not ReDoc's (which needs Django).
+    without_package(monkeypatch, "drf_spectacular_sidecar")
+    client = TestClient(simple(DUALWEB), host)  # no warning: /docs renders offline
+    assert '<script src="/docs-assets/swagger-ui-bundle.js">' in client.get("/docs").text
+    redoc = client.get("/redoc").text
+    assert f'<script src="{dualweb.openapi.pages.CDN["redoc_js"]}">' in redoc
+    assert "To serve it from this app instead: pip install 'dualweb[offline]'" in redoc
+    assert client.get("/docs-assets/redoc.standalone.js").status_code == 404
     with pytest.raises(DualwebError, match=r"pip install 'dualweb\[offline\]'"):
         TestClient(simple(DUALWEB), host, offline_docs=True)
-    # Online pages need neither package.
-    assert TestClient(simple(DUALWEB), host).get("/docs").status_code == 200
 
 
-@pytest.mark.parametrize("host", DOCS_HOSTS)
-def test_cdn_by_default(host: str) -> None:
+@pytest.mark.parametrize("host", HOSTS)
+def test_offline_by_default(host: str) -> None:
     client = TestClient(simple(DUALWEB), host)
     swagger, redoc = client.get("/docs").text, client.get("/redoc").text
-    assert f'<script src="{dualweb.openapi.pages.CDN["swagger_js"]}">' in swagger
-    assert f'href="{dualweb.openapi.pages.CDN["swagger_css"]}"' in swagger
-    assert f'<script src="{dualweb.openapi.pages.CDN["redoc_js"]}">' in redoc
+    assert "cdn" not in swagger and "cdn" not in redoc
+    assert '<script src="/docs-assets/swagger-ui-bundle.js">' in swagger
+    assert '<script src="/docs-assets/redoc.standalone.js">' in redoc
+    for link in page_links(swagger) + page_links(redoc):
+        assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_the_cdn_when_asked_for(host: str) -> None:
+    client = TestClient(simple(DUALWEB), host, offline_docs=False)
+    swagger, redoc = client.get("/docs").text, client.get("/redoc").text
+    assert dualweb.openapi.pages.CDN["swagger_css"] in swagger
+    assert dualweb.openapi.pages.CDN["redoc_js"] in redoc
+    if host != "fastapi":  # FastAPI's own pages, as the app made them
+        assert f'<script src="{dualweb.openapi.pages.CDN["swagger_js"]}">' in swagger
+        assert f'href="{dualweb.openapi.pages.CDN["swagger_css"]}"' in swagger
+        assert f'<script src="{dualweb.openapi.pages.CDN["redoc_js"]}">' in redoc
     assert all(
         url.startswith("https://cdn.jsdelivr.net/") for url in dualweb.openapi.pages.CDN.values()
     )
@@ -639,6 +688,69 @@ def test_cdn_by_default(host: str) -> None:
     # The same CDN FastAPI's pages use.
     native_swagger = native().get("/docs").text
     assert "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js" in native_swagger
+
+
+def test_fastapi_hosts_offline_pages_keep_the_apps_options() -> None:
+    app = fastapi.FastAPI(
+        title="Shop",
+        docs_url="/api-docs",
+        redoc_url="/api-redoc",
+        openapi_url="/spec.json",
+        swagger_ui_parameters={"deepLinking": False, "tryItOutEnabled": True},
+        swagger_ui_init_oauth={"clientId": "shop"},
+        swagger_ui_oauth2_redirect_url="/back",
+    )
+
+    @app.get("/native")
+    def native_route() -> dict:
+        return {}
+
+    dualweb.fastapi.mount(app, simple(DUALWEB))
+    dualweb.fastapi.mount(app, other(DUALWEB), prefix="/v2")  # the first mount decided
+    client = StarletteClient(app)
+    page = client.get("/api-docs").text
+    assert "<title>Shop - Swagger UI</title>" in page
+    settings = swagger_settings(page)
+    assert settings["url"] == "/spec.json"
+    assert (settings["deepLinking"], settings["tryItOutEnabled"]) == (False, True)
+    assert settings["oauth2RedirectUrl"] == 'window.location.origin + "/back"'
+    assert 'ui.initOAuth({"clientId": "shop"})' in page
+    assert '<script src="/docs-assets/swagger-ui-bundle.js">' in page
+    assert "<title>Shop - ReDoc</title>" in client.get("/api-redoc").text
+    # FastAPI's OAuth2 redirect page and its document stay its own.
+    assert (
+        client.get("/back").text == native(swagger_ui_oauth2_redirect_url="/back").get("/back").text
+    )
+    assert set(served(client, "/spec.json")["paths"]) == {
+        "/native",
+        "/items/{item_id}",
+        "/v2/orders",
+    }
+    assert client.get("/docs").status_code == client.get("/docs-assets/x").status_code == 404
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+
+
+def test_fastapi_host_leaves_pages_it_did_not_make() -> None:
+    # No pages, or pages the app wrote itself: nothing replaced, no assets served.
+    app = fastapi.FastAPI(docs_url=None, redoc_url=None)
+    dualweb.fastapi.mount(app, simple(DUALWEB))
+    client = StarletteClient(app)
+    assert client.get("/docs").status_code == client.get("/docs-assets/swagger-ui.css").status_code
+    assert client.get("/docs").status_code == 404
+    app = fastapi.FastAPI(docs_url=None)
+
+    @app.get("/docs", include_in_schema=False)
+    def own_docs() -> dict:
+        return {"own": True}
+
+    dualweb.fastapi.mount(app, simple(DUALWEB))
+    client = StarletteClient(app)
+    assert client.get("/docs").json() == {"own": True}
+    assert "/docs-assets/redoc.standalone.js" in client.get("/redoc").text
+    # Without a document, FastAPI has no pages either.
+    app = fastapi.FastAPI(openapi_url=None)
+    dualweb.fastapi.mount(app, simple(DUALWEB))
+    assert StarletteClient(app).get("/docs").status_code == 404
 
 
 # --- the app's operation ids -----------------------------------------------------------------

@@ -52,7 +52,7 @@ def mount_router(
     router: Router,
     prefix: str,
     docs: dict[str, Any],
-    offline_docs: bool,
+    offline_docs: bool | None,
     register: Any,
     *,
     errors: str = "fastapi",

@@ -17,6 +17,10 @@ lazily, only for the apps that need them.
 
 from __future__ import annotations
 
+from .._extras import require
+
+require("dualweb.bridge", "bridge", "a2wsgi")
+
 # ``combine`` and the two fronts are the API; the ``name as name`` imports keep the other
 # names the module had before it was a package importable from here.
 from ._asgi_front import ASGIBridge

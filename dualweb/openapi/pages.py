@@ -4,20 +4,24 @@
 serves the document, the two pages and, in offline mode, their assets. Hosts
 mount it like any other router, so the pages behave the same everywhere.
 
-By default the pages load Swagger UI and ReDoc from a CDN. With
-``offline_docs=True`` they load them from installed packages
-(``pip install 'dualweb[offline]'``): Swagger UI from ``swagger-ui-bundle-v2``
-(Apache-2.0) and ReDoc from ``drf-spectacular-sidecar`` (ReDoc is MIT). Their
-licence files are served beside the assets.
+The pages load Swagger UI and ReDoc from the app itself, which serves them from
+installed packages that every host extra of dualweb brings: Swagger UI from
+``swagger-ui-bundle-v2`` (Apache-2.0) and ReDoc from ``drf-spectacular-sidecar``
+(ReDoc is MIT), their licence files beside them. So the pages render on a machine
+without internet access. ``offline_docs=False`` loads them from a CDN instead, as
+FastAPI's pages do; where the packages are missing, the pages fall back to the CDN
+with a warning (``offline_docs=True`` makes that an error).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import warnings
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from types import EllipsisType
 from typing import Any, NamedTuple
 
 from ..exceptions import DualwebError, HTTPException
@@ -27,6 +31,7 @@ from ..routing import Router
 
 __all__ = [
     "CDN",
+    "docs_assets",
     "docs_router",
     "offline_assets",
     "redoc_html",
@@ -166,24 +171,45 @@ def _package_dir(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def offline_assets() -> dict[str, Path]:
-    """The asset files for offline pages, by the name they are served under."""
+#: What to install for each page's assets, when they are missing.
+_SWAGGER_PACKAGE = (
+    "pip install swagger-ui-bundle-v2 (every host extra of dualweb brings it: "
+    "pip install 'dualweb[flask]', 'dualweb[fastapi]' or 'dualweb[starlette]')"
+)
+_REDOC_PACKAGE = "pip install 'dualweb[offline]' (drf-spectacular-sidecar, which needs Django)"
+
+
+def _swagger_files() -> dict[str, Path] | None:
+    """Swagger UI's files in ``swagger-ui-bundle-v2``, or None where it is not installed."""
     swagger = _package_dir("swagger_ui_bundle")
-    sidecar = _package_dir("drf_spectacular_sidecar")
-    if swagger is None or sidecar is None:
-        raise DualwebError(
-            "offline_docs=True serves Swagger UI and ReDoc from installed packages: "
-            "pip install 'dualweb[offline]' (swagger-ui-bundle-v2 and drf-spectacular-sidecar)"
-        )
+    if swagger is None:
+        return None
     dists = sorted((swagger / "vendor").glob("swagger-ui-*"))
     if not dists:
         raise DualwebError(f"no Swagger UI distribution found in {swagger}")
     dist = dists[-1]
-    redoc = sidecar / "static" / "drf_spectacular_sidecar" / "redoc"
     files = {
         "swagger-ui-bundle.js": dist / "swagger-ui-bundle.js",
         "swagger-ui.css": dist / "swagger-ui.css",
         "swagger-ui-LICENSE": dist / "LICENSE",
+    }
+    if not files["swagger-ui-LICENSE"].is_file():
+        # swagger-ui-bundle-v2 ships Swagger UI's licence as its wheel's licence file.
+        files["swagger-ui-LICENSE"] = _dist_licence("swagger-ui-bundle-v2") or swagger / "LICENSE"
+    return _present(files)
+
+
+def _redoc_files() -> dict[str, Path] | None:
+    """ReDoc's files in ``drf-spectacular-sidecar``, or None where it is not installed.
+
+    NOTE: the one maintained distribution of ReDoc's bundle on PyPI; it requires Django,
+    which is why only the ``offline`` extra brings it, not the host extras.
+    """
+    sidecar = _package_dir("drf_spectacular_sidecar")
+    if sidecar is None:
+        return None
+    redoc = sidecar / "static" / "drf_spectacular_sidecar" / "redoc"
+    files = {
         "redoc.standalone.js": redoc / "bundles" / "redoc.standalone.js",
         "redoc-LICENSE": redoc / "LICENSE",
     }
@@ -191,13 +217,52 @@ def offline_assets() -> dict[str, Path]:
     if third_party.is_file():
         # The bundle's first line points its readers at this file, beside it.
         files["redoc.standalone.js.LICENSE.txt"] = third_party
-    if not files["swagger-ui-LICENSE"].is_file():
-        # swagger-ui-bundle-v2 ships Swagger UI's licence as its wheel's licence file.
-        files["swagger-ui-LICENSE"] = _dist_licence("swagger-ui-bundle-v2") or swagger / "LICENSE"
+    return _present(files)
+
+
+def _present(files: dict[str, Path]) -> dict[str, Path]:
     missing = [name for name, path in files.items() if not path.is_file()]
     if missing:
         raise DualwebError(f"offline docs assets not found: {', '.join(missing)}")
     return files
+
+
+def offline_assets() -> dict[str, Path]:
+    """The asset files of both pages, by the name they are served under; an error naming
+    what to install where either page's are missing."""
+    swagger, redoc = _swagger_files(), _redoc_files()
+    if swagger is None or redoc is None:
+        raise DualwebError(
+            "offline_docs=True serves Swagger UI and ReDoc from installed packages: "
+            + (_SWAGGER_PACKAGE if swagger is None else _REDOC_PACKAGE)
+        )
+    return {**swagger, **redoc}
+
+
+def docs_assets(offline_docs: bool | None) -> dict[str, Path] | None:
+    """The asset files the app serves for its pages, or ``None``: the CDN's for both.
+
+    ``offline_docs``: ``True`` needs both pages' packages (an error without them),
+    ``False`` asks for the CDN. ``None`` (the default) serves what is installed:
+    Swagger UI's assets, which every host extra brings (without them, the CDN's, with a
+    warning saying what to install), and ReDoc's where the ``offline`` extra is
+    installed; without them the ReDoc page loads ReDoc from the CDN, and says on the
+    page what to install when it cannot.
+    """
+    if offline_docs is False:
+        return None
+    if offline_docs:
+        return offline_assets()
+    swagger = _swagger_files()
+    if swagger is None:
+        warnings.warn(
+            "the API docs pages load Swagger UI from a CDN, so /docs stays blank without "
+            f"internet access: {_SWAGGER_PACKAGE}; or pass offline_docs=False to choose the CDN",
+            UserWarning,
+            stacklevel=2,
+        )
+    files = {**(swagger or {}), **(_redoc_files() or {})}
+    return files or None
 
 
 def _dist_licence(distribution: str) -> Path | None:
@@ -224,7 +289,8 @@ def docs_router(
     root_path: str = "",
     swagger_ui_parameters: dict[str, Any] | None = None,
     swagger_ui_init_oauth: dict[str, Any] | None = None,
-    offline_docs: bool = False,
+    swagger_ui_oauth2_redirect_url: str | EllipsisType | None = ...,
+    offline_docs: bool | None = None,
     assets_path: str = "/docs-assets",
     prefix: str = "",
 ) -> Router:
@@ -235,17 +301,32 @@ def docs_router(
 
     ``document(root_path)`` returns the API document as a dict; it is called
     per request with the root path the request was served under (so the
-    document's ``servers`` can name it), and is expected to cache.
+    document's ``servers`` can name it), and is expected to cache. ``None``: the
+    app serves the document at ``openapi_url`` itself; the router serves the pages.
+
+    ``swagger_ui_oauth2_redirect_url``: where Swagger UI's OAuth2 flows return; by
+    default ``docs_url + "/oauth2-redirect"``, served here; given, it is the app's own
+    page (FastAPI's), not served here; ``None``, the flows have no page to return to.
+    ``offline_docs``: see :func:`docs_assets`.
     """
     router = Router(include_in_schema=False)
     if not openapi_url:
         # As FastAPI(openapi_url=None) or "": no document, hence no pages to show it.
         return router
-    assets = offline_assets() if offline_docs else None
-    pages = _Pages(title, openapi_url, root_path, prefix, assets_path if assets else None)
-    _add_document(router, document, pages)
+    assets = docs_assets(offline_docs) if docs_url or redoc_url else None
+    local = frozenset(key for key, name in _ASSET_FILES.items() if assets and name in assets)
+    pages = _Pages(title, openapi_url, root_path, prefix, assets_path, local)
+    if document is not None:
+        _add_document(router, document, pages)
     if docs_url:
-        _add_swagger_ui(router, docs_url, pages, swagger_ui_parameters, swagger_ui_init_oauth)
+        _add_swagger_ui(
+            router,
+            docs_url,
+            pages,
+            swagger_ui_parameters,
+            swagger_ui_init_oauth,
+            swagger_ui_oauth2_redirect_url,
+        )
     if redoc_url:
         _add_redoc(router, redoc_url, pages)
     if assets:
@@ -269,14 +350,18 @@ class _Pages:
     openapi_url: str
     root_path: str
     prefix: str
-    assets_path: str | None  # None: the CDN's assets
+    assets_path: str
+    local: frozenset[str]  # the assets (keys of CDN) the app serves; the others: the CDN's
 
     def root(self, request: Request) -> str:
         return (request.root_path or self.root_path).rstrip("/")
 
     def links(self, request: Request) -> _Links:
         base = self.root(request) + self.prefix.rstrip("/")
-        assets = CDN if self.assets_path is None else _asset_urls(base + self.assets_path)
+        assets = {
+            key: f"{base}{self.assets_path}/{_ASSET_FILES[key]}" if key in self.local else url
+            for key, url in CDN.items()
+        }
         return _Links(base, base + self.openapi_url, assets)
 
 
@@ -293,8 +378,9 @@ def _add_swagger_ui(
     pages: _Pages,
     parameters: dict[str, Any] | None,
     init_oauth: dict[str, Any] | None,
+    redirect: str | EllipsisType | None,
 ) -> None:
-    redirect_url = docs_url.rstrip("/") + "/oauth2-redirect"
+    redirect_url = docs_url.rstrip("/") + "/oauth2-redirect" if redirect is ... else redirect
 
     def swagger_ui(request: Request) -> HTMLResponse:
         links = pages.links(request)
@@ -304,7 +390,7 @@ def _add_swagger_ui(
                 title=f"{pages.title} - Swagger UI",
                 js_url=links.assets["swagger_js"],
                 css_url=links.assets["swagger_css"],
-                oauth2_redirect_url=links.base + redirect_url,
+                oauth2_redirect_url=links.base + redirect_url if redirect_url else None,
                 init_oauth=init_oauth,
                 parameters=parameters,
             )
@@ -314,21 +400,38 @@ def _add_swagger_ui(
         return HTMLResponse(swagger_ui_oauth2_redirect_html())
 
     router.add_api_route(docs_url, swagger_ui, methods=["GET"], name="swagger_ui_html")
-    router.add_api_route(
-        redirect_url, swagger_ui_redirect, methods=["GET"], name="swagger_ui_redirect"
-    )
+    if redirect is ... and redirect_url:
+        router.add_api_route(
+            redirect_url, swagger_ui_redirect, methods=["GET"], name="swagger_ui_redirect"
+        )
+
+
+# Shown by a ReDoc page that loads ReDoc from the CDN when the script cannot be loaded.
+_REDOC_UNREACHABLE = f"""<script>
+window.addEventListener("load", function () {{
+    if (typeof Redoc === "undefined") {{
+        const note = document.createElement("p");
+        note.style.cssText = "font-family: sans-serif; margin: 2em";
+        note.textContent = "ReDoc could not be loaded from {CDN["redoc_js"]}. "
+            + "To serve it from this app instead: {_REDOC_PACKAGE}.";
+        document.body.appendChild(note);
+    }}
+}});
+</script>
+"""
 
 
 def _add_redoc(router: Router, redoc_url: str, pages: _Pages) -> None:
     def redoc(request: Request) -> HTMLResponse:
         links = pages.links(request)
-        return HTMLResponse(
-            redoc_html(
-                openapi_url=links.document,
-                title=f"{pages.title} - ReDoc",
-                js_url=links.assets["redoc_js"],
-            )
+        page = redoc_html(
+            openapi_url=links.document,
+            title=f"{pages.title} - ReDoc",
+            js_url=links.assets["redoc_js"],
         )
+        if "redoc_js" not in pages.local:
+            page = page.replace("</body>", _REDOC_UNREACHABLE + "</body>")
+        return HTMLResponse(page)
 
     router.add_api_route(redoc_url, redoc, methods=["GET"], name="redoc_html")
 
@@ -344,9 +447,9 @@ def _add_assets(router: Router, assets_path: str, files: dict[str, Path]) -> Non
     router.add_api_route(assets_path + "/{name}", asset, methods=["GET"], name="docs_assets")
 
 
-def _asset_urls(base: str) -> dict[str, str]:
-    return {
-        "swagger_js": f"{base}/swagger-ui-bundle.js",
-        "swagger_css": f"{base}/swagger-ui.css",
-        "redoc_js": f"{base}/redoc.standalone.js",
-    }
+#: The file each asset of ``CDN`` is served as, when the app serves it.
+_ASSET_FILES = {
+    "swagger_js": "swagger-ui-bundle.js",
+    "swagger_css": "swagger-ui.css",
+    "redoc_js": "redoc.standalone.js",
+}

@@ -53,7 +53,7 @@ class DocsSite:
     neither served nor documented.
     """
 
-    def __init__(self, prefix: str, options: dict[str, Any], offline_docs: bool) -> None:
+    def __init__(self, prefix: str, options: dict[str, Any], offline_docs: bool | None) -> None:
         self.prefix = prefix
         self.options = options
         self.offline_docs = offline_docs
@@ -134,7 +134,7 @@ class DocsSite:
 
 
 def docs_site(
-    sites: dict[str, DocsSite], prefix: str, docs: dict[str, Any], offline_docs: bool
+    sites: dict[str, DocsSite], prefix: str, docs: dict[str, Any], offline_docs: bool | None
 ) -> tuple[DocsSite, bool]:
     """The site for ``prefix`` (created when new), and whether it was just created."""
     site = sites.get(prefix)
@@ -142,7 +142,7 @@ def docs_site(
         site = DocsSite(prefix, check_docs_options(docs), offline_docs)
         sites[prefix] = site
         return site, True
-    if docs or offline_docs:
+    if docs or offline_docs is not None:
         raise DualwebError(
             f"the API document under prefix {prefix!r} was configured by the first mount there; "
             "pass documentation keywords to that mount only"
