@@ -172,6 +172,8 @@ def test_catalog_pages(load, host):
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "limit"]
     assert response.json()["detail"][0]["type"] == "less_than_equal"
+    operation = client.get("/openapi.json").json()["paths"]["/items"]["get"]
+    assert [parameter["name"] for parameter in operation["parameters"]] == ["offset", "limit"]
 
 
 def test_catalog_token(load, host):

@@ -32,7 +32,7 @@ class Page:
     limit: int
 
 
-def page(
+def pagination(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Page:
@@ -45,7 +45,7 @@ def require_token(x_token: Annotated[str | None, Header()] = None) -> None:
 
 
 @router.get("/items")
-def list_items(page: Annotated[Page, Depends(page)]) -> list[Item]:
+def list_items(page: Annotated[Page, Depends(pagination)]) -> list[Item]:
     items = list(ITEMS.values())
     return items[page.offset : page.offset + page.limit]
 
