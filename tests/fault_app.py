@@ -3,7 +3,8 @@
 Every route takes a request id in its path and a ``yield`` dependency that counts,
 under that id, its set-up and its teardown (and the error a teardown sees);
 ``GET /stats/{rid}`` answers those counts, with the number of threads the server's
-process runs and how many exceptions the host's own error handling saw.
+process runs (and how many of them are anyio's worker threads) and how many exceptions the
+host's own error handling saw.
 
 - ``POST /upload/{colour}/{rid}`` reads the body as it comes (``stream_sync`` or
   ``stream``) and answers its size: for clients that leave mid-upload, or trickle.
@@ -164,6 +165,9 @@ def read_stats(rid: str) -> dict[str, Any]:
             "counts": dict(_counts.get(rid, {})),
             "handled": dict(_handled),
             "threads": threading.active_count(),
+            # anyio's pool (an ASGI host's ``def`` handlers) grows as they need and lets a
+            # thread idle for 10 s go: its size says nothing of threads left blocked.
+            "anyio_threads": sum(t.name == "AnyIO worker thread" for t in threading.enumerate()),
         }
 
 

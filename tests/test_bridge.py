@@ -13,9 +13,11 @@ import http.client
 import json
 import socket
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -539,3 +541,105 @@ def test_a_path_that_is_not_utf8_reaches_an_asgi_fallback_behind_flask():
     client = client_for_app(combine(flask.Flask("front"), fallback))
     response = client.get("/files/%C0%AF")
     assert (response.status_code, response.json()) == (200, {"name": "\ufffd\ufffd"})
+
+
+class _EndsEarly:
+    """A WSGI server's input for a client that left after ``sent`` bytes of its body."""
+
+    def __init__(self, sent: int) -> None:
+        self._left = sent
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        self._left -= size
+        return b"x" * size
+
+
+def _iterate_in_thread(iterable: Iterator[bytes]) -> list[Any]:
+    """Iterate a WSGI response as a server's thread does; what ended it (within 10 s)."""
+    ended: list[Any] = []
+
+    def run() -> None:
+        try:
+            for _ in iterable:
+                pass
+            ended.append("end")
+        except BaseException as exc:
+            ended.append(exc)
+        finally:
+            iterable.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    return ended
+
+
+def test_an_upload_that_ends_early_is_a_disconnect_for_an_asgi_fallback_behind_flask():
+    # A WSGI server's input reads b"" when the client leaves mid-upload: a2wsgi passed that on
+    # as empty chunks, more to come, for ever (the thread spun, the handler never ended).
+    import flask
+    from starlette.applications import Starlette
+    from starlette.requests import ClientDisconnect, Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+    from werkzeug.test import EnvironBuilder
+
+    seen: list[str] = []
+
+    async def upload(request: Request) -> JSONResponse:
+        size = 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+        except ClientDisconnect:
+            seen.append("disconnect")
+            raise
+        return JSONResponse({"size": size})
+
+    fallback = Starlette(routes=[Route("/upload", upload, methods=["POST"])])
+    bridge = combine(flask.Flask("front"), fallback)
+    environ = EnvironBuilder("/upload", method="POST").get_environ()
+    environ.update({"CONTENT_LENGTH": str(MB), "wsgi.input": _EndsEarly(MB // 2)})
+    try:
+        ended = _iterate_in_thread(iter(bridge(environ, lambda *args: None)))
+        assert [type(what) for what in ended] == [ConnectionResetError], ended
+        assert wait_until(lambda: seen == ["disconnect"]), seen
+    finally:
+        bridge.close()
+
+
+def test_an_error_an_asgi_fallback_raises_after_its_answer_is_logged(caplog):
+    # Starlette answers with the app's handler for Exception, then re-raises for the server
+    # to log; a2wsgi had finished the response and dropped it, unseen.
+    import fastapi
+    import flask
+    from starlette.responses import JSONResponse
+    from werkzeug.test import EnvironBuilder
+
+    async def handled(request: Any, exc: Exception) -> JSONResponse:
+        return JSONResponse({"handled": type(exc).__name__}, status_code=500)
+
+    fallback = fastapi.FastAPI(exception_handlers={Exception: handled})
+
+    @fallback.get("/fail")
+    def fail() -> dict:
+        raise LookupError("handler failed")
+
+    bridge = combine(flask.Flask("front"), fallback)
+    statuses: list[str] = []
+    try:
+        response = bridge(
+            EnvironBuilder("/fail").get_environ(), lambda status, *_: statuses.append(status)
+        )
+        assert (b"".join(response), statuses) == (
+            b'{"handled":"LookupError"}',
+            ["500 Internal Server Error"],
+        )
+        response.close()  # type: ignore[attr-defined]
+    finally:
+        bridge.close()
+    logged = [r for r in caplog.records if r.name == "dualweb.bridge" and r.exc_info]
+    assert [(r.levelname, repr(r.exc_info[1])) for r in logged] == [  # type: ignore[index]
+        ("ERROR", "LookupError('handler failed')")
+    ]

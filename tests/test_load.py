@@ -2,11 +2,14 @@
 
 Each server runs ``load_app`` in a process of its own, on 127.0.0.1: Flask under
 gunicorn's threaded worker (8 threads), FastAPI under uvicorn, Starlette under
-granian. ``CLIENTS`` threads, each with its own keep-alive connection (renewed now
-and then), send a mix of ``def`` and ``async def`` handlers, GET and POST, each
-request with an id of its own. Every response must be 200 and echo exactly its own
-id, from the path, the header, the body, both sub-dependencies, the ``yield``
-dependency and the context variable the async one sets. Then, within a bounded
+granian; and through the bridge (``load_bridge``), where every request crosses it: the
+Flask app behind a FastAPI front under uvicorn (``asgi-front``), the FastAPI app behind
+a Flask front under gunicorn's threaded worker (``wsgi-front``). ``CLIENTS`` threads,
+each with its own keep-alive connection (renewed now and then), send a mix of ``def``
+and ``async def`` handlers, GET and POST, each request with an id of its own. Every
+response must be 200 and echo exactly its own id, from the path, the header, the body,
+both sub-dependencies, the ``yield`` dependency and the context variable the async one
+sets. Then, within a bounded
 wait, the server's records show each id's ``yield`` dependency set up once, torn
 down once (finding its own values), and its background task run once — for the
 very ids sent (a digest of them).
@@ -39,6 +42,7 @@ from tests._helpers import wait_until
 from tests._servers import ServerProcess, fetch, server_in_session
 
 APP = "tests.load_app:"
+BRIDGE = "tests.load_bridge:"
 SERVERS = {
     "gunicorn-gthread": "-m gunicorn --workers 1 --threads 8 --keep-alive 30 "
     "--bind 127.0.0.1:{port} " + APP + "flask_app",
@@ -47,6 +51,11 @@ SERVERS = {
     + "fastapi_app",
     "granian-starlette": "-m granian --interface asgi --workers 1 --port {port} "
     "--log-level warning " + APP + "starlette_app",
+    "uvicorn-asgi-front": "-m uvicorn --port {port} --timeout-keep-alive 30 --no-access-log "
+    + BRIDGE
+    + "asgi_front",
+    "gunicorn-wsgi-front": "-m gunicorn --workers 1 --threads 8 --keep-alive 30 "
+    "--bind 127.0.0.1:{port} " + BRIDGE + "wsgi_front",
 }
 
 #: Client threads, each sending its requests one after another on its own connection.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import errno
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -164,6 +165,7 @@ class _ASGIBehindWSGI:
         connection = _Connection(loop)
         environ[GONE_KEY] = connection
         _decodable(environ)
+        _watch_body(environ, connection)
         return _Closing(middleware(environ, start_response), connection)
 
     def socket(
@@ -219,21 +221,68 @@ class _ASGIBehindWSGI:
             done, message = await race(receive())
             return message if done else {"type": "http.disconnect"}
 
+        answered = False
+
         async def send_or_raise(message: Message) -> None:
+            nonlocal answered
             if gone.done():
                 raise OSError("the client disconnected")
             done, _ = await race(send(message))
             if not done:
                 raise OSError("the client disconnected")
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
 
         try:
             await self.app(scope, receive_or_disconnect, send_or_raise)
         except Exception:
+            if answered:
+                # NOTE: a2wsgi has finished the WSGI response at the answer's last body and
+                # would drop this error unseen (Starlette's ServerErrorMiddleware re-raises
+                # what an exception handler answered, for the server to log): log it here.
+                logger.exception("the ASGI fallback raised after its answer")
+                return
             if not gone.done():
                 raise
             # The client is gone: nobody to answer. Not raised into a2wsgi, which would keep
             # the error (and, through its traceback, the app's frames and generators) alive.
             logger.debug("the ASGI fallback failed after the client disconnected", exc_info=True)
+
+
+def _watch_body(environ: dict[str, Any], connection: _Connection) -> None:
+    """Make a request body that ends before its ``Content-Length`` a disconnect.
+
+    A WSGI server's input ends early (reads ``b""``) when the client leaves mid-upload; a2wsgi
+    would pass that on as empty chunks, more to come, for as long as the ASGI app asks, and
+    the app would never hear of the disconnect. Here the ASGI app hears it at once, and the
+    thread leaves a2wsgi's loop with ``ConnectionResetError``.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    body = environ.get("wsgi.input")
+    if length > 0 and body is not None:
+        environ["wsgi.input"] = _Body(body, length, connection)
+
+
+class _Body:
+    """A request body with a known length: read to its end, or the client is gone."""
+
+    def __init__(self, body: Any, length: int, connection: _Connection) -> None:
+        self._body = body
+        self._left = length
+        self._connection = connection
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._body.read(size)
+        self._left -= len(data)
+        if not data and size != 0 and self._left > 0:
+            self._connection.close_from_thread()
+            raise ConnectionResetError(
+                errno.ECONNRESET, "the client disconnected before the end of its request body"
+            )
+        return data
 
 
 class _Closing:
