@@ -76,11 +76,25 @@ RSS_SIZES = [
     pytest.param(100_000, 4, id="4x100k", marks=pytest.mark.long),
 ]
 MB = 1024 * 1024
-#: What a server's resident memory may grow by from the first measured round to the last:
-#: allocator noise and caches filling, not a leak. Between the first and the last of four
-#: rounds of 100,000, a leak of 100 bytes per request is 30 MB; in the CI size (4,000
-#: requests between them) only a leak of 1 KB per request shows.
+#: What a server's resident memory may grow by (``growth``): allocator noise and caches
+#: filling, not a leak. Over four rounds of 100,000, a leak of 100 bytes per request grows
+#: it by 20 MB; in the CI size (three rounds of 2,000) only a leak of 1 KB per request shows.
 RSS_GROWTH = 4 * MB
+
+
+def growth(sizes: list[int]) -> float:
+    """How much ``sizes`` (one per round) grew: the mean of the last half of the rounds
+    less the mean of the first half (the last less the first, for three rounds or fewer).
+
+    NOTE: granian's worker gives memory back and takes it again by several MB from one
+    round of 100,000 to the next (81.9, 93.6, 89.4, 90.3 MB in one run, 91.4, 85.6, 91.0,
+    87.6 in the next, with glibc's malloc held to two arenas): halves smooth that out,
+    while a leak, which grows every round, still shows in full.
+    """
+    half = len(sizes) // 2
+    if half < 2:
+        return sizes[-1] - sizes[0]
+    return (sum(sizes[-half:]) - sum(sizes[:half])) / half
 
 
 #: The servers' environment. NOTE: with glibc's default, each of a server's threads may
@@ -229,7 +243,7 @@ def test_server_memory_stays_flat_across_rounds(server, count, rounds, capsys):
         sizes.append(resident(pid))
     with capsys.disabled():
         print(f"\nRSS after each round of {count:,} (MB):", [round(s / MB, 1) for s in sizes])
-    assert sizes[-1] - sizes[0] < RSS_GROWTH, sizes
+    assert growth(sizes) < RSS_GROWTH, sizes
 
 
 #: (requests per round, rounds after the warm-up one, id) in-process, under tracemalloc.

@@ -225,13 +225,15 @@ class _ASGIBehindWSGI:
 
         async def send_or_raise(message: Message) -> None:
             nonlocal answered
-            if gone.done():
+            last = message["type"] == "http.response.body" and not message.get("more_body")
+            delivered = not gone.done() and (await race(send(message)))[0]
+            if not delivered and message["type"] == "http.response.body" and not last:
+                # A stream's next chunk, the client gone: raised, so that its generator stops.
                 raise OSError("the client disconnected")
-            done, _ = await race(send(message))
-            if not done:
-                raise OSError("the client disconnected")
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                answered = True
+            # The start and the last body are dropped once the client is gone, as uvicorn
+            # and granian drop what is sent after a disconnect: the answer is over either
+            # way, and what runs after it (teardown, background tasks) runs as there.
+            answered = answered or last
 
         try:
             await self.app(scope, receive_or_disconnect, send_or_raise)
