@@ -9,7 +9,7 @@ memory after each round, its growth from round to round (and their median) and f
 the first round to the last, per round, in MB, and Python's allocated blocks after each
 round (``sys.getallocatedblocks``, once the round's garbage is collected). A
 configuration is ``server:app:arenas``, e.g. ``gunicorn:native:2`` (``arenas`` ``-``
-leaves malloc as it is). Figures in docs/performance.md, "Load and memory".
+leaves malloc as it is). Figures in benchmarks/LOG.md, "Load and memory".
 """
 
 from __future__ import annotations

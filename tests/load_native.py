@@ -4,7 +4,7 @@ the same pydantic model and the same ``records``.
 
 They answer ``test_load``'s requests exactly as ``load_app`` does, so that the memory
 of a real server serving them is a baseline for the same server serving dualweb
-(``python -m benchmarks.rss``; docs/performance.md, "Load and memory").
+(``python -m benchmarks.rss``; benchmarks/LOG.md, "Load and memory").
 """
 
 import asyncio

@@ -20,7 +20,7 @@ size tracemalloc traces, must stay flat (``RSS_GROWTH``, ``TRACED_GROWTH``). A l
 of one small object per request breaks the in-process bound (the last test shows it).
 
 The default sizes suit CI (``-m long`` runs the full sizes; figures in
-docs/performance.md, "Load and memory"). Nothing here asserts a duration.
+benchmarks/LOG.md, "Load and memory"). Nothing here asserts a duration.
 """
 
 import gc
