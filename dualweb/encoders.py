@@ -68,6 +68,15 @@ _BY_TYPE: dict[type[Any], Callable[[Any], Any]] = {
 }
 
 
+#: The types of ``_BY_TYPE`` that no earlier check of the general path takes (the
+#: containers among them are walked as lists there): encoded at once by ``_plain``.
+_SCALARS = {
+    kind: encode
+    for kind, encode in _BY_TYPE.items()
+    if kind not in (frozenset, set, deque, GeneratorType)
+}
+
+
 def _upload(value: UploadFile) -> dict[str, Any]:
     # An upload echoed in a 422 body: what FastAPI shows of it, without its internals.
     return {"filename": value.filename, "size": value.size, "headers": dict(value.headers)}
@@ -78,6 +87,45 @@ _BY_CLASS: tuple[tuple[type[Any], Callable[[Any], Any]], ...] = (
     (Pattern, lambda value: value.pattern),
     (UploadFile, _upload),
 )
+
+
+#: Values the encoder returns as they are, by exact type (a subclass of one, an ``IntEnum``
+#: say, takes the general path, which decides by FastAPI's order of checks).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+#: What ``_plain`` walks itself.
+_FAST = _PLAIN | {dict, list, tuple}
+
+
+def _plain(obj: Any, sqlalchemy_safe: bool) -> Any:
+    """What ``jsonable_encoder(obj, sqlalchemy_safe=sqlalchemy_safe)`` gives (every other
+    option at its default): exact dicts, lists, tuples and plain values are walked here,
+    without the general path's questions; anything else goes to the general path.
+
+    NOTE: the result is the general path's for these types: a dict's str keys are kept
+    (but ``_sa...`` ones when ``sqlalchemy_safe``), its other keys encoded; a list's items
+    encoded in order.
+    """
+    kind = type(obj)
+    if kind in _PLAIN:
+        return obj
+    if kind is dict:
+        encoded: dict[Any, Any] = {}
+        for key, value in obj.items():
+            if type(key) is str:
+                if sqlalchemy_safe and key.startswith("_sa"):
+                    continue
+            else:
+                key = _plain(key, sqlalchemy_safe)
+            encoded[key] = value if type(value) in _PLAIN else _plain(value, sqlalchemy_safe)
+        return encoded
+    if kind is list or kind is tuple:
+        return [
+            item if type(item) in _PLAIN else _plain(item, sqlalchemy_safe) for item in obj
+        ]
+    encode = _SCALARS.get(kind)
+    if encode is not None:
+        return encode(obj)
+    return jsonable_encoder(obj, sqlalchemy_safe=sqlalchemy_safe)
 
 
 def jsonable_encoder(
@@ -94,6 +142,14 @@ def jsonable_encoder(
     """Convert ``obj`` to dicts, lists, strings, numbers, booleans and ``None``."""
     # NOTE: long because it is FastAPI's encoder, one branch per kind of value, in its order
     # (which decides the result where a value is several kinds at once).
+    if (
+        type(obj) in _FAST
+        and include is None
+        and exclude is None
+        and by_alias
+        and not (exclude_unset or exclude_defaults or exclude_none or custom_encoder)
+    ):
+        return _plain(obj, sqlalchemy_safe)
     options: dict[str, Any] = {
         "by_alias": by_alias,
         "exclude_unset": exclude_unset,

@@ -112,3 +112,27 @@ def test_lifespan_loop_probe_smoke():
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == ["GET /async", "GET /sync"]
     assert all("with lifespan" in line for line in lines)
+
+
+def test_encoder_benchmark_smoke():
+    result = run(
+        "benchmarks.encoders",
+        "--size",
+        "120",
+        "--rounds",
+        "1",
+        "--seconds",
+        "0.01",
+        "--json",
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["shape"] for row in rows] == [
+        "small_dict",
+        "big_list",
+        "models",
+        "special_types",
+        "string",
+    ]
+    assert all(row["dualweb_us"] > 0 and row["fastapi_us"] > 0 for row in rows)
