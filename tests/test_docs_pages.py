@@ -21,6 +21,20 @@ SAMPLES = ROOT / "docs_src"
 BOOKSTORE = ROOT / "examples" / "migration"
 INCLUDE = re.compile(r'^ *--8<-- "([^"]+)"\s*$', re.MULTILINE)
 INLINE_PYTHON = re.compile(r"^ *```python[^\n]*\n(?! *--8<-- )", re.MULTILINE)
+A_HOST = r'"(?:flask|fastapi|starlette)"'
+ONE_HOST = re.compile(rf"(?:TestClient|build_app)\(\s*\w+,\s*(?:target=)?({A_HOST})")
+
+# The samples that serve a router on one named host, and why that one. Every other sample
+# that makes a client of a router loops over the hosts (``for target in ...``), so what it
+# shows is proven on each; a loop over Flask and Starlette alone is one whose keywords only
+# their ``mount`` takes (FastAPI takes the docs keywords on its own constructor). Samples
+# that build a framework's own app (``flask.Flask(...)``) show that framework's side.
+SINGLE_HOST = {
+    # Flask code around the handler: a before_request hook filling flask.g.
+    "request_and_response/06_url_for.py": "flask",
+    # The code after the migration to FastAPI, which the page is about.
+    "migration/06_plain_sqlalchemy.py": "fastapi",
+}
 
 
 def guide_pages() -> list[str]:
@@ -103,3 +117,13 @@ def test_no_guide_page_holds_inline_python():
     pages = [page for page in DOCS.rglob("*.md") if "reference" not in page.parts]
     for page in pages:
         assert not INLINE_PYTHON.search(page.read_text(encoding="utf-8")), page.name
+
+
+def test_a_sample_on_one_host_says_why():
+    one_host = {
+        str(sample.relative_to(SAMPLES)): ONE_HOST.findall(sample.read_text(encoding="utf-8"))
+        for sample in SAMPLES.glob("*/[0-9][0-9]_*.py")
+    }
+    assert {sample: hosts for sample, hosts in one_host.items() if hosts} == {
+        sample: [f'"{host}"'] for sample, host in SINGLE_HOST.items()
+    }

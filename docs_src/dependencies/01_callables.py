@@ -35,10 +35,14 @@ def list_items(
     return {"page": page, "q": filters.q, "client": client}
 
 
-client = TestClient(router, "flask")
-response = client.get("/items?limit=5&q=red", headers={"x-client": "web"})
-assert response.json() == {"page": {"skip": 0, "limit": 5}, "q": "red", "client": "shop:web"}
-# A dependency's parameters are validated like the handler's, with the same 422 errors.
-response = client.get("/items?limit=many")
-assert response.status_code == 422
-assert [e["loc"] for e in response.json()["detail"]] == [["query", "limit"], ["header", "x-client"]]
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    response = client.get("/items?limit=5&q=red", headers={"x-client": "web"})
+    assert response.json() == {"page": {"skip": 0, "limit": 5}, "q": "red", "client": "shop:web"}
+    # A dependency's parameters are validated like the handler's, with the same 422 errors.
+    response = client.get("/items?limit=many")
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [
+        ["query", "limit"],
+        ["header", "x-client"],
+    ]

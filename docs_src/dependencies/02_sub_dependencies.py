@@ -34,9 +34,11 @@ def me(
     return {"user": user, "text": text}
 
 
-client = TestClient(router, "flask")
-client.cookies.set("session", "abc")
-assert client.get("/me").json() == {"user": {"name": "ann"}, "text": "Hello ann"}
-assert calls == ["session"]  # used three times, called once
-client.cookies.clear()
-assert client.get("/me").status_code == 401
+for target in ("flask", "fastapi", "starlette"):
+    calls.clear()
+    client = TestClient(router, target)
+    client.cookies.set("session", "abc")
+    assert client.get("/me").json() == {"user": {"name": "ann"}, "text": "Hello ann"}
+    assert calls == ["session"]  # used three times, called once
+    client.cookies.clear()
+    assert client.get("/me").status_code == 401

@@ -48,20 +48,22 @@ def read_order(
     return {"order": order_id, "tx": tx}
 
 
-client = TestClient(router, "flask")
-assert client.get("/orders/1").json() == {"order": 1, "tx": "tx on db"}
-assert events == [
-    "open db",
-    "begin",
-    "lock",
-    "handler",
-    "unlock",  # scope="function": before the response is sent
-    "email sent",
-    "commit",
-    "close db",  # after it, background tasks first
-]
+for target in ("flask", "fastapi", "starlette"):
+    events.clear()
+    client = TestClient(router, target)
+    assert client.get("/orders/1").json() == {"order": 1, "tx": "tx on db"}
+    assert events == [
+        "open db",
+        "begin",
+        "lock",
+        "handler",
+        "unlock",  # scope="function": before the response is sent
+        "email sent",
+        "commit",
+        "close db",  # after it, background tasks first
+    ]
 
-events.clear()
-response = client.get("/orders/0")
-assert response.status_code == 404
-assert events == ["open db", "begin", "lock", "handler", "rollback", "close db"]
+    events.clear()
+    response = client.get("/orders/0")
+    assert response.status_code == 404
+    assert events == ["open db", "begin", "lock", "handler", "rollback", "close db"]

@@ -17,7 +17,8 @@ def stats():
 
 app_router = Router()
 app_router.include_router(admin)
-client = TestClient(app_router, "flask")
-assert client.get("/admin/stats", headers={"x-token": "secret"}).json() == {"users": 3}
-assert client.get("/admin/stats", headers={"x-token": "nope"}).status_code == 403
-assert client.get("/admin/stats").status_code == 422  # the header is required
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(app_router, target)
+    assert client.get("/admin/stats", headers={"x-token": "secret"}).json() == {"users": 3}
+    assert client.get("/admin/stats", headers={"x-token": "nope"}).status_code == 403
+    assert client.get("/admin/stats").status_code == 422  # the header is required

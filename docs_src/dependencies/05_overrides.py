@@ -19,20 +19,21 @@ def env(db: Annotated[str, Depends(get_db)]):
     return {"db": db}
 
 
-client = TestClient(router, "starlette")
-assert client.get("/env").json() == {"db": "db for production"}
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    assert client.get("/env").json() == {"db": "db for production"}
 
-router.dependency_overrides[get_settings] = lambda: {"env": "test"}
-assert client.get("/env").json() == {"db": "db for test"}
+    router.dependency_overrides[get_settings] = lambda: {"env": "test"}
+    assert client.get("/env").json() == {"db": "db for test"}
 
-router.dependency_overrides.clear()
-assert client.get("/env").json() == {"db": "db for production"}
+    router.dependency_overrides.clear()
+    assert client.get("/env").json() == {"db": "db for production"}
 
-# As on FastAPI's app, the mapping itself may be replaced, or set to None (FastAPI's
-# testing tutorial does both); the next request sees the change.
-router.dependency_overrides = {get_settings: lambda: {"env": "staging"}}
-assert client.get("/env").json() == {"db": "db for staging"}
+    # As on FastAPI's app, the mapping itself may be replaced, or set to None (FastAPI's
+    # testing tutorial does both); the next request sees the change.
+    router.dependency_overrides = {get_settings: lambda: {"env": "staging"}}
+    assert client.get("/env").json() == {"db": "db for staging"}
 
-router.dependency_overrides = None
-assert client.get("/env").json() == {"db": "db for production"}
-router.dependency_overrides = {}
+    router.dependency_overrides = None
+    assert client.get("/env").json() == {"db": "db for production"}
+    router.dependency_overrides = {}

@@ -9,6 +9,8 @@ async def disconnect() -> None:
 router.add_event_handler("shutdown", disconnect)
 
 
-with TestClient(router, "flask"):
-    assert log == ["connect"]
-assert log == ["connect", "disconnect"]
+for target in ("flask", "fastapi", "starlette"):
+    log.clear()
+    with TestClient(router, target):
+        assert log == ["connect"]
+    assert log == ["connect", "disconnect"]

@@ -21,6 +21,8 @@ def where(request: Request) -> dict:
     return {"region": request.state.region, "users": request.state.users}
 
 
-with TestClient(api, "starlette") as client:
-    assert client.get("/users/where").json() == {"region": "eu", "users": "pool"}
-assert order == ["start api", "start users", "stop users", "stop api"]
+for target in ("flask", "fastapi", "starlette"):
+    order.clear()
+    with TestClient(api, target) as client:
+        assert client.get("/users/where").json() == {"region": "eu", "users": "pool"}
+    assert order == ["start api", "start users", "stop users", "stop api"]

@@ -10,7 +10,7 @@ def read_order(order_id: int):
     return {"order_id": order_id}
 
 
-document = (
-    TestClient(ids, "flask", generate_unique_id_function=tag_and_name).get("/openapi.json").json()
-)
-assert document["paths"]["/orders/{order_id}"]["get"]["operationId"] == "orders-read_order"
+for target in ("flask", "starlette"):
+    client = TestClient(ids, target, generate_unique_id_function=tag_and_name)
+    document = client.get("/openapi.json").json()
+    assert document["paths"]["/orders/{order_id}"]["get"]["operationId"] == "orders-read_order"

@@ -35,12 +35,13 @@ def create_invoice(invoice: Invoice, callback_url: HttpUrl | None = None):
     return {"msg": "Invoice received"}
 
 
-client = TestClient(invoices, "starlette")
-operation = client.get("/openapi.json").json()["paths"]["/invoices/"]["post"]
-callback = operation["callbacks"]["invoice_notification"]
-sent = callback["{$callback_url}/invoices/{$request.body.id}"]["post"]
-assert sent["requestBody"]["content"]["application/json"]["schema"] == {
-    "$ref": "#/components/schemas/InvoiceEvent"
-}
-invoice = {"id": "7", "customer": "Ann", "total": 9.5}
-assert client.post("/invoices/", json=invoice).json() == {"msg": "Invoice received"}
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(invoices, target)
+    operation = client.get("/openapi.json").json()["paths"]["/invoices/"]["post"]
+    callback = operation["callbacks"]["invoice_notification"]
+    sent = callback["{$callback_url}/invoices/{$request.body.id}"]["post"]
+    assert sent["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/InvoiceEvent"
+    }
+    invoice = {"id": "7", "customer": "Ann", "total": 9.5}
+    assert client.post("/invoices/", json=invoice).json() == {"msg": "Invoice received"}

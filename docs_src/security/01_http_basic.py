@@ -27,19 +27,20 @@ def read_current_user(username: Annotated[str, Depends(current_username)]):
     return {"username": username}
 
 
-client = TestClient(router, "flask")
-response = client.get("/users/me", auth=("alice", "wonderland"))
-assert response.json() == {"username": "alice"}
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    response = client.get("/users/me", auth=("alice", "wonderland"))
+    assert response.json() == {"username": "alice"}
 
-# No credentials: the scheme answers by itself.
-response = client.get("/users/me")
-assert response.status_code == 401
-assert response.json() == {"detail": "Not authenticated"}
-assert response.headers["WWW-Authenticate"] == 'Basic realm="shop"'
+    # No credentials: the scheme answers by itself.
+    response = client.get("/users/me")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Not authenticated"}
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="shop"'
 
-# A header that is not valid Basic (bad base64, no colon) gets the same 401.
-response = client.get("/users/me", headers={"Authorization": "Basic not-base64!"})
-assert response.status_code == 401
+    # A header that is not valid Basic (bad base64, no colon) gets the same 401.
+    response = client.get("/users/me", headers={"Authorization": "Basic not-base64!"})
+    assert response.status_code == 401
 
-response = client.get("/users/me", auth=("alice", "guess"))
-assert response.json() == {"detail": "Incorrect username or password"}
+    response = client.get("/users/me", auth=("alice", "guess"))
+    assert response.json() == {"detail": "Incorrect username or password"}

@@ -34,9 +34,12 @@ def public(token: Annotated[Optional[HTTPAuthorizationCredentials], Depends(bear
     return {"signed_in": token is not None}
 
 
-client = TestClient(router, "flask")
-assert client.get("/whoami", headers={"Authorization": "Bearer t0k"}).json() == {"who": "token t0k"}
-assert client.get("/whoami", headers={"X-API-Key": "k3y"}).json() == {"who": "key k3y"}
-assert client.get("/whoami", headers={"Cookie": "session=s1"}).json() == {"who": "session s1"}
-assert client.get("/whoami").json() == {"detail": "Sign in first"}
-assert client.get("/public").json() == {"signed_in": False}
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    assert client.get("/whoami", headers={"Authorization": "Bearer t0k"}).json() == {
+        "who": "token t0k"
+    }
+    assert client.get("/whoami", headers={"X-API-Key": "k3y"}).json() == {"who": "key k3y"}
+    assert client.get("/whoami", headers={"Cookie": "session=s1"}).json() == {"who": "session s1"}
+    assert client.get("/whoami").json() == {"detail": "Sign in first"}
+    assert client.get("/public").json() == {"signed_in": False}

@@ -34,18 +34,19 @@ def me(user: Annotated[dict, Depends(current_user)]):
     return {"full_name": user["full_name"]}
 
 
-client = TestClient(router, "flask")
-token = client.post("/token", data={"username": "alice", "password": "wonderland"}).json()
-assert token == {"access_token": "alice", "token_type": "bearer"}
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    token = client.post("/token", data={"username": "alice", "password": "wonderland"}).json()
+    assert token == {"access_token": "alice", "token_type": "bearer"}
 
-response = client.get("/users/me", headers={"Authorization": f"Bearer {token['access_token']}"})
-assert response.json() == {"full_name": "Alice Liddell"}
+    response = client.get("/users/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert response.json() == {"full_name": "Alice Liddell"}
 
-response = client.get("/users/me")
-assert response.status_code == 401
-assert response.headers["WWW-Authenticate"] == "Bearer"
+    response = client.get("/users/me")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
 
-# The form is validated like any other: a missing password is a 422.
-response = client.post("/token", data={"username": "alice"})
-assert response.status_code == 422
-assert response.json()["detail"][0]["loc"] == ["body", "password"]
+    # The form is validated like any other: a missing password is a 422.
+    response = client.post("/token", data={"username": "alice"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "password"]

@@ -53,15 +53,16 @@ def read_own_items(username: Annotated[str, Security(get_current_active_user, sc
     return [{"item_id": "Foo", "owner": username}]
 
 
-client = TestClient(router, "flask")
-alice = {"Authorization": "Bearer alice-token"}
-bob = {"Authorization": "Bearer bob-token"}
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    alice = {"Authorization": "Bearer alice-token"}
+    bob = {"Authorization": "Bearer bob-token"}
 
-assert client.get("/users/me", headers=alice).json() == {"username": "alice"}
-assert client.get("/users/me/items", headers=bob).json() == [{"item_id": "Foo", "owner": "bob"}]
+    assert client.get("/users/me", headers=alice).json() == {"username": "alice"}
+    assert client.get("/users/me/items", headers=bob).json() == [{"item_id": "Foo", "owner": "bob"}]
 
-response = client.get("/users/me/items", headers=alice)
-assert response.status_code == 401
-assert response.json() == {"detail": "Not enough permissions"}
-# The handler's scope comes first, then get_current_active_user's.
-assert response.headers["WWW-Authenticate"] == 'Bearer scope="items me"'
+    response = client.get("/users/me/items", headers=alice)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Not enough permissions"}
+    # The handler's scope comes first, then get_current_active_user's.
+    assert response.headers["WWW-Authenticate"] == 'Bearer scope="items me"'

@@ -24,9 +24,10 @@ def show_token(token: Annotated[str, Depends(token_scheme)]):
     return {"token": token}
 
 
-client = TestClient(router, "flask")
-assert client.get("/token", headers={"Cookie": "token=c00kie"}).json() == {"token": "c00kie"}
-assert client.get("/token", headers={"Authorization": "Bearer h3ader"}).json() == {
-    "token": "h3ader"
-}
-assert client.get("/token").status_code == 401
+for target in ("flask", "fastapi", "starlette"):
+    client = TestClient(router, target)
+    assert client.get("/token", headers={"Cookie": "token=c00kie"}).json() == {"token": "c00kie"}
+    assert client.get("/token", headers={"Authorization": "Bearer h3ader"}).json() == {
+        "token": "h3ader"
+    }
+    assert client.get("/token").status_code == 401
