@@ -1237,23 +1237,6 @@ def test_the_teardown_scope_is_part_of_the_cache_key(parity):
     assert results[1].json() == ["resource", "resource"]
 
 
-# --- the documentation page runs --------------------------------------------------------------
-
-
-def _doc_blocks():
-    import pathlib
-    import re
-
-    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "dependencies.md"
-    return re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
-
-
-@pytest.mark.parametrize("index", range(len(_doc_blocks())))
-def test_the_documentation_examples_run(index):
-    code = _doc_blocks()[index]
-    exec(compile(code, f"docs/dependencies.md[{index}]", "exec"), {"__name__": "docs_example"})
-
-
 def test_replacing_the_overrides_takes_effect_at_the_next_request(host):
     # FastAPI's testing tutorial assigns a new mapping, or None, to dependency_overrides.
     router = dualweb.Router()

@@ -815,22 +815,3 @@ def test_password_request_form(parity):
     assert [e["loc"] for e in results[5].json()["detail"]] == [["body", "password"]]
     assert results[9].status_code == 422
     assert results[10].json() == {"username": "bob", "grant_type": "password"}
-
-
-# --- the documentation page runs, on every host ----------------------------------------------
-
-
-def _doc_blocks():
-    import pathlib
-    import re
-
-    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "security.md"
-    return re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
-
-
-@pytest.mark.parametrize("index", range(len(_doc_blocks())))
-def test_the_documentation_examples_run(host, index):
-    code = _doc_blocks()[index]
-    assert 'TestClient(router, "flask")' in code
-    code = code.replace('TestClient(router, "flask")', f"TestClient(router, {host!r})")
-    exec(compile(code, f"docs/security.md[{index}]", "exec"), {"__name__": "docs_example"})

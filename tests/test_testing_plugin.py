@@ -8,6 +8,7 @@ import contextlib
 import importlib
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -330,13 +331,26 @@ def test_client_on_a_missing_framework_says_what_to_install(monkeypatch):
         TestClient(Router(), "flask")
 
 
-def test_the_testing_page_examples_run():
-    from pathlib import Path
+def test_the_testing_pages_test_files_pass_on_every_host(pytester):
+    """docs/testing.md's conftest.py and test files, run by pytest as a reader runs them.
 
-    page = Path(__file__).resolve().parent.parent / "docs" / "testing.md"
-    blocks = re.findall(r"^```python\n(.*?)^```", page.read_text(), re.DOTALL | re.MULTILINE)
-    namespace = {"__name__": "docs_testing"}
-    runnable = [block for block in blocks if "from myapp" not in block]
-    assert len(runnable) >= 3
-    for number, block in enumerate(runnable, 1):
-        exec(compile(block, f"testing.md (block {number})", "exec"), namespace)
+    Their ``myapp.routes`` is the page's first sample, the router of ``/items/{item_id}``
+    (tests/test_docs_pages.py runs the page's other samples).
+    """
+    samples = Path(__file__).resolve().parent.parent / "docs_src" / "testing"
+    pytester.mkpydir("myapp")
+    (pytester.path / "myapp" / "routes.py").write_text((samples / "01_testclient.py").read_text())
+    pytester.makeconftest((samples / "05_conftest.py").read_text())
+    tests = sorted(samples.glob("[0-9][0-9]_test_*.py"))
+    assert [test.name for test in tests] == [
+        "06_test_items.py",
+        "07_test_under_a_prefix.py",
+        "08_test_head.py",
+    ]
+    pytester.makepyfile(**{test.stem[3:]: test.read_text() for test in tests})
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=4 * len(HOSTS))
+    for host in HOSTS:
+        result.stdout.fnmatch_lines(
+            [f"*test_head.py::test_head_of_a_get_route[[]{host}[]] PASSED*"]
+        )
