@@ -1,4 +1,4 @@
-"""One router, mounted on each host: an app would keep only the host it runs on."""
+"""One router, mounted on each host (an app keeps only its own host)."""
 
 import contextlib
 import os
@@ -13,10 +13,17 @@ import starlette.applications
 import dualweb.fastapi
 import dualweb.flask
 import dualweb.starlette
-from dualweb import BackgroundTasks, Depends, HTTPException, Query, Request, Router
+from dualweb import (
+    BackgroundTasks,
+    Depends,
+    HTTPException,
+    Query,
+    Request,
+    Router,
+)
 
-# A file where the app notes what it does, one line per event with the process id
-# (the page's tests read it); unset, nothing is written.
+# A file where the app notes what it does, one line per event with
+# the process id (the page's tests read it); unset, nothing is written.
 EVENTS = os.environ.get("APP_EVENTS")
 
 
@@ -47,12 +54,13 @@ def health() -> dict[str, str]:
 def read_item(item_id: int, request: Request) -> dict[str, Any]:
     if item_id not in ITEMS:
         raise HTTPException(status_code=404, detail="Item not found")
-    url = request.url_for("read_item", item_id=item_id)  # what the client would follow
+    # The link a client would follow: behind a proxy, the proxy's URL.
+    url = request.url_for("read_item", item_id=item_id)
     return {"id": item_id, "name": ITEMS[item_id], "url": str(url)}
 
 
 def session() -> Iterator[str]:
-    """Stands in for a database session: opened for a request, closed after it."""
+    """Stands in for a database session, opened for one request."""
     note("session opened")
     yield "session"
     note("session closed")
@@ -64,7 +72,7 @@ def report(
     tasks: BackgroundTasks,
     seconds: Annotated[float, Query(ge=0, le=10)] = 1.0,
 ) -> dict[str, str]:
-    time.sleep(seconds)  # slow work: a def handler holds its thread meanwhile
+    time.sleep(seconds)  # slow work; a def handler holds its thread
     tasks.add_task(note, "report mailed")
     return {"report": "ready"}
 
