@@ -249,11 +249,16 @@ def stop_process_group(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def server_in_session(
-    command: str, ready: str, *, timeout: float = 30, env: dict[str, str] | None = None
+    command: str,
+    ready: str,
+    *,
+    timeout: float = 30,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[ServerProcess]:
-    """Run ``python COMMAND`` from the repository, ``{port}`` in it replaced by a free port,
-    in a session of its own, until ``GET ready`` answers 200; stopped with its workers after.
-    ``env`` is added to this process's environment for it.
+    """Run ``python COMMAND`` from ``cwd`` (the repository's root by default), ``{port}`` in
+    it replaced by a free port, in a session of its own, until ``GET ready`` answers 200;
+    stopped with its workers after. ``env`` is added to this process's environment for it.
 
     What it writes to stdout and stderr is what ``output()`` reads.
     """
@@ -261,7 +266,7 @@ def server_in_session(
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [sys.executable, *command.format(port=port).split()],
-            cwd=ROOT,
+            cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -5,6 +5,7 @@ copies is the code these tests run; the statuses and bodies asserted here are th
 the pages show.
 """
 
+import ast
 import fnmatch
 import importlib.util
 import re
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+import flask
 import pytest
 
 import dualweb.cli
@@ -64,6 +66,40 @@ def test_every_sample_is_included_by_a_page_and_tested_here():
     assert included == files
     for pattern in SAMPLES.values():
         assert fnmatch.filter(globals(), pattern), pattern
+
+
+# The guides' samples, each with the test that runs it (here, or in the test file named).
+GUIDE_SAMPLES = {
+    "moving/fastapi_before.py": "test_moving_from_fastapi_*",
+    "moving/fastapi_after.py": "test_moving_from_fastapi_*",
+    "moving/flask_before.py": "test_moving_from_flask_*",
+    "moving/flask_after.py": "test_moving_from_flask_*",
+    "deployment/app.py": "test_docs_deployment.py::test_the_command_serves_*",
+    "deployment/Dockerfile": "test_docs_deployment.py::test_the_dockerfile_*",
+}
+
+
+def _test_names(test_file: str) -> list[str]:
+    tree = ast.parse((ROOT / "tests" / test_file).read_text(encoding="utf-8"))
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
+def test_every_guide_sample_is_included_by_a_page_and_tested():
+    samples = ROOT / "docs_src"
+    files = {
+        path.relative_to(samples).as_posix()
+        for directory in ("moving", "deployment")
+        for path in (samples / directory).iterdir()
+        if path.is_file()
+    }
+    assert files == set(GUIDE_SAMPLES)
+    pages = "".join(page.read_text(encoding="utf-8") for page in (ROOT / "docs").glob("*.md"))
+    included = set(re.findall(r'--8<-- "docs_src/((?:moving|deployment)/[\w.]+)"', pages))
+    assert included == files
+    for pattern in GUIDE_SAMPLES.values():
+        test_file, _, name = pattern.rpartition("::")
+        names = _test_names(test_file) if test_file else list(globals())
+        assert fnmatch.filter(names, name), pattern
 
 
 # The home page's example (docs/index.md)
@@ -255,3 +291,103 @@ def test_the_readers_tests_pass_on_every_host():
         for host in ("flask", "fastapi", "starlette"):
             assert f"test_catalog.py::{test}[{host}] PASSED" in result.stdout
     assert "9 passed" in result.stdout
+
+
+# Moving from FastAPI (docs/moving-from-fastapi.md): the same answers before and after
+
+
+MOVING = ROOT / "docs_src" / "moving"
+
+
+def load_moving(name: str) -> ModuleType:
+    """A sample of docs_src/moving/, run afresh (its in-memory books start anew)."""
+    spec = importlib.util.spec_from_file_location(f"docs_src_moving_{name}", MOVING / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BOOK_REQUESTS = [
+    "/books",
+    "/books?limit=1",
+    "/books?limit=0",  # 422: below the minimum
+    "/books?limit=many",  # 422: not an integer
+    "/books/1",
+    "/books/9",  # 404
+    "/books/one",  # 422
+    "/books/",  # FastAPI's redirect to /books (followed)
+]
+
+
+def answers(client) -> list[tuple[int, object]]:
+    return [(response.status_code, response.json()) for response in map(client.get, BOOK_REQUESTS)]
+
+
+def test_moving_from_fastapi_changes_no_answer():
+    before = answers(client_for_app(load_moving("fastapi_before").app))
+    after = answers(client_for_app(load_moving("fastapi_after").app))
+    assert after == before
+    assert [status for status, _ in before] == [200, 200, 422, 422, 200, 404, 422, 200]
+    assert before[1] == (200, [{"title": "Middlemarch", "year": 1871}])
+    assert before[2][1]["detail"][0]["loc"] == ["query", "limit"]
+    assert before[5] == (404, {"detail": "No such book"})
+
+
+def test_moving_from_fastapi_the_router_serves_on_flask_too():
+    before = answers(client_for_app(load_moving("fastapi_before").app))
+    for target in ("flask", "starlette"):
+        assert answers(TestClient(load_moving("fastapi_after").router, target)) == before
+
+
+def test_moving_from_fastapi_the_document_keeps_its_paths():
+    before = client_for_app(load_moving("fastapi_before").app).get("/openapi.json").json()
+    after = client_for_app(load_moving("fastapi_after").app).get("/openapi.json").json()
+    assert after["paths"] == before["paths"]
+
+
+# Moving from Flask (docs/moving-from-flask.md): one view moved, the other left as it was
+
+
+def test_moving_from_flask_both_views_answer():
+    for name in ("flask_before", "flask_after"):
+        client = load_moving(name).app.test_client()  # Flask's own test client
+        assert client.get("/books?year=1871").json == [{"title": "Middlemarch", "year": 1871}]
+        response = client.post("/books", json={"title": "Dune", "year": 1965})
+        assert response.status_code == 201
+        assert response.json == {"title": "Dune", "year": 1965, "link": "/books?year=1965"}
+        assert client.get("/books?year=1965").json == [{"title": "Dune", "year": 1965}]
+
+
+def test_moving_from_flask_url_for_still_builds_the_moved_views_url():
+    for name in ("flask_before", "flask_after"):
+        app = load_moving(name).app
+        with app.test_request_context():
+            assert flask.url_for("books.find_books", year=1871) == "/books?year=1871"
+
+
+def test_moving_from_flask_what_clients_see_change():
+    before = load_moving("flask_before").app.test_client()
+    after = load_moving("flask_after").app.test_client()
+    # A bad or missing query value: Flask's 400 page before, FastAPI's 422 after.
+    assert before.get("/books?year=abc").status_code == 400
+    response = after.get("/books?year=abc")
+    assert response.status_code == 422
+    assert response.json == {
+        "detail": [
+            {
+                "type": "int_parsing",
+                "loc": ["query", "year"],
+                "msg": "Input should be a valid integer, unable to parse string as an integer",
+                "input": "abc",
+            }
+        ]
+    }
+    assert before.get("/books").status_code == 400
+    assert after.get("/books").json["detail"][0]["type"] == "missing"
+    # Not found: Flask's HTML page before, FastAPI's JSON after.
+    assert before.get("/books?year=2000").mimetype == "text/html"
+    response = after.get("/books?year=2000")
+    assert (response.status_code, response.json) == (404, {"detail": "Not Found"})
+    # The moved view is documented now.
+    assert "/books" in after.get("/openapi.json").json["paths"]
