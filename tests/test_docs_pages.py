@@ -3,8 +3,9 @@
 Every Python sample of a guide page is a file, ``docs_src/<page>/NN_<name>.py``, that the
 page includes whole (``--8<--``). A page's samples build on each other, so they run here in
 order in one namespace. The pytest files of the testing page (``NN_conftest.py``,
-``NN_test_*.py``) run under pytest instead, in tests/test_testing_plugin.py. The tutorial's
-samples (docs_src/tutorial/) have their own tests, in tests/test_docs_src.py.
+``NN_test_*.py``) run under pytest instead, in tests/test_testing_plugin.py. The samples of
+the tutorial, the deployment page and the moving pages (``OWN_TESTS``) have their own tests,
+in tests/test_docs_src.py.
 """
 
 import re
@@ -37,11 +38,17 @@ SINGLE_HOST = {
 }
 
 
+#: Sample directories tested by tests/test_docs_src.py instead (files named for what they
+#: are, run as a reader runs them: the tutorial, the deployment page's app, the moving pages).
+OWN_TESTS = {"tutorial", "deployment", "moving"}
+
+
 def guide_pages() -> list[str]:
     return sorted(
         page.stem
         for page in DOCS.glob("*.md")
-        if f'"docs_src/{page.stem.replace("-", "_")}/' in page.read_text(encoding="utf-8")
+        if page.stem.replace("-", "_") not in OWN_TESTS
+        and f'"docs_src/{page.stem.replace("-", "_")}/' in page.read_text(encoding="utf-8")
     )
 
 
@@ -102,7 +109,7 @@ def test_every_sample_is_included_by_one_page_in_order():
             included.setdefault(path, []).append(page.name)
     for sample in SAMPLES.rglob("*.py"):
         path = str(sample.relative_to(ROOT))
-        if sample.parent.name != "tutorial":  # tests/test_docs_src.py checks those
+        if sample.parent.name not in OWN_TESTS:  # tests/test_docs_src.py checks those
             assert len(included.get(path, [])) == 1, f"{path} is included by {included.get(path)}"
     for page in guide_pages():
         text = (DOCS / f"{page}.md").read_text(encoding="utf-8")
