@@ -181,16 +181,30 @@ def test_the_group_stands_before_routes_it_cannot_share_a_request_with():
         return {"name": name}
 
     dualweb.fastapi.mount(overlapping, router)
-    # "/{name}" could match "/docs": the group stays after FastAPI's routes.
-    assert [getattr(route, "path", None) for route in overlapping.router.routes][:4] == [
+    # "/{name}" could match "/docs": the group stays after FastAPI's routes (the docs pages,
+    # served offline by dualweb, stand where FastAPI's stood: in a group before it).
+    routes = overlapping.router.routes
+    assert [getattr(route, "path", None) for route in routes] == [
+        "/openapi.json",
+        None,
+        "/docs/oauth2-redirect",
+        None,
+    ]
+    assert [route.path for route in routes[1].routes] == ["/docs", "/redoc", "/docs-assets/{name}"]
+    assert [route.path for route in routes[3].routes] == ["/{name}"]
+    client = StarletteClient(overlapping)
+    assert "swagger" in client.get("/docs").text.lower()
+    assert "<redoc" in client.get("/redoc").text
+    assert client.get("/other").json() == {"name": "other"}
+    # With FastAPI's own pages (offline_docs=False), those routes themselves.
+    native_pages = fastapi.FastAPI()
+    dualweb.fastapi.mount(native_pages, router, offline_docs=False)
+    assert [getattr(route, "path", None) for route in native_pages.router.routes][:4] == [
         "/openapi.json",
         "/docs",
         "/docs/oauth2-redirect",
         "/redoc",
     ]
-    client = StarletteClient(overlapping)
-    assert "swagger" in client.get("/docs").text.lower()
-    assert client.get("/other").json() == {"name": "other"}
 
 
 @pytest.mark.parametrize("host", ASGI_HOSTS)
