@@ -109,7 +109,44 @@ def build_fastapi_style(api: Any, *, use_async: bool) -> Any:
         def stream() -> Iterator[ItemOut]:
             yield from STREAMED
 
+    _add_unannotated(api, router, use_async=use_async)
     return router
+
+
+def _add_unannotated(api: Any, router: Any, *, use_async: bool) -> None:
+    """``/plain/...``: the same handlers written as FastAPI's tutorials write them, without
+    a return annotation (the value goes through ``jsonable_encoder``)."""
+    if use_async:
+
+        @router.get("/plain/items/{item_id}")
+        async def read_item_plain(
+            item_id: int, q: str | None = None, limit: Annotated[int, api.Query(gt=0, le=100)] = 10
+        ):  # type: ignore[no-untyped-def]
+            return {"item_id": item_id, "q": q, "limit": limit}
+
+        @router.post("/plain/items", status_code=201)
+        async def create_item_plain(item: Item):  # type: ignore[no-untyped-def]
+            return ItemOut(id=1, **item.model_dump())
+
+        @router.get("/plain/big")
+        async def big_plain():  # type: ignore[no-untyped-def]
+            return BIG
+
+    else:
+
+        @router.get("/plain/items/{item_id}")
+        def read_item_plain(
+            item_id: int, q: str | None = None, limit: Annotated[int, api.Query(gt=0, le=100)] = 10
+        ):  # type: ignore[no-untyped-def]
+            return {"item_id": item_id, "q": q, "limit": limit}
+
+        @router.post("/plain/items", status_code=201)
+        def create_item_plain(item: Item):  # type: ignore[no-untyped-def]
+            return ItemOut(id=1, **item.model_dump())
+
+        @router.get("/plain/big")
+        def big_plain():  # type: ignore[no-untyped-def]
+            return BIG
 
 
 def dualweb_app(target: str, *, use_async: bool) -> Any:
@@ -210,6 +247,10 @@ def raw_starlette_app() -> Any:
             Route("/deps", deps),
             Route("/big", big),
             Route("/stream", stream),
+            # The peers have no return annotations to leave out: the same routes.
+            Route("/plain/items/{item_id}", read_item),
+            Route("/plain/items", create_item, methods=["POST"]),
+            Route("/plain/big", big),
         ]
     )
 
@@ -265,7 +306,15 @@ def raw_flask_app() -> Any:
     def stream() -> flask.Response:
         return flask.Response((_line(item) for item in STREAMED), mimetype="application/jsonl")
 
+    _plain_rules(app, read_item, create_item, big)
     return app
+
+
+def _plain_rules(app: Any, read_item: Any, create_item: Any, big: Any) -> None:
+    # The peers have no return annotations to leave out: the same views at /plain/...
+    app.add_url_rule("/plain/items/<item_id>", "read_item_plain", read_item)
+    app.add_url_rule("/plain/items", "create_item_plain", create_item, methods=["POST"])
+    app.add_url_rule("/plain/big", "big_plain", big)
 
 
 def flask_async_views_app() -> Any:
@@ -308,6 +357,7 @@ def flask_async_views_app() -> Any:
         # Flask streams only a sync iterable, whatever the view's colour.
         return flask.Response((_line(item) for item in STREAMED), mimetype="application/jsonl")
 
+    _plain_rules(app, read_item, create_item, big)
     return app
 
 
@@ -327,7 +377,7 @@ def litestar_app() -> Any:
     async def ping() -> dict[str, str]:
         return {"ping": "pong"}
 
-    @get("/items/{item_id:str}")
+    @get(["/items/{item_id:str}", "/plain/items/{item_id:str}"])
     async def read_item(
         item_id: str, q: str | None = None, limit: Annotated[int, Parameter(gt=0, le=100)] = 10
     ) -> Any:
@@ -338,7 +388,7 @@ def litestar_app() -> Any:
             return Response({"detail": _errors(exc, ("path", "item_id"))}, status_code=422)
         return {"item_id": value, "q": q, "limit": limit}
 
-    @post("/items", status_code=201)
+    @post(["/items", "/plain/items"], status_code=201)
     async def create_item(data: Item) -> ItemOut:
         return ItemOut(id=1, **data.model_dump())
 
@@ -346,7 +396,7 @@ def litestar_app() -> Any:
     async def deps(a: int, b: int) -> dict[str, int]:
         return {"a": a, "b": b}
 
-    @get("/big")
+    @get(["/big", "/plain/big"])
     async def big() -> list[dict[str, Any]]:
         return BIG
 

@@ -29,6 +29,10 @@ ENDPOINTS: dict[str, tuple[str, str, str, bytes, int]] = {
     "invalid_422": ("GET", "/items/abc", "limit=5", b"", 422),
     "big_1mb": ("GET", "/big", "", b"", 200),
     "stream_jsonl": ("GET", "/stream", "", b"", 200),
+    # The same, served by handlers without a return annotation (the peers: the same routes).
+    "get_item_plain": ("GET", "/plain/items/42", "q=teapot&limit=5", b"", 200),
+    "post_item_plain": ("POST", "/plain/items", "", ITEM, 201),
+    "big_plain": ("GET", "/plain/big", "", b"", 200),
 }
 
 
