@@ -294,7 +294,7 @@ def test_repeated_headers_on_a_real_wsgi_server():
 
 
 def test_underscore_header_names_on_a_real_wsgi_server():
-    # What docs/hosts.md says WSGI changes: a server cannot tell `x_raw_name` from
+    # What docs/host-flask.md says WSGI changes: a server cannot tell `x_raw_name` from
     # `x-raw-name` in the environ, so it drops the underscored one (Werkzeug's always,
     # gunicorn's by default); a dashed name reaches the handler under its dashes.
     import http.client
