@@ -119,9 +119,7 @@ def _plain(obj: Any, sqlalchemy_safe: bool) -> Any:
             encoded[key] = value if type(value) in _PLAIN else _plain(value, sqlalchemy_safe)
         return encoded
     if kind is list or kind is tuple:
-        return [
-            item if type(item) in _PLAIN else _plain(item, sqlalchemy_safe) for item in obj
-        ]
+        return [item if type(item) in _PLAIN else _plain(item, sqlalchemy_safe) for item in obj]
     encode = _SCALARS.get(kind)
     if encode is not None:
         return encode(obj)
