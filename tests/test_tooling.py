@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What ruff checks and formats.
+LINTED = ["dualweb", "tests", "examples", "benchmarks", "docs_src"]
 
 
 def readme_commands() -> list[str]:
@@ -24,7 +26,18 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one():
 
 def test_ruff_is_clean():
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "dualweb", "tests", "examples", "docs_src"],
+        [sys.executable, "-m", "ruff", "check", *LINTED],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_leaves_the_code_as_it_is():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", *LINTED],
         cwd=ROOT,
         capture_output=True,
         text=True,
