@@ -19,6 +19,7 @@ require("dualweb.testing", "testing", "httpx2")
 
 import contextlib
 import contextvars
+import functools
 import importlib
 import inspect
 from collections.abc import Mapping, Sequence
@@ -98,6 +99,11 @@ def build_app(router: Router, target: str, **mount_kwargs: Any) -> Any:
         host_starlette.mount(starlette_app, router, **mount_kwargs)
         return starlette_app
     raise ValueError(f"unknown target {target!r}; expected one of {', '.join(HOSTS)}")
+
+
+@functools.cache
+def _takes_client(client_class: type) -> bool:
+    return "client" in inspect.signature(client_class).parameters
 
 
 def _is_asgi(app: Any) -> bool:
@@ -244,12 +250,15 @@ class TestClient(httpx2.Client):
         if _is_asgi(app):
             from starlette.testclient import TestClient as StarletteClient
 
+            # NOTE: Starlette's TestClient takes client= from 0.44 on; before, it sent
+            # the same address, ("testclient", 50000), without being asked.
+            named: dict[str, Any] = {"client": CLIENT} if _takes_client(StarletteClient) else {}
             self._asgi_client = StarletteClient(
                 app,
                 base_url=base_url,
                 raise_server_exceptions=raise_server_exceptions,
                 root_path=root_path,
-                client=CLIENT,
+                **named,
             )
             transport = _ASGITransport(self._asgi_client)
             kind = "fastapi" if type(app).__module__.startswith("fastapi") else "starlette"

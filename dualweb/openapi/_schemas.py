@@ -32,10 +32,11 @@ class _JsonSchemaGenerator(GenerateJsonSchema):
             "type": "string",
             "contentMediaType": "application/octet-stream",
         }
+        # NOTE: pydantic before 2.9 has no val_json_bytes: it read JSON bytes as utf8.
         bytes_mode = (
             self._config.ser_json_bytes
             if self.mode == "serialization"
-            else self._config.val_json_bytes
+            else getattr(self._config, "val_json_bytes", "utf8")
         )
         if bytes_mode == "base64":
             json_schema["contentEncoding"] = "base64"
