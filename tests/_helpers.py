@@ -134,6 +134,17 @@ def starlette_has(version: str, what: str) -> Any:
     )
 
 
+def python_multipart_has(version: str, what: str) -> Any:
+    """``fastapi_has`` for a behaviour of python-multipart (under Starlette's and native
+    FastAPI's form parser) that python-multipart ``version`` added or changed."""
+    import pytest
+
+    return pytest.mark.skipif(
+        installed_below("python-multipart", version),
+        reason=f"python-multipart {version}+ {what}",
+    )
+
+
 # --- hand-written multipart bodies (for what an httpx client cannot send) -----------------
 
 
