@@ -3,7 +3,8 @@
 One bound for every wait, polling until something holds (blocking, or on the running
 event loop), the held-back streams of the real-server scripts, logs recorded by each
 side of a parity test, the security and templating modules of a vocabulary, and
-hand-written multipart bodies.
+hand-written multipart bodies, and the version gates of parity tests that compare with a
+native FastAPI feature or behaviour newer than the FastAPI floor.
 """
 
 import asyncio
@@ -97,6 +98,51 @@ def templating(api: Any) -> Any:
 
 def _module_of(api: Any, name: str) -> Any:
     return importlib.import_module(f"{'fastapi' if api.native else 'dualweb'}.{name}")
+
+
+# --- version gates ------------------------------------------------------------------------
+
+
+def installed_below(distribution: str, version: str) -> bool:
+    """Whether the installed ``distribution`` is older than ``version``."""
+    import importlib.metadata
+
+    from packaging.version import Version
+
+    return Version(importlib.metadata.version(distribution)) < Version(version)
+
+
+def fastapi_has(version: str, what: str) -> Any:
+    """Skip a test whose *native FastAPI* side needs FastAPI ``version`` or newer, which
+    added or changed ``what``: below it (the floor, docs/versions.md) the comparison cannot
+    be made. dualweb's own assertions belong in a test that is not gated. (pytest is
+    imported here, not at the top: the real-server scripts import this module.)"""
+    import pytest
+
+    return pytest.mark.skipif(
+        installed_below("fastapi", version), reason=f"native FastAPI {version}+ {what}"
+    )
+
+
+def starlette_has(version: str, what: str) -> Any:
+    """``fastapi_has`` for a behaviour of Starlette (under native FastAPI, and under
+    dualweb on the ASGI hosts) that Starlette ``version`` added or changed."""
+    import pytest
+
+    return pytest.mark.skipif(
+        installed_below("starlette", version), reason=f"Starlette {version}+ {what}"
+    )
+
+
+def python_multipart_has(version: str, what: str) -> Any:
+    """``fastapi_has`` for a behaviour of python-multipart (under Starlette's and native
+    FastAPI's form parser) that python-multipart ``version`` added or changed."""
+    import pytest
+
+    return pytest.mark.skipif(
+        installed_below("python-multipart", version),
+        reason=f"python-multipart {version}+ {what}",
+    )
 
 
 # --- hand-written multipart bodies (for what an httpx client cannot send) -----------------

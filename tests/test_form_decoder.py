@@ -12,7 +12,7 @@ import pytest
 from dualweb._core.forms import SPOOL_SIZE, FormLimits, decoder_for, read_form_async, read_form_sync
 from dualweb.datastructures import UploadFile
 from dualweb.exceptions import HTTPException
-from tests._helpers import field_part, file_part, multipart_body
+from tests._helpers import field_part, file_part, multipart_body, python_multipart_has
 
 B = b"decoder-boundary"
 MULTIPART = "multipart/form-data; boundary=decoder-boundary"
@@ -29,6 +29,7 @@ def upload(name: str, filename: str, content: bytes) -> bytes:
 
 BODIES = [
     (URLENCODED, b"a=1&b=%20two+words&a=3&empty=&bare"),
+    (URLENCODED, b"a=1&b=%20two+words&a=3&empty=&bare="),
     (URLENCODED, b"name=%E2%82%AC&%FF=x"),
     (
         MULTIPART,
@@ -77,7 +78,18 @@ def _starlette(content_type: str, body: bytes) -> list[tuple[str, Any]]:
     return asyncio.run(parse())
 
 
-@pytest.mark.parametrize(("content_type", "body"), BODIES)
+#: Before python-multipart 0.0.25, Starlette's parser drops a last field without ``=``
+#: (dualweb's keeps it, whatever the python-multipart: test_form_limits' urlencoded-blank).
+_BARE_LAST = python_multipart_has("0.0.25", "ends a last field without '=' (a=&b)")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        pytest.param(*b, marks=_BARE_LAST) if b[0] == URLENCODED and b[1].endswith(b"bare") else b
+        for b in BODIES
+    ],
+)
 def test_decodes_as_starlette_does(content_type, body):
     form = read_form_sync(iter([body]), content_type, FormLimits())
     assert _plain(list(form.multi_items())) == _starlette(content_type, body)

@@ -732,9 +732,14 @@ def test_scheme_models_match_fastapi(fastapi_ns):
         from fastapi.security.base import SecurityBase
 
         if isinstance(dependant.call, SecurityBase):
-            from fastapi.dependencies.models import _get_oauth_scopes
+            import fastapi.dependencies.models as models
 
-            yield dependant.call, _get_oauth_scopes(dependant=dependant)
+            # FastAPI's private reading of the scopes: a function from 0.140.0, before that
+            # the dependant's oauth_scopes property.
+            if hasattr(models, "_get_oauth_scopes"):
+                yield dependant.call, models._get_oauth_scopes(dependant=dependant)
+            else:
+                yield dependant.call, dependant.oauth_scopes
 
     for build in (build_schemes, lambda api: build_scopes_app(api, False)):
         ours = build(DUALWEB)

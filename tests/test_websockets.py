@@ -18,6 +18,7 @@ import dualweb.security
 from dualweb import Router, SyncWebSocket, WebSocket, WebSocketDisconnect
 from dualweb.exceptions import DualwebError
 from dualweb.testing import TestClient, WebSocketDenialResponse
+from tests._helpers import fastapi_has
 from tests.conftest import DUALWEB, native_client
 
 
@@ -230,33 +231,43 @@ def test_websocket_exception_after_accept_closes_with_its_code(host, fastapi_ns)
     assert ours[0] == ("ok", {"type": "websocket.close", "code": 4001, "reason": "bye"})
 
 
-def test_security_dependency_denies_with_401(host, fastapi_ns):
-    def build(api):
-        router = api.Router()
-        bearer = security(api).HTTPBearer()
+def build_secure(api):
+    router = api.Router()
+    bearer = security(api).HTTPBearer()
 
-        @router.websocket("/secure")
-        async def secure(
-            websocket: api.WebSocket,
-            credentials: Annotated[Any, api.Depends(bearer)],
-        ):
-            await websocket.accept()
-            await websocket.send_text(credentials.credentials)
+    @router.websocket("/secure")
+    async def secure(
+        websocket: api.WebSocket,
+        credentials: Annotated[Any, api.Depends(bearer)],
+    ):
+        await websocket.accept()
+        await websocket.send_text(credentials.credentials)
 
-        return router
+    return router
 
-    native, ours = both(host, fastapi_ns, build, lambda ws: ws.receive_text(), "/secure")
-    assert ours == native
-    assert ours[0] == (
+
+def test_security_dependency_denies_with_401(host):
+    def ours(**kwargs):
+        client = TestClient(build_secure(DUALWEB), host)
+        return outcome(client, lambda ws: ws.receive_text(), "/secure", **kwargs)
+
+    assert ours() == (
         "denied",
         401,
         {"content-type": "application/json", "www-authenticate": "Bearer"},
         b'{"detail":"Not authenticated"}',
     )
+    assert ours(headers={"authorization": "Bearer token-1"}) == ("ok", "token-1")
+
+
+@fastapi_has("0.144.0", "security schemes take a WebSocket (HTTPConnection; before, Request)")
+def test_security_dependency_denies_like_fastapi(host, fastapi_ns):
+    native, ours = both(host, fastapi_ns, build_secure, lambda ws: ws.receive_text(), "/secure")
+    assert ours == native
     native, ours = both(
         host,
         fastapi_ns,
-        build,
+        build_secure,
         lambda ws: ws.receive_text(),
         "/secure",
         headers={"authorization": "Bearer token-1"},

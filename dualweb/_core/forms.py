@@ -203,6 +203,7 @@ class UrlencodedDecoder(FormDecoder):
         self._name = bytearray()
         self._value = bytearray()
         self._size = 0
+        self._open = False
         self.parser = python_multipart.QuerystringParser(
             {
                 "on_field_start": self._on_field_start,
@@ -216,6 +217,20 @@ class UrlencodedDecoder(FormDecoder):
         self._name = bytearray()
         self._value = bytearray()
         self._size = 0
+        self._open = True
+
+    def close(self) -> FormData:
+        if self.parser is not None:
+            try:
+                self.parser.finalize()
+            except FormParserError:
+                raise _bad_request("Invalid multipart data.") from None
+            self.parser = None
+        if self._open:
+            # A last field without ``=`` (``a=&b``): older python-multipart (0.0.13, the
+            # floor) finalizes it without on_field_end.
+            self._on_field_end()
+        return super().close()
 
     def _grow(self, size: int) -> None:
         # A field counts its name and its value, as Starlette counts it.
@@ -232,6 +247,7 @@ class UrlencodedDecoder(FormDecoder):
         self._value += data[start:end]
 
     def _on_field_end(self) -> None:
+        self._open = False
         self.count_field()
         name = unquote_plus(self._name.decode("latin-1"))
         self.items.append((name, unquote_plus(self._value.decode("latin-1"))))
