@@ -220,17 +220,13 @@ class UrlencodedDecoder(FormDecoder):
         self._open = True
 
     def close(self) -> FormData:
-        if self.parser is not None:
-            try:
-                self.parser.finalize()
-            except FormParserError:
-                raise _bad_request("Invalid multipart data.") from None
-            self.parser = None
-        if self._open:
-            # A last field without ``=`` (``a=&b``): older python-multipart (0.0.13, the
-            # floor) finalizes it without on_field_end.
-            self._on_field_end()
-        return super().close()
+        form = super().close()
+        if not self._open:
+            return form
+        # A last field without ``=`` (``a=&b``): python-multipart before 0.0.25 finalizes
+        # it without on_field_end.
+        self._on_field_end()
+        return FormData(self.items)
 
     def _grow(self, size: int) -> None:
         # A field counts its name and its value, as Starlette counts it.
