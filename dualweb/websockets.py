@@ -82,6 +82,8 @@ class WebSocket(HTTPConnection):
         self._io = io
         self.client_state = _CONNECTING
         self.application_state = _CONNECTING
+        #: A send found the connection dropped (then ``application_state`` is DISCONNECTED).
+        self._dropped = False
 
     async def receive(self) -> Message:
         """The next message from the client, checked against the client's state."""
@@ -136,6 +138,7 @@ class WebSocket(HTTPConnection):
                 await self._io.send(message)
             except OSError as exc:
                 self.application_state = _DISCONNECTED
+                self._dropped = True
                 raise WebSocketDisconnect(code=1006) from exc
         elif state is _RESPONSE:
             kind = message["type"]
@@ -194,6 +197,11 @@ class WebSocket(HTTPConnection):
     async def _receive_data(self) -> Message:
         """The next data message; ``WebSocketDisconnect`` if the client left instead."""
         if self.application_state is not _CONNECTED:
+            if self._dropped:
+                # NOTE: deliberately not Starlette's "call accept first": the connection
+                # dropped under a send (say, another member's broadcast), so this receive
+                # ends as one on a dropped connection does, and ``iter_*`` ends quietly.
+                raise WebSocketDisconnect(code=1006)
             raise WebSocketDisconnected(_NOT_ACCEPTED)
         message = await self.receive()
         if message["type"] == "websocket.disconnect":

@@ -11,6 +11,7 @@ call, and every message sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 from collections.abc import Callable
@@ -320,6 +321,28 @@ def test_a_send_on_a_dropped_connection_is_a_1006_disconnect() -> None:
     assert got == expected
     assert got[2][1]["raised"][0] == "WebSocketDisconnect"
     assert got[2][1]["code"] == 1006
+
+
+def test_a_receive_after_a_send_found_the_connection_dropped_is_a_1006_disconnect() -> None:
+    # A deliberate difference: Starlette raises "Need to call accept first" here, so a
+    # handler iterating its socket fails when another handler's broadcast to it found the
+    # connection gone. dualweb ends the receive as one on a dropped connection ends.
+    steps: list[Step] = [("accept",), ("send_text", ("lost",)), ("receive_text",)]
+    got = transcript(dualweb_socket, [CONNECT], steps, drop_sends=True)
+    assert got[3][1]["raised"][0] == "WebSocketDisconnect"
+    assert got[3][1]["code"] == 1006
+    starlette = transcript(starlette_socket, [CONNECT], steps, drop_sends=True)
+    assert starlette[:3] == got[:3]  # the send itself: as Starlette's
+    assert "accept" in str(starlette[3][1])
+
+    async def iterate() -> list[str]:
+        socket = dualweb_socket(ScriptedIO([CONNECT], drop_sends=True))
+        await socket.accept()
+        with contextlib.suppress(dualweb.websockets.WebSocketDisconnect):
+            await socket.send_text("lost")
+        return [text async for text in socket.iter_text()]
+
+    assert asyncio.run(iterate()) == []
 
 
 def test_compact_json_keeps_non_ascii() -> None:
