@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests._helpers import fastapi_has, installed_below, starlette_has
 from tests.conftest import native_client
 
 
@@ -21,6 +22,12 @@ def build(api: Any) -> Any:
             "base_url": str(request.base_url),
             "url_for": str(request.url_for("echo")),
         }
+
+    return router
+
+
+def build_cut(api: Any) -> Any:
+    router = api.Router()
 
     @router.get("/cut")
     def cut() -> Iterator[int]:
@@ -54,10 +61,25 @@ def test_root_path_option_of_an_apps_client(host):
     assert client.get("/echo").json()["url_for"] == "http://testserver/api/v1/echo"
 
 
-def test_an_error_that_cuts_a_stream_short(parity, serve):
+#: Starlette 1.9's test client streams the response: an error that cuts it short leaves
+#: the body so far; before, it reads its buffer from the end and the body is empty.
+STARLETTE_STREAMING_CLIENT = "1.9.0"
+
+
+def test_an_error_that_cuts_a_stream_short(host, serve):
     # Without raising server exceptions: the body so far, as a server sends it.
-    [response] = parity(build, [("GET", "/cut")], raise_server_exceptions=False)
-    assert response.content == b"1\n"
+    got = serve(build_cut, raise_server_exceptions=False).get("/cut").content
+    if host == "flask" or not installed_below("starlette", STARLETTE_STREAMING_CLIENT):
+        assert got == b"1\n"
+    else:  # on the ASGI hosts, an older Starlette's test client (native FastAPI's too)
+        assert got == b""
     # Raised in the test otherwise, on every host.
     with pytest.raises(RuntimeError, match="boom"):
-        serve(build).get("/cut")
+        serve(build_cut).get("/cut")
+
+
+@fastapi_has("0.134.0", "streams a generator endpoint as JSON Lines")
+@starlette_has(STARLETTE_STREAMING_CLIENT, "test client keeps the body an error cuts short")
+def test_an_error_that_cuts_a_stream_short_like_fastapi(parity):
+    [response] = parity(build_cut, [("GET", "/cut")], raise_server_exceptions=False)
+    assert response.content == b"1\n"

@@ -28,6 +28,7 @@ import dualweb
 import dualweb.exceptions
 import dualweb.status
 import dualweb.websockets
+from tests._helpers import installed_below
 
 CONNECT = {"type": "websocket.connect"}
 
@@ -68,6 +69,33 @@ class ScriptedIO:
 
 def dualweb_socket(io: ScriptedIO) -> Any:
     return dualweb.websockets.WebSocket(io)
+
+
+#: Starlette 1.7 raises ``WebSocketDisconnected`` (a ``RuntimeError``) for a call on a
+#: socket that is closed or not yet accepted; before, a plain ``RuntimeError`` with the
+#: same text, which is all that changed in ``starlette.websockets``. dualweb raises the
+#: new class on every Starlette.
+STARLETTE_DISCONNECTED = "1.7.0"
+_DISCONNECTED_TEXTS = {
+    'Cannot call "receive" once a disconnect message has been received.',
+    'Cannot call "send" once a close message has been sent.',
+    'WebSocket is not connected. Need to call "accept" first.',
+}
+
+
+def starlette_transcript(incoming: list[dict[str, Any]], steps: list[Step], **kw: Any) -> Any:
+    """Starlette's transcript, as Starlette 1.7 and newer have it: on an older Starlette
+    its plain ``RuntimeError`` of those texts reads as ``WebSocketDisconnected``."""
+    record = transcript(starlette_socket, incoming, steps, **kw)
+    if not installed_below("starlette", STARLETTE_DISCONNECTED):
+        return record
+    for entry in record[1:-2]:  # the steps, between the first states and the messages
+        outcome = entry[1]
+        if outcome.get("raised", [None])[0] == "RuntimeError" and (
+            outcome["str"] in _DISCONNECTED_TEXTS
+        ):
+            outcome["raised"] = ["WebSocketDisconnected", *outcome["raised"]]
+    return record
 
 
 def starlette_socket(io: ScriptedIO) -> Any:
@@ -305,7 +333,7 @@ SESSIONS: dict[str, tuple[list[dict[str, Any]], list[Step]]] = {
 @pytest.mark.parametrize("session", list(SESSIONS))
 def test_session_matches_starlette(session: str) -> None:
     incoming, steps = SESSIONS[session]
-    expected = transcript(starlette_socket, incoming, steps)
+    expected = starlette_transcript(incoming, steps)
     assert transcript(dualweb_socket, incoming, steps) == expected
 
 
@@ -316,7 +344,7 @@ def test_a_send_on_a_dropped_connection_is_a_1006_disconnect() -> None:
         ("send_text", ("lost again",)),
         ("close",),
     ]
-    expected = transcript(starlette_socket, [CONNECT], steps, drop_sends=True)
+    expected = starlette_transcript([CONNECT], steps, drop_sends=True)
     got = transcript(dualweb_socket, [CONNECT], steps, drop_sends=True)
     assert got == expected
     assert got[2][1]["raised"][0] == "WebSocketDisconnect"
@@ -391,7 +419,7 @@ def test_the_sessions_catch_a_misbehaving_socket(mutant: type[Any]) -> None:
     differing = [
         name
         for name, (incoming, steps) in SESSIONS.items()
-        if transcript(mutant, incoming, steps) != transcript(starlette_socket, incoming, steps)
+        if transcript(mutant, incoming, steps) != starlette_transcript(incoming, steps)
     ]
     assert differing, f"no session tells {mutant.__name__} from Starlette's WebSocket"
 
