@@ -448,18 +448,11 @@ def _exec_gunicorn(args: argparse.Namespace) -> NoReturn:
     os.execv(sys.executable, command)
 
 
-def _run_werkzeug(args: argparse.Namespace, router: Router, target: str) -> None:
+def _run_werkzeug(args: argparse.Namespace) -> None:
     from werkzeug.serving import run_simple
 
-    app = build_host_app(
-        router,
-        target,
-        args.app.partition(":")[0],
-        title=args.title,
-        version=args.doc_version,
-        offline_docs=None if args.docs_assets is None else args.docs_assets == "offline",
-    )
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=args.reload)
+    # The same app uvicorn's and gunicorn's processes build, from what the environment says.
+    run_simple(args.host, args.port, app_factory(), threaded=True, use_reloader=args.reload)
 
 
 def _counted(router: Router) -> str:
@@ -491,7 +484,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 0
     if server == "gunicorn":
         _exec_gunicorn(args)
-    _run_werkzeug(args, router, target)
+    _run_werkzeug(args)
     return 0
 
 

@@ -5,12 +5,13 @@ serves the document, the two pages and, in offline mode, their assets. Hosts
 mount it like any other router, so the pages behave the same everywhere.
 
 The pages load Swagger UI and ReDoc from the app itself, which serves them from
-installed packages that every host extra of dualweb brings: Swagger UI from
-``swagger-ui-bundle-v2`` (Apache-2.0) and ReDoc from ``drf-spectacular-sidecar``
-(ReDoc is MIT), their licence files beside them. So the pages render on a machine
-without internet access. ``offline_docs=False`` loads them from a CDN instead, as
-FastAPI's pages do; where the packages are missing, the pages fall back to the CDN
-with a warning (``offline_docs=True`` makes that an error).
+installed packages, their licence files beside them, so that the pages render on a
+machine without internet access: Swagger UI from ``swagger-ui-bundle-v2``
+(Apache-2.0), which every host extra of dualweb brings, and ReDoc from
+``drf-spectacular-sidecar`` (ReDoc is MIT), which the ``offline`` extra brings.
+``offline_docs=False`` loads both from a CDN instead, as FastAPI's pages do; a page
+whose package is missing loads from the CDN too (``docs_assets`` says when with a
+warning; ``offline_docs=True`` makes it an error).
 """
 
 from __future__ import annotations
@@ -422,6 +423,9 @@ window.addEventListener("load", function () {{
 
 
 def _add_redoc(router: Router, redoc_url: str, pages: _Pages) -> None:
+    # ReDoc from the CDN: the page ends by saying what to install when it cannot load it.
+    end = "</body>" if "redoc_js" in pages.local else _REDOC_UNREACHABLE + "</body>"
+
     def redoc(request: Request) -> HTMLResponse:
         links = pages.links(request)
         page = redoc_html(
@@ -429,9 +433,7 @@ def _add_redoc(router: Router, redoc_url: str, pages: _Pages) -> None:
             title=f"{pages.title} - ReDoc",
             js_url=links.assets["redoc_js"],
         )
-        if "redoc_js" not in pages.local:
-            page = page.replace("</body>", _REDOC_UNREACHABLE + "</body>")
-        return HTMLResponse(page)
+        return HTMLResponse(page.replace("</body>", end))
 
     router.add_api_route(redoc_url, redoc, methods=["GET"], name="redoc_html")
 
