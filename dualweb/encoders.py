@@ -21,11 +21,11 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import AnyUrl, BaseModel, NameEmail, SecretBytes, SecretStr
-from pydantic_core import PydanticUndefinedType, Url
+from pydantic_core import PydanticSerializationError, PydanticUndefinedType, Url, to_json
 
 from .datastructures import UploadFile
 
-__all__ = ["jsonable_encoder"]
+__all__ = ["json_bytes", "jsonable_encoder"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]
 
@@ -224,3 +224,80 @@ def jsonable_encoder(
         except Exception as vars_error:
             raise ValueError([dict_error, vars_error]) from vars_error
     return jsonable_encoder(data, include=include, exclude=exclude, **options)
+
+
+#: Ints beyond this have more digits than Python turns into a string by default: ``json.dumps``
+#: refuses them (a 500 on FastAPI), where pydantic-core would write them.
+_HUGE = 10**4000
+
+
+def _ready(obj: Any) -> bool:
+    """Whether pydantic-core's ``to_json(obj)`` is the bytes FastAPI sends for ``obj``:
+    ``json.dumps(jsonable_encoder(obj))``, compact, UTF-8, non-finite floats refused.
+
+    True for exact dicts with str keys, lists, tuples, strs, bools, None, ints of fewer
+    than 4,000 digits and floats that Python writes without an exponent (0, and from 1e-4
+    to 1e16): the two libraries write those alike. pydantic-core writes other floats in
+    its own way (``1e-7`` for ``1e-07``, and before 2.19 ``1e16`` for ``1e+16``) and NaN as
+    null, and the other types by its own rules (a Decimal as a string, a timedelta in ISO
+    8601): they take ``jsonable_encoder``'s path.
+    """
+    # NOTE: the items' checks are written out in both loops, not called: a call per value
+    # would double the walk's time on a large list.
+    kind = type(obj)
+    if kind is dict:
+        for key, value in obj.items():
+            if type(key) is not str:
+                return False
+            kind = type(value)
+            if kind is str or value is None or kind is bool:
+                continue
+            if kind is float:
+                if not (1e-4 <= abs(value) < 1e16 or value == 0.0):  # NaN fails both
+                    return False
+            elif kind is int:
+                if not -_HUGE < value < _HUGE:
+                    return False
+            elif not _ready(value):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for value in obj:
+            kind = type(value)
+            if kind is str or value is None or kind is bool:
+                continue
+            if kind is float:
+                if not (1e-4 <= abs(value) < 1e16 or value == 0.0):
+                    return False
+            elif kind is int:
+                if not -_HUGE < value < _HUGE:
+                    return False
+            elif not _ready(value):
+                return False
+        return True
+    if kind is float:
+        return bool(1e-4 <= abs(obj) < 1e16 or obj == 0.0)
+    if kind is int:
+        return bool(-_HUGE < obj < _HUGE)
+    return kind is str or obj is None or kind is bool
+
+
+def json_bytes(obj: Any) -> bytes | None:
+    """The JSON body FastAPI sends for ``obj`` returned without a response model, written by
+    pydantic-core at once, or None where only ``jsonable_encoder`` and ``json.dumps`` can
+    tell what it is (the caller then takes that path, which also raises what FastAPI's does).
+    """
+    if isinstance(obj, BaseModel):
+        # What jsonable_encoder does first with a model, its options at their defaults.
+        obj = obj.model_dump(mode="json", by_alias=True)
+    try:
+        if not _ready(obj):
+            return None
+        body = to_json(obj)
+    except (RecursionError, PydanticSerializationError):
+        return None  # nested too deep, or a str with a lone surrogate
+    # A key starting with "_sa" is left out (jsonable_encoder's sqlalchemy_safe); in the
+    # bytes, a string starting so is a quote then "_sa": rare, and then the slow path decides.
+    if b'"_sa' in body:
+        return None
+    return body

@@ -10,12 +10,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import fastapi.encoders
+import fastapi.responses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from dualweb.encoders import jsonable_encoder
+from dualweb.encoders import json_bytes, jsonable_encoder
 
 
 class Colour(enum.Enum):
@@ -129,3 +130,100 @@ def test_bytes_that_are_not_utf8_fail_as_in_fastapi():
         fastapi.encoders.jsonable_encoder({"raw": b"\xff"})
     with pytest.raises(UnicodeDecodeError):
         jsonable_encoder({"raw": b"\xff"})
+
+
+# --- json_bytes: the body of a value returned without a response model, from pydantic-core
+
+
+def fastapi_body(value: Any) -> tuple[str, Any]:
+    """The body FastAPI sends for ``value`` returned without a response model, or the
+    class of the error it raises making it."""
+    try:
+        content = fastapi.encoders.jsonable_encoder(value)
+        return "ok", fastapi.responses.JSONResponse(content).body
+    except Exception as exc:
+        return "error", type(exc).__name__
+
+
+#: Floats of every magnitude (the two libraries write them alike between 1e-4 and 1e16
+#: only), NaN and the infinities, and ints beyond what Python writes as a string.
+floats = st.one_of(
+    st.floats(),
+    st.builds(lambda m, e: m * 10.0**e, st.floats(-10, 10), st.integers(-12, 20)),
+    st.sampled_from([0.0, -0.0, 1e-4, 9.999e-5, 1e16, 9999999999999998.0, 1e-9, 1.5e-7]),
+)
+texts = st.text(st.characters(codec=None, exclude_categories=()), max_size=6)
+json_plain = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.just(4500).map(lambda digits: 10**digits),
+    floats,
+    texts,
+    st.sampled_from(["_sa_x", '"_sa', "\ud800", '\x00\x1f\x7f\u2028\\"/']),
+)
+json_keys = st.one_of(
+    texts, st.sampled_from(["_sa_state", "_salt", "None"]), st.integers(), st.none(), st.booleans()
+)
+
+
+def json_trees(leaves: Any, keys: Any) -> Any:
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.lists(inner, max_size=3).map(tuple),
+            st.dictionaries(keys, inner, max_size=4),
+        ),
+        max_leaves=25,
+    )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(json_trees(json_plain, texts), json_trees(st.one_of(json_plain, scalars), json_keys))
+)
+def test_json_bytes_are_fastapis_body_or_nothing(value):
+    # None sends the value down jsonable_encoder's path (held to FastAPI's above).
+    body = json_bytes(value)
+    if body is not None:
+        assert fastapi_body(value) == ("ok", body)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"item_id": 42, "q": "teapot", "limit": 5, "price": 12.5, "ok": True, "none": None},
+        [{"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["a", "b"]} for i in range(50)],
+        ("a", [1, 2.25, {"nested": {"deep": [0.0001, 123456789.0, -0.0]}}]),
+        {"text": 'é \u2028 \x00 \\ " / 😀'},
+        Point(x=1, label="p", when=datetime.date(2024, 5, 1)),
+        "just a string",
+        3,
+        None,
+    ],
+)
+def test_json_bytes_writes_plain_values_at_once(value):
+    # The fast path is taken for what handlers commonly return, and is FastAPI's body.
+    body = json_bytes(value)
+    assert body is not None
+    assert fastapi_body(value) == ("ok", body)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"small": 1e-5},
+        {"large": 1e16},
+        {"nan": float("nan")},
+        {"_sa_instance_state": 1, "id": 2},
+        {1: "int key"},
+        {"when": datetime.date(2024, 5, 1)},
+        {"price": Decimal("1.5")},
+        {"huge": 10**4400},
+        ["\ud800"],
+        {"set": {1, 2}},
+    ],
+)
+def test_json_bytes_leaves_the_rest_to_the_encoder(value):
+    assert json_bytes(value) is None

@@ -1,6 +1,7 @@
 """Return values: response models, status codes, response classes and returned
 Responses, on every host, compared with native FastAPI."""
 
+import collections
 import dataclasses
 import datetime
 import uuid
@@ -11,7 +12,9 @@ import fastapi.exceptions
 import pytest
 from pydantic import BaseModel, Field
 
+import dualweb._core.responding
 import dualweb.exceptions
+from dualweb._core.typeinfo import kept_by_validation
 from dualweb.testing import build_app, client_for_app
 from tests.conftest import DUALWEB, native_client
 
@@ -455,6 +458,102 @@ def test_values_without_a_model(parity):
     assert bodies["/none-annotation"].json() == {"sent": "anyway"}
 
 
+# --- types validation cannot change: written without validating, the same bytes ----------------
+
+ODD_VALUES = {
+    "floats": [1e-7, 1e16, 0.1, float("nan"), -0.0],
+    "when": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+    "decimal": Decimal("1.10"),
+    "model": Item(name="inner"),
+    "set": {3},
+    "_sa_key": "kept: only jsonable_encoder drops it",
+}
+
+
+def build_kept(api):
+    router = api.Router()
+
+    @router.get("/list-of-dicts")
+    def list_of_dicts() -> list[dict[str, Any]]:
+        return [{"id": i, "price": i * 1.5, "tags": ["a"]} for i in range(3)] + [ODD_VALUES]
+
+    @router.get("/tuple-for-list")
+    def tuple_for_list() -> list[dict[str, Any]]:
+        return ({"id": 1}, {"id": 2})  # type: ignore[return-value]
+
+    @router.get("/any")
+    async def any_value() -> Any:
+        return {"nested": [ODD_VALUES, (1, 2)], 3: "int key"}
+
+    @router.get("/bare-dict")
+    def bare_dict() -> dict:  # type: ignore[type-arg]
+        return {1: "int key", None: "none key", "x": ODD_VALUES}
+
+    @router.get("/list-any", response_model=list[Any])
+    def list_any():
+        return [ODD_VALUES, None, "x"]
+
+    @router.get("/generator-for-list")
+    def generator_for_list() -> list[Any]:
+        return (n for n in range(3))  # type: ignore[return-value]
+
+    @router.get("/excluded", response_model_exclude={"secret"})
+    def excluded() -> dict[str, Any]:
+        return {"secret": SECRET, "shown": 1}
+
+    @router.get("/subclass-keys")
+    def subclass_keys() -> dict[str, Any]:
+        return collections.OrderedDict([("b", 1), ("a", 2)])
+
+    @router.get("/model")
+    def model() -> Item:
+        return Item(name="as declared", tax=1e-7)
+
+    return router
+
+
+KEPT_PATHS = [
+    "/list-of-dicts",
+    "/tuple-for-list",
+    "/any",
+    "/bare-dict",
+    "/list-any",
+    "/generator-for-list",
+    "/excluded",
+    "/subclass-keys",
+    "/model",
+]
+
+
+def test_types_validation_cannot_change_send_fastapis_bytes(parity, fastapi_ns):
+    results = parity(build_kept, [("GET", path) for path in KEPT_PATHS])
+    body = dict(zip(KEPT_PATHS, results, strict=True))
+    theirs = native_client(build_kept, fastapi_ns)
+    for path in KEPT_PATHS:
+        assert body[path].content == theirs.get(path).content, path
+    assert body["/list-of-dicts"].json()[3]["floats"] == [1e-7, 1e16, 0.1, None, -0.0]
+    assert body["/tuple-for-list"].json() == [{"id": 1}, {"id": 2}]
+    assert body["/excluded"].json() == {"shown": 1}
+
+
+def test_types_validation_cannot_change_are_not_validated(serve, monkeypatch):
+    # The bytes are the same either way (above): what shows the fast path is taken is
+    # that these routes answer with validation out of order, where a model's route fails.
+    def no_validation(self, raw):
+        raise AssertionError("validated")
+
+    monkeypatch.setattr(dualweb._core.responding._Validating, "validated", no_validation)
+    client = serve(build_kept)
+    for path in ["/list-of-dicts", "/any", "/bare-dict", "/list-any", "/excluded"]:
+        assert client.get(path).status_code == 200, path
+    for path in ["/generator-for-list"]:  # validation turns it into a list
+        with pytest.raises(AssertionError, match="validated"):
+            client.get(path)
+    assert client.get("/model").status_code == 200  # an Item, as declared
+    with pytest.raises(AssertionError, match="validated"):  # a UserIn, made a UserOut
+        serve(build_models).get("/users/annotated")
+
+
 def test_an_unusable_annotation_needs_response_model_none(fastapi_ns):
     def declare(api):
         router = api.Router()
@@ -640,10 +739,25 @@ def build_invalid(api):
     def extra_data():
         return {"password": SECRET}
 
+    @router.get("/kept-int-key")
+    def kept_int_key() -> dict[str, Any]:
+        return {1: SECRET}  # type: ignore[dict-item]
+
+    @router.get("/kept-not-a-list")
+    def kept_not_a_list() -> list[Any]:
+        return SECRET  # type: ignore[return-value]
+
     return router
 
 
-INVALID_PATHS = ["/wrong-type", "/missing", "/none-for-model", "/extra-data"]
+INVALID_PATHS = [
+    "/kept-int-key",
+    "/kept-not-a-list",
+    "/wrong-type",
+    "/missing",
+    "/none-for-model",
+    "/extra-data",  # last: its errors are checked in full below
+]
 
 
 def test_invalid_response_is_a_500_without_data(serve, fastapi_ns):
@@ -712,3 +826,26 @@ def test_response_validation_error_reaches_the_host(host):
     assert len(seen) == 1
     assert isinstance(seen[0], dualweb.exceptions.ResponseValidationError)
     assert seen[0].errors()[0]["loc"] == ("response", "email")
+
+
+@pytest.mark.parametrize(
+    ("annotation", "kept"),
+    [
+        (Any, object),
+        (list, list),
+        (dict, dict),
+        (list[Any], list),
+        (list[dict[str, Any]], list),
+        (dict[str, dict[Any, Any]], dict),
+        (list[list[Any]], None),  # an item's iterable would be consumed, then validated
+        (dict[str, list[Any]], None),
+        (dict[int, Any], None),
+        (Item, Item),
+        (list[Item], None),  # in its place, the serializer writes None or any object
+        (dict[str, Item], None),
+        (list[str], None),
+        (Optional[dict[str, Any]], None),
+    ],
+)
+def test_which_types_validation_cannot_change(annotation, kept):
+    assert kept_by_validation(annotation) is kept

@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 from ..background import BackgroundTasks
-from ..encoders import jsonable_encoder
+from ..encoders import json_bytes, jsonable_encoder
 from ..responses import (
+    JSONResponse,
     Response,
     StreamingResponse,
     is_body_allowed_for_status_code,
@@ -29,7 +31,7 @@ from .foreign import converted_response, is_their_response
 from .hostio import RequestParts
 from .route import Default, Route
 from .streaming import dump_options, item_encoder, streamed, validated
-from .typeinfo import lenient_issubclass
+from .typeinfo import kept_by_validation, lenient_issubclass
 
 __all__ = [
     "JSON_LINES",
@@ -95,6 +97,19 @@ class Responder:
 Encoded = Responder
 
 
+class EncodedJson(Responder):
+    """No response model, sent as JSON: pydantic-core writes the value's bytes at once
+    where they are FastAPI's (``json_bytes``); else as ``Encoded``."""
+
+    __slots__ = ()
+
+    def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
+        body = json_bytes(raw)
+        if body is None:
+            return super().render(raw, status, background)
+        return json_bytes_response(body, status or 200, background)
+
+
 class _Validating(Responder):
     """A response model: the value is validated against it before it is sent."""
 
@@ -123,10 +138,13 @@ class ModelInClass(_Validating):
 class JsonModel(_Validating):
     """A response model sent as JSON: validated, then bytes straight from pydantic."""
 
-    __slots__ = ("json_options",)
+    __slots__ = ("json_options", "kept")
 
     def __init__(self, route: Route, adapter: TypeAdapter[Any]) -> None:
         super().__init__(route, adapter)
+        #: The type of return value that validation can only give back (``Any``,
+        #: ``list[dict[str, Any]]``...), or None: such a value is written, not validated.
+        self.kept = kept_by_validation(route.response_model)
         # Only the options pydantic does not already default to: fewer keywords per call.
         self.json_options = {
             name: value
@@ -149,7 +167,19 @@ class JsonModel(_Validating):
         return super().respond(raw, parts, background, sub)
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
-        body = self.adapter.serializer.to_json(self.validated(raw), **self.json_options)
+        serializer = self.adapter.serializer
+        kept = self.kept
+        if kept is not None and isinstance(raw, kept):
+            # Validation could only hand the value back: written as it is, unless the
+            # serializer finds a part not of the declared type (a tuple for a list, an int
+            # key for a str): validation then decides, as it would have.
+            try:
+                body = serializer.to_json(raw, warnings="error", **self.json_options)
+            except PydanticSerializationError:
+                pass
+            else:
+                return json_bytes_response(body, status or 200, background)
+        body = serializer.to_json(self.validated(raw), **self.json_options)
         return json_bytes_response(body, status or 200, background)
 
 
@@ -223,7 +253,10 @@ def responder_for(route: Route) -> Responder:
         return RawStream(route)
     adapter = route.response_adapter
     if adapter is None:
-        return Encoded(route)
+        encoded = Encoded(route)
+        if encoded.response_class is JSONResponse:
+            return EncodedJson(route)
+        return encoded
     if isinstance(route.response_class, Default):
         return JsonModel(route, adapter)
     return ModelInClass(route, adapter)

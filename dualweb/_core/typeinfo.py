@@ -28,6 +28,7 @@ __all__ = [
     "is_union",
     "is_uploadfile_annotation",
     "is_uploadfile_sequence_annotation",
+    "kept_by_validation",
     "lenient_issubclass",
     "optional_model",
     "union_models",
@@ -183,3 +184,55 @@ def annotated(base: Any, metadata: Sequence[Any]) -> Any:
     """``Annotated[base, *metadata]`` for metadata known only at run time."""
     arguments = (base, *metadata)
     return Annotated[arguments]
+
+
+def kept_by_validation(annotation: Any) -> type[Any] | None:
+    """The type of value that validating against ``annotation`` can only give back (or
+    refuse), or None: the model for a model (validation hands back its instances as they
+    are, unless it asks to revalidate them), ``object`` for ``Any``, ``list`` for a list
+    and ``dict`` for a dict of such items, each item ``Any`` or a str- or Any-keyed dict
+    of such values.
+
+    A value of that type that pydantic's serializer for ``annotation`` writes without a
+    warning is written as its validated copy would be. Models count only outermost: the
+    serializer writes what stands in a model's place (None, another object) without a
+    warning. So do lists: in an item, validation would turn an iterable into a list where
+    the serializer would have consumed it (a generator) before warning.
+    """
+    if annotation is Any:
+        return object
+    if _kept_model(annotation):
+        return annotation  # type: ignore[no-any-return]
+    if annotation is list or _listed(annotation):
+        return list
+    if _keyed(annotation):
+        return dict
+    return None
+
+
+def _kept_model(annotation: Any) -> bool:
+    return (
+        lenient_issubclass(annotation, BaseModel)
+        and annotation.model_config.get("revalidate_instances", "never") == "never"
+    )
+
+
+def _listed(annotation: Any) -> bool:
+    args = get_args(annotation)
+    return get_origin(annotation) is list and len(args) == 1 and _kept_item(args[0])
+
+
+def _keyed(annotation: Any) -> bool:
+    if annotation is dict:
+        return True
+    args = get_args(annotation)
+    return (
+        get_origin(annotation) is dict
+        and len(args) == 2
+        and args[0] in (str, Any)
+        and _kept_item(args[1])
+    )
+
+
+def _kept_item(annotation: Any) -> bool:
+    return annotation is Any or _keyed(annotation)
