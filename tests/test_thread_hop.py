@@ -710,3 +710,45 @@ def test_a_caller_cancelled_by_an_anyio_scope_waits_for_its_call_without_spinnin
     assert cancelled and finished.is_set()  # cancelled, yet it waited for the call
     assert wall >= 0.35
     assert cpu < wall / 2, f"the wait spun: {cpu:.3f} s of CPU in {wall:.3f} s"
+
+
+@pytest.mark.parametrize("target", ["starlette", "fastapi"])
+def test_an_async_handlers_sync_dependencies_are_solved_in_one_hop(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dualweb.testing import build_app, client_for_app
+
+    hops: list[Any] = []
+    original = ThreadHop.__call__
+
+    async def counted(self: ThreadHop, func: Any, args: Any, kwargs: Any) -> Any:
+        hops.append(func)
+        return await original(self, func, args, kwargs)
+
+    monkeypatch.setattr(ThreadHop, "__call__", counted)
+    seen: dict[str, Any] = {}
+
+    def first() -> int:
+        seen["first"] = threading.current_thread().name
+        VAR.set("set by first")  # in its own copy of the context, as in a hop of its own
+        return 1
+
+    def second(a: int = dualweb.Depends(first)) -> Any:
+        seen["second"] = (threading.current_thread().name, VAR.get())
+        yield a + 1
+        seen["teardown"] = threading.current_thread().name
+
+    router = dualweb.Router()
+
+    @router.get("/deps")
+    async def deps(a: int = dualweb.Depends(first), b: int = dualweb.Depends(second)) -> Any:
+        return {"a": a, "b": b, "var": VAR.get(), "thread": threading.current_thread().name}
+
+    with client_for_app(build_app(router, target)) as client:
+        hops.clear()
+        answer = client.get("/deps").json()
+    assert answer["a"] == 1 and answer["b"] == 2
+    assert answer["var"] == "unset" and seen["second"][1] == "unset"
+    assert answer["thread"] != "dualweb-worker"
+    assert seen["first"] == seen["second"][0] == seen["teardown"] == "dualweb-worker"
+    assert len(hops) == 2, hops  # the two dependencies in one hop; the teardown in another

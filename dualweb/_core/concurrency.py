@@ -52,6 +52,14 @@ async def call_inline(
     return func(*args, **kwargs)
 
 
+async def call_in_copy(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """Call a synchronous function where we are, in a copy of the current context: what
+    it sets in context variables stays its own, as in a worker-thread hop of its own."""
+    return contextvars.copy_context().run(func, *args, **kwargs)
+
+
 class SuspendedError(RuntimeError):
     """A coroutine expected to finish synchronously awaited real asynchronous work."""
 

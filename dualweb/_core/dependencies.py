@@ -34,6 +34,7 @@ class SolveContext:
         "cache",
         "call_sync",
         "embed_body",
+        "exit_sync",
         "function_stack",
         "has_teardown",
         "override_plans",
@@ -57,11 +58,15 @@ class SolveContext:
         override_plans: dict[tuple[Any, ...], Dependant],
         stack: contextlib.AsyncExitStack | None,
         function_stack: contextlib.AsyncExitStack | None,
+        exit_sync: Any = None,
     ) -> None:
         self.parts = parts
         self.body = body
         self.embed_body = embed_body
         self.call_sync = call_sync
+        #: How a sync ``yield`` dependency's teardown runs, if not as ``call_sync``: the
+        #: graph may be solved in a worker thread, its teardown then comes from the loop.
+        self.exit_sync = call_sync if exit_sync is None else exit_sync
         self.overrides = overrides
         self.override_plans = override_plans
         self.stack = stack
@@ -136,23 +141,26 @@ def runs_without_loop(
 
 
 class _SyncContext:
-    """A sync context manager entered and exited through ``call_sync``.
+    """A sync context manager entered through ``call_sync`` and exited through ``exit_sync``.
 
-    On ASGI that is a worker thread, so a ``yield`` dependency's set-up and
-    teardown never block the event loop; elsewhere it is a plain call.
+    On ASGI those are worker threads, so a ``yield`` dependency's set-up and
+    teardown never block the event loop; elsewhere they are plain calls.
     """
 
-    __slots__ = ("call_sync", "manager")
+    __slots__ = ("call_sync", "exit_sync", "manager")
 
-    def __init__(self, manager: contextlib.AbstractContextManager[Any], call_sync: Any) -> None:
+    def __init__(
+        self, manager: contextlib.AbstractContextManager[Any], call_sync: Any, exit_sync: Any
+    ) -> None:
         self.manager = manager
         self.call_sync = call_sync
+        self.exit_sync = exit_sync
 
     async def __aenter__(self) -> Any:
         return await self.call_sync(self.manager.__enter__, (), {})
 
     async def __aexit__(self, *exc_info: Any) -> Any:
-        return await self.call_sync(self.manager.__exit__, exc_info, {})
+        return await self.exit_sync(self.manager.__exit__, exc_info, {})
 
 
 async def _call(dependant: Dependant, values: dict[str, Any], ctx: SolveContext) -> Any:
@@ -169,7 +177,7 @@ async def _call(dependant: Dependant, values: dict[str, Any], ctx: SolveContext)
         # The engine gives stacks whenever the graph (or an override) holds a generator.
         assert stack is not None
         manager: Any = (
-            _SyncContext(contextlib.contextmanager(call)(**values), ctx.call_sync)
+            _SyncContext(contextlib.contextmanager(call)(**values), ctx.call_sync, ctx.exit_sync)
             if dependant.is_gen
             else contextlib.asynccontextmanager(call)(**values)
         )

@@ -34,7 +34,7 @@ from ..responses import Response, StreamingResponse
 from .after import Outcome, after_for
 from .binding import bind_arguments
 from .bodies import Prevalidated, error_body
-from .concurrency import CallSync, call_inline, drive, in_context
+from .concurrency import CallSync, call_in_copy, call_inline, drive, in_context
 from .dependencies import SolveContext, runs_without_loop, solve
 from .hostio import RequestParts
 from .plan import Dependant, ParamField
@@ -148,7 +148,14 @@ class Solved(Runner):
     in force are looked at per request; their plans are analysed once.
     """
 
-    __slots__ = ("graph_is_sync", "has_teardown", "is_stream", "override_plans", "provider")
+    __slots__ = (
+        "graph_is_sync",
+        "has_teardown",
+        "is_stream",
+        "override_plans",
+        "provider",
+        "subs_are_sync",
+    )
 
     def __init__(self, route: Route, responder: Responder, provider: OverridesProvider) -> None:
         super().__init__(route, responder)
@@ -158,9 +165,10 @@ class Solved(Runner):
         self.is_stream = route.is_stream
         root = self.dependant
         subs = [d for d in root.walk() if d is not root]
-        self.graph_is_sync = all(d.never_suspends for d in subs if d.call) and (
-            root.never_suspends or self.is_stream
-        )
+        #: The dependencies never suspend: on a loop, they are solved in one worker-thread
+        #: hop, before an ``async def`` handler is awaited.
+        self.subs_are_sync = all(d.never_suspends for d in subs if d.call)
+        self.graph_is_sync = self.subs_are_sync and (root.never_suspends or self.is_stream)
         # A graph without yield dependencies needs no exit stacks (the common case); the
         # handler's own generator is its stream, not a dependency's teardown.
         self.has_teardown = any(d.is_gen or d.is_async_gen for d in subs)
@@ -194,7 +202,17 @@ class Solved(Runner):
             # The whole graph and the handler in one worker-thread hop.
             solving = self.solve_and_call(parts, body, call_inline, True, overrides)
             return to_thread(drive, (solving,), {})
+        if self._subs_run_without_loop(overrides):
+            # The dependencies in one hop, then the handler on the loop.
+            return self.solve_and_call(parts, body, to_thread, False, overrides, hop=True)
         return self.solve_and_call(parts, body, to_thread, False, overrides)
+
+    def _subs_run_without_loop(self, overrides: Overrides | None) -> bool:
+        if not self.subs_are_sync or self.is_stream:
+            return False
+        if overrides:
+            return runs_without_loop(self.dependant, overrides, self.override_plans)
+        return True
 
     async def solve_and_call(
         self,
@@ -203,12 +221,18 @@ class Solved(Runner):
         call_sync: CallSync,
         sync_graph: bool,
         overrides: Overrides | None,
+        hop: bool = False,
     ) -> Outcome:
-        """Solve the graph, call the handler, respond; written once for every colour."""
+        """Solve the graph, call the handler, respond; written once for every colour.
+
+        ``hop``: the graph's dependencies, all sync, are solved in one call of
+        ``call_sync`` (a worker-thread hop), each in a copy of the context as if in a hop
+        of its own; their teardown still goes through ``call_sync``.
+        """
         if self.has_teardown or overrides:
-            return await self._with_teardown(parts, body, call_sync, sync_graph, overrides)
-        ctx = self._context(parts, body, call_sync, None, None, None)
-        return after_for(await self._call(ctx), None, sync_graph)
+            return await self._with_teardown(parts, body, call_sync, sync_graph, overrides, hop)
+        ctx = self._context(parts, body, call_sync, None, None, None, hop)
+        return after_for(await self._call(ctx, call_sync if hop else None), None, sync_graph)
 
     async def _with_teardown(
         self,
@@ -217,6 +241,7 @@ class Solved(Runner):
         call_sync: CallSync,
         sync_graph: bool,
         overrides: Overrides | None,
+        hop: bool,
     ) -> Outcome:
         # Function-scoped teardown runs as the handler returns; request-scoped teardown
         # after the response is sent (the host runs it), or at once on failure.
@@ -224,9 +249,9 @@ class Solved(Runner):
         async with contextlib.AsyncExitStack() as request_stack:
             async with contextlib.AsyncExitStack() as function_stack:
                 ctx = self._context(
-                    parts, body, call_sync, overrides, request_stack, function_stack
+                    parts, body, call_sync, overrides, request_stack, function_stack, hop
                 )
-                response = await self._call(ctx)
+                response = await self._call(ctx, call_sync if hop else None)
             if response is None:  # a function-scoped dependency swallowed the exception
                 raise DualwebError(_SWALLOWED)
             pending = request_stack.pop_all() if ctx.has_teardown else None
@@ -241,20 +266,26 @@ class Solved(Runner):
         overrides: Overrides | None,
         request_stack: contextlib.AsyncExitStack | None,
         function_stack: contextlib.AsyncExitStack | None,
+        hop: bool = False,
     ) -> SolveContext:
         return SolveContext(
             parts,
             body=body,
             embed_body=self.embed_body,
-            call_sync=call_sync,
+            # In the hop, each sync call in a copy of the context (as in a hop of its own).
+            call_sync=call_in_copy if hop else call_sync,
             overrides=overrides or {},
             override_plans=self.override_plans,
             stack=request_stack,
             function_stack=function_stack,
+            exit_sync=call_sync,
         )
 
-    async def _call(self, ctx: SolveContext) -> Response:
-        values, errors = await solve(self.dependant, ctx)
+    async def _call(self, ctx: SolveContext, hop: CallSync | None = None) -> Response:
+        if hop is None:
+            values, errors = await solve(self.dependant, ctx)
+        else:
+            values, errors = await hop(drive, (solve(self.dependant, ctx),), {})
         if errors:
             raise RequestValidationError(errors, body=error_body(ctx.body))
         if self.dependant.is_coroutine:
