@@ -7,7 +7,8 @@ Every variant serves the same six endpoints with the same validation:
 - ``POST /items``  (a pydantic body model; 201 with a response model)
 - ``GET /deps``  (two dependencies, one with ``yield``)
 - ``GET /items/abc``  (the 422 path: a path parameter that is not an int)
-- ``GET /big``  (a 1 MB JSON list)
+- ``GET /big``  (a 1 MB JSON list of dicts, declared ``list[dict[str, Any]]``)
+- ``GET /big/typed``  (the same 12,000 items as models, declared ``list[ItemOut]``)
 - ``GET /stream``  (20 items streamed as JSON Lines, each validated against its model)
 """
 
@@ -31,6 +32,10 @@ class ItemOut(Item):
 
 
 BIG = [{"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["a", "b"]} for i in range(12_000)]
+#: ``GET /big/typed``: BIG's items as models (prices above 0, as ItemOut requires).
+BIG_MODELS = [
+    ItemOut(id=i, name=f"item {i}", price=i * 1.5 + 0.5, tags=["a", "b"]) for i in range(12_000)
+]
 #: The items of ``GET /stream``, one JSON line each.
 STREAMED = [ItemOut(id=i, name=f"item {i}", price=i + 0.5, tags=["a"]) for i in range(20)]
 
@@ -109,8 +114,23 @@ def build_fastapi_style(api: Any, *, use_async: bool) -> Any:
         def stream() -> Iterator[ItemOut]:
             yield from STREAMED
 
+    _add_typed_big(router, use_async=use_async)
     _add_unannotated(api, router, use_async=use_async)
     return router
+
+
+def _add_typed_big(router: Any, *, use_async: bool) -> None:
+    if use_async:
+
+        @router.get("/big/typed")
+        async def big_typed() -> list[ItemOut]:
+            return BIG_MODELS
+
+    else:
+
+        @router.get("/big/typed")
+        def big_typed() -> list[ItemOut]:
+            return BIG_MODELS
 
 
 def _add_unannotated(api: Any, router: Any, *, use_async: bool) -> None:
@@ -175,6 +195,7 @@ _ID = TypeAdapter(int)
 _LIMIT = TypeAdapter(Annotated[int, Field(gt=0, le=100)])
 _OUT = TypeAdapter(ItemOut)
 _BIG = TypeAdapter(list[dict[str, Any]])
+_BIG_TYPED = TypeAdapter(list[ItemOut])
 
 
 def _line(item: ItemOut) -> bytes:
@@ -232,6 +253,9 @@ def raw_starlette_app() -> Any:
     async def big(request: Request) -> Response:
         return Response(_BIG.dump_json(BIG), media_type="application/json")
 
+    async def big_typed(request: Request) -> Response:
+        return Response(_BIG_TYPED.dump_json(BIG_MODELS), media_type="application/json")
+
     async def stream(request: Request) -> Response:
         async def lines() -> AsyncIterator[bytes]:
             for item in STREAMED:
@@ -246,6 +270,7 @@ def raw_starlette_app() -> Any:
             Route("/items", create_item, methods=["POST"]),
             Route("/deps", deps),
             Route("/big", big),
+            Route("/big/typed", big_typed),
             Route("/stream", stream),
             # The peers have no return annotations to leave out: the same routes.
             Route("/plain/items/{item_id}", read_item),
@@ -302,6 +327,10 @@ def raw_flask_app() -> Any:
     def big() -> flask.Response:
         return json_response(_BIG.dump_json(BIG))
 
+    @app.get("/big/typed")
+    def big_typed() -> flask.Response:
+        return json_response(_BIG_TYPED.dump_json(BIG_MODELS))
+
     @app.get("/stream")
     def stream() -> flask.Response:
         return flask.Response((_line(item) for item in STREAMED), mimetype="application/jsonl")
@@ -352,6 +381,10 @@ def flask_async_views_app() -> Any:
     async def big() -> Any:
         return flask.Response(_BIG.dump_json(BIG), mimetype="application/json")
 
+    @app.get("/big/typed")
+    async def big_typed() -> Any:
+        return flask.Response(_BIG_TYPED.dump_json(BIG_MODELS), mimetype="application/json")
+
     @app.get("/stream")
     async def stream() -> Any:
         # Flask streams only a sync iterable, whatever the view's colour.
@@ -400,6 +433,10 @@ def litestar_app() -> Any:
     async def big() -> list[dict[str, Any]]:
         return BIG
 
+    @get("/big/typed")
+    async def big_typed() -> list[ItemOut]:
+        return BIG_MODELS
+
     @get("/stream")
     async def stream() -> Stream:
         async def lines() -> AsyncIterator[bytes]:
@@ -409,7 +446,9 @@ def litestar_app() -> Any:
         return Stream(lines(), media_type="application/jsonl")
 
     return Litestar(
-        [ping, read_item, create_item, deps, big, stream], debug=False, openapi_config=None
+        [ping, read_item, create_item, deps, big, big_typed, stream],
+        debug=False,
+        openapi_config=None,
     )
 
 

@@ -28,6 +28,7 @@ ENDPOINTS: dict[str, tuple[str, str, str, bytes, int]] = {
     "deps": ("GET", "/deps", "", b"", 200),
     "invalid_422": ("GET", "/items/abc", "limit=5", b"", 422),
     "big_1mb": ("GET", "/big", "", b"", 200),
+    "big_typed": ("GET", "/big/typed", "", b"", 200),
     "stream_jsonl": ("GET", "/stream", "", b"", 200),
     # The same, served by handlers without a return annotation (the peers: the same routes).
     "get_item_plain": ("GET", "/plain/items/42", "q=teapot&limit=5", b"", 200),
