@@ -1,8 +1,9 @@
 """``jsonable_encoder`` against FastAPI's, shape by shape: ``python -m benchmarks.encoders``.
 
 Each shape of value a handler without a return annotation may return (a small dict, a list
-of 12,000 small dicts, a list of models, a dict of the special types, a string) is encoded
-by dualweb's encoder and by FastAPI's, in alternating rounds; each cell is the median time
+of 12,000 small dicts, a list of models, with and without ``exclude_none``, of dataclasses,
+a dict of the special types, of enums, a nested mix, a string) is encoded by dualweb's
+encoder and by FastAPI's, in alternating rounds; each cell is the median time
 of one call over the rounds, in microseconds, and the ratio is FastAPI's time over dualweb's
 (above 1: dualweb's is faster). ``--json`` prints the rows as JSON.
 """
@@ -10,8 +11,11 @@ of one call over the rounds, in microseconds, and the ratio is FastAPI's time ov
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import decimal
+import enum
+import functools
 import json
 import statistics
 import time
@@ -32,15 +36,40 @@ class Item(BaseModel):
     tags: list[str]
 
 
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: float
+    label: str | None = None
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = 2
+
+
+#: Shapes encoded with options: name -> the options.
+OPTIONS = {"models_exclude_none": {"exclude_none": True}}
+
+
 def shapes(size: int) -> dict[str, Any]:
     """The values encoded, by name; ``size`` is the length of the big list."""
+    models = [Item(id=i, name=f"item {i}", price=1.5, tags=["a"]) for i in range(size // 12)]
     return {
         "small_dict": {"item_id": 3, "q": "abc", "limit": 10},
         "big_list": [
             {"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["a", "b"]}
             for i in range(size)
         ],
-        "models": [Item(id=i, name=f"item {i}", price=1.5, tags=["a"]) for i in range(size // 12)],
+        "models": models,
+        "models_exclude_none": models,
+        "dataclasses": [Point(i, i / 2) for i in range(size // 12)],
+        "enums": {f"colour {i}": list(Colour) for i in range(100)},
+        "nested_mix": {
+            "page": 1,
+            "items": [{"id": i, "tags": ("a", "b"), "meta": {"ok": True}} for i in range(200)],
+            "total": 200.0,
+        },
         "special_types": {
             "when": datetime.datetime(2024, 1, 1, 12, 30),
             "day": datetime.date(2024, 1, 1),
@@ -69,10 +98,13 @@ def per_call(encode: Callable[[Any], Any], value: Any, seconds: float) -> float:
 def measure(size: int, rounds: int, seconds: float) -> list[dict[str, Any]]:
     rows = []
     for name, value in shapes(size).items():
-        assert dualweb_encoder(value) == fastapi_encoder(value), name
+        options = OPTIONS.get(name, {})
+        ours = functools.partial(dualweb_encoder, **options)
+        theirs = functools.partial(fastapi_encoder, **options)
+        assert ours(value) == theirs(value), name
         times: dict[str, list[float]] = {"dualweb": [], "fastapi": []}
         for number in range(rounds):
-            order = [("dualweb", dualweb_encoder), ("fastapi", fastapi_encoder)]
+            order = [("dualweb", ours), ("fastapi", theirs)]
             for label, encode in order if number % 2 else reversed(order):
                 times[label].append(per_call(encode, value, seconds))
         dualweb, fastapi = (statistics.median(times[k]) for k in ("dualweb", "fastapi"))

@@ -96,14 +96,15 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 _FAST = _PLAIN | {dict, list, tuple}
 
 
-def _plain(obj: Any, sqlalchemy_safe: bool) -> Any:
-    """What ``jsonable_encoder(obj, sqlalchemy_safe=sqlalchemy_safe)`` gives (every other
-    option at its default): exact dicts, lists, tuples and plain values are walked here,
-    without the general path's questions; anything else goes to the general path.
+def _plain(obj: Any, sqlalchemy_safe: bool, exclude_none: bool = False) -> Any:
+    """What ``jsonable_encoder(obj, sqlalchemy_safe=..., exclude_none=...)`` gives (every
+    other option at its default): exact dicts, lists, tuples and plain values are walked
+    here, without the general path's questions; an enum gives its value; anything else goes
+    to the general path.
 
     NOTE: the result is the general path's for these types: a dict's str keys are kept
-    (but ``_sa...`` ones when ``sqlalchemy_safe``), its other keys encoded; a list's items
-    encoded in order.
+    (but ``_sa...`` ones when ``sqlalchemy_safe``, and those of None values when
+    ``exclude_none``), its other keys encoded; a list's items encoded in order.
     """
     kind = type(obj)
     if kind in _PLAIN:
@@ -111,19 +112,28 @@ def _plain(obj: Any, sqlalchemy_safe: bool) -> Any:
     if kind is dict:
         encoded: dict[Any, Any] = {}
         for key, value in obj.items():
+            if value is None and exclude_none:
+                continue
             if type(key) is str:
                 if sqlalchemy_safe and key.startswith("_sa"):
                     continue
             else:
-                key = _plain(key, sqlalchemy_safe)
-            encoded[key] = value if type(value) in _PLAIN else _plain(value, sqlalchemy_safe)
+                key = _plain(key, sqlalchemy_safe, exclude_none)
+            encoded[key] = (
+                value if type(value) in _PLAIN else _plain(value, sqlalchemy_safe, exclude_none)
+            )
         return encoded
     if kind is list or kind is tuple:
-        return [item if type(item) in _PLAIN else _plain(item, sqlalchemy_safe) for item in obj]
+        return [
+            item if type(item) in _PLAIN else _plain(item, sqlalchemy_safe, exclude_none)
+            for item in obj
+        ]
     encode = _SCALARS.get(kind)
     if encode is not None:
         return encode(obj)
-    return jsonable_encoder(obj, sqlalchemy_safe=sqlalchemy_safe)
+    if isinstance(obj, Enum) and not dataclasses.is_dataclass(obj):
+        return obj.value  # as the general path, whose earlier branches cannot take it
+    return jsonable_encoder(obj, sqlalchemy_safe=sqlalchemy_safe, exclude_none=exclude_none)
 
 
 def jsonable_encoder(
@@ -140,22 +150,18 @@ def jsonable_encoder(
     """Convert ``obj`` to dicts, lists, strings, numbers, booleans and ``None``."""
     # NOTE: long because it is FastAPI's encoder, one branch per kind of value, in its order
     # (which decides the result where a value is several kinds at once).
-    if (
-        type(obj) in _FAST
-        and include is None
-        and exclude is None
-        and by_alias
-        and not (exclude_unset or exclude_defaults or exclude_none or custom_encoder)
-    ):
-        return _plain(obj, sqlalchemy_safe)
-    options: dict[str, Any] = {
-        "by_alias": by_alias,
-        "exclude_unset": exclude_unset,
-        "exclude_defaults": exclude_defaults,
-        "exclude_none": exclude_none,
-        "custom_encoder": custom_encoder,
-        "sqlalchemy_safe": sqlalchemy_safe,
-    }
+    kind = type(obj)
+    if not custom_encoder:
+        if kind in _PLAIN:
+            return obj  # whatever the options: no earlier branch below takes an exact one
+        if (
+            kind in _FAST
+            and include is None
+            and exclude is None
+            and by_alias
+            and not (exclude_unset or exclude_defaults)
+        ):
+            return _plain(obj, sqlalchemy_safe, exclude_none)
     if custom_encoder:
         if type(obj) in custom_encoder:
             return custom_encoder[type(obj)](obj)
@@ -184,7 +190,15 @@ def jsonable_encoder(
         )
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return jsonable_encoder(
-            dataclasses.asdict(obj), include=include, exclude=exclude, **options
+            dataclasses.asdict(obj),
+            include=include,
+            exclude=exclude,
+            by_alias=by_alias,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+            custom_encoder=custom_encoder,
+            sqlalchemy_safe=sqlalchemy_safe,
         )
     if isinstance(obj, Enum):
         return obj.value
@@ -194,6 +208,16 @@ def jsonable_encoder(
         return obj
     if isinstance(obj, PydanticUndefinedType):
         return None
+    # The options the containers' items are encoded with (built only here: the branches
+    # above return without them).
+    options: dict[str, Any] = {
+        "by_alias": by_alias,
+        "exclude_unset": exclude_unset,
+        "exclude_defaults": exclude_defaults,
+        "exclude_none": exclude_none,
+        "custom_encoder": custom_encoder,
+        "sqlalchemy_safe": sqlalchemy_safe,
+    }
     if isinstance(obj, dict):
         keys = set(obj)
         if include is not None:
