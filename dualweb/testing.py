@@ -23,7 +23,7 @@ import functools
 import importlib
 import inspect
 from collections.abc import Mapping, Sequence
-from http.cookiejar import DefaultCookiePolicy
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
 
@@ -300,6 +300,30 @@ class TestClient(httpx2.Client):
         self._cookies = httpx2.Cookies(cookies)
         if self._cookie_policy is not None:
             self._cookies.jar.set_policy(self._cookie_policy)
+
+    # NOTE: httpx2 before 2.17 copies the client's cookies into a jar of the default
+    # policy for each request (before 2.16 also without per-request cookies, and for each
+    # redirect), so Secure cookies stayed behind over http. A request's cookies are a jar
+    # of the client's policy here (httpx2 sends a CookieJar as it is, not a copy), and a
+    # redirect's Cookie header, which httpx2 always makes from the client's cookies, is
+    # made again from the client's jar.
+    def _merge_cookies(self, cookies: Any = None) -> Any:
+        merged = super()._merge_cookies(cookies)
+        if self._cookie_policy is None or not merged:
+            return merged
+        jar = CookieJar(self._cookie_policy)
+        for cookie in httpx2.Cookies(merged).jar:
+            jar.set_cookie(cookie)
+        return jar
+
+    def _build_redirect_request(
+        self, request: httpx2.Request, response: httpx2.Response
+    ) -> httpx2.Request:
+        redirect = super()._build_redirect_request(request, response)
+        if self._cookie_policy is not None:
+            redirect.headers.pop("cookie", None)
+            self._cookies.set_cookie_header(redirect)
+        return redirect
 
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any

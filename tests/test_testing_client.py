@@ -234,6 +234,19 @@ def test_secure_cookies_over_http_with_cookies_given_at_start(dualweb_host):
     assert client.cookies["flavour"] == "oat"
 
 
+def test_secure_cookies_over_http_with_cookies_of_one_request(dualweb_host):
+    """A request's own cookies go with the client's Secure ones (httpx2 before 2.17
+    merged them into a jar of the default policy, which left the Secure ones behind)."""
+    client = TestClient(login_router(), dualweb_host, secure_cookies_over_http=True)
+    assert _logs_in(client)
+    me = client.send(client.build_request("GET", "/me", cookies={"flavour": "oat"}))
+    assert me.status_code == 200
+    plain = TestClient(login_router(), dualweb_host)
+    assert not _logs_in(plain)
+    me = plain.send(plain.build_request("GET", "/me", cookies={"flavour": "oat"}))
+    assert me.status_code == 401
+
+
 # --- `with` as Starlette's client -------------------------------------------------------------
 
 
