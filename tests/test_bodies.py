@@ -144,6 +144,15 @@ def test_single_model_body(parity):
     assert results[3].json() == results[4].json() == {**good, "description": None}
 
 
+def test_the_last_of_duplicate_keys_wins(parity):
+    # As in Python's json (FastAPI's parser); pydantic before 2.11 kept the first when it
+    # validated a model straight from the bytes, as dualweb does a lone body model.
+    duplicated = {"content": b'{"name": "Foo", "price": 2, "price": 7}'}
+    json_type = {"headers": {"content-type": "application/json"}}
+    results = parity(build_basic, [("POST", "/items", {**duplicated, **json_type})])
+    assert results[0].json()["price"] == 7
+
+
 def test_annotated_and_default_styles_answer_alike(serve):
     client = serve(build_basic)
     for body in ({"name": "Foo", "price": 2}, {"name": "Foo"}, [1, 2], "x"):
