@@ -17,6 +17,13 @@ def run(*args: str, timeout: int) -> subprocess.CompletedProcess[str]:
     )
 
 
+def need_wrk() -> None:
+    if shutil.which("wrk") is None:
+        pytest.fail(
+            "wrk is missing: the real-server benchmarks use Debian's wrk (scripts/setup --system)"
+        )
+
+
 def test_in_process_harness_smoke(tmp_path):
     result = run("benchmarks.run", "--smoke", "--out", str(tmp_path), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -63,10 +70,7 @@ def test_wakeup_probe_smoke():
 
 
 def test_real_server_harness_smoke(tmp_path):
-    if shutil.which("wrk") is None:
-        pytest.fail(
-            "wrk is missing: the real-server benchmarks use Debian's wrk (scripts/setup --system)"
-        )
+    need_wrk()
     result = run(
         "benchmarks.servers",
         "--smoke",
@@ -139,10 +143,7 @@ def test_encoder_benchmark_smoke():
 
 
 def test_memory_harness_smoke(tmp_path):
-    if shutil.which("wrk") is None:
-        pytest.fail(
-            "wrk is missing: the memory benchmark uses Debian's wrk (scripts/setup --system)"
-        )
+    need_wrk()
     result = run(
         "benchmarks.memory",
         "--smoke",
