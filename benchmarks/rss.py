@@ -60,15 +60,19 @@ def measure(config: str, count: int, rounds: int) -> dict[str, object]:
             assert stats["pid"] == pid, "another worker served a round"
             sizes.append(resident(pid))
             blocks.append(stats["blocks"])
+    return {"config": config, "count": count, **summarize(sizes, count), "python_blocks": blocks}
+
+
+def summarize(sizes: list[int], count: int) -> dict[str, object]:
+    """A worker's resident memory after each round of ``count`` requests (bytes, two rounds
+    or more), in MB; its growth from round to round, their median, and the net growth from
+    the first round to the last, per round; and the median growth per request, in bytes."""
     growth = [(b - a) / MB for a, b in itertools.pairwise(sizes)]
     return {
-        "config": config,
-        "count": count,
         "rss_mb": [round(s / MB, 1) for s in sizes],
         "growth_mb": [round(g, 2) for g in growth],
         "median_growth_mb": round(statistics.median(growth), 2),
         "net_growth_mb_per_round": round((sizes[-1] - sizes[0]) / MB / len(growth), 2),
-        "python_blocks": blocks,
         "bytes_per_request": round(statistics.median(growth) * MB / count),
     }
 

@@ -141,13 +141,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(variant: str, server: str) -> tuple[subprocess.Popen[bytes], int]:
+def start(
+    variant: str, server: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``server`` serving ``variant`` on a free port (``env`` added to its environment)."""
     port = free_port()
     argv = [part.format(port=port) for part in SERVERS[server]["argv"]]
     process = subprocess.Popen(
         argv,
         cwd=ROOT,
-        env={**os.environ, "BENCH_VARIANT": variant, "PYTHONWARNINGS": "ignore"},
+        env={**os.environ, **(env or {}), "BENCH_VARIANT": variant, "PYTHONWARNINGS": "ignore"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

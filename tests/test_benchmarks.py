@@ -17,6 +17,13 @@ def run(*args: str, timeout: int) -> subprocess.CompletedProcess[str]:
     )
 
 
+def need_wrk() -> None:
+    if shutil.which("wrk") is None:
+        pytest.fail(
+            "wrk is missing: the real-server benchmarks use Debian's wrk (scripts/setup --system)"
+        )
+
+
 def test_in_process_harness_smoke(tmp_path):
     result = run("benchmarks.run", "--smoke", "--out", str(tmp_path), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -63,10 +70,7 @@ def test_wakeup_probe_smoke():
 
 
 def test_real_server_harness_smoke(tmp_path):
-    if shutil.which("wrk") is None:
-        pytest.fail(
-            "wrk is missing: the real-server benchmarks use Debian's wrk (scripts/setup --system)"
-        )
+    need_wrk()
     result = run(
         "benchmarks.servers",
         "--smoke",
@@ -136,3 +140,57 @@ def test_encoder_benchmark_smoke():
         "string",
     ]
     assert all(row["dualweb_us"] > 0 and row["fastapi_us"] > 0 for row in rows)
+
+
+def test_memory_harness_smoke(tmp_path):
+    need_wrk()
+    result = run(
+        "benchmarks.memory",
+        "--smoke",
+        "--variants",
+        "dualweb-starlette-async,flask-raw",
+        "--endpoints",
+        "ping,post_item,invalid_422",
+        "--mix",
+        "ping,post_item,invalid_422",
+        "--out",
+        str(tmp_path),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads((tmp_path / "memory.json").read_text())["rows"]
+    traced = {(row["variant"], row["endpoint"]) for row in rows if row["part"] == "inprocess"}
+    assert traced == {
+        (variant, endpoint)
+        for variant in ("dualweb-starlette-async", "flask-raw")
+        for endpoint in ("ping", "post_item", "invalid_422")
+    }
+    served = {row["variant"]: row for row in rows if row["part"] == "server"}
+    assert served["dualweb-starlette-async"]["server"] == "uvicorn"
+    assert served["flask-raw"]["server"] == "gunicorn-gthread"
+    for row in served.values():
+        assert row["env"] == {"MALLOC_ARENA_MAX": "2"}
+        assert len(row["per_round"]["rss_mb"]) == row["rounds"] + 1
+    table = (tmp_path / "memory.md").read_text()
+    assert "| dualweb-starlette-async | uvicorn |" in table
+    assert "| flask-raw |" in table
+
+
+def test_memory_harness_sees_what_a_request_keeps(monkeypatch):
+    # What the in-process measure is for: an app that keeps something of each request shows.
+    from benchmarks import memory
+
+    kept = []
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        kept.append(dict(scope))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    monkeypatch.setitem(memory.VARIANTS, "keeper", ("asgi", lambda: app))
+    (row,) = memory.traced("keeper", ["ping"], requests=50, warmup=5)
+    assert len(kept) == 105
+    assert row["requests"] == 100
+    assert row["growth_bytes_per_request"] > 200  # a dict of a dozen keys, and its values
