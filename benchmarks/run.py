@@ -24,7 +24,8 @@ from typing import Any
 from .apps import VARIANTS
 from .inprocess import ENDPOINTS, driver_for
 
-#: (variant, baseline, endpoints, required ratio) — the targets of the issue.
+#: (variant, baseline, endpoints, required ratio) — the targets of the issues: each endpoint
+#: of the variant against the same endpoint of the baseline.
 TARGETS = [
     ("dualweb-fastapi-async", "fastapi-async", ["get_item", "post_item"], 3.0),
     ("dualweb-fastapi-sync", "fastapi-sync", ["get_item", "post_item"], 3.0),
@@ -32,6 +33,45 @@ TARGETS = [
     ("dualweb-starlette-async", "litestar", ["get_item", "post_item"], 1.0),
     ("dualweb-flask-sync", "flask-raw", ["get_item", "post_item"], 0.9),
     ("dualweb-flask-async", "flask-async-views", ["get_item", "post_item"], 3.0),
+    # Issue 21: unannotated handlers, large responses, dependencies.
+    ("dualweb-starlette-async", "starlette-raw", ["get_item_plain", "post_item_plain"], 0.8),
+    ("dualweb-fastapi-async", "fastapi-async", ["deps"], 4.0),
+    *(
+        (variant, raw, ["big_1mb", "big_plain"], 0.9)
+        for variant, raw in [
+            ("dualweb-fastapi-async", "starlette-raw"),
+            ("dualweb-starlette-async", "starlette-raw"),
+            ("dualweb-flask-sync", "flask-raw"),
+        ]
+    ),
+    *(
+        (variant, "litestar", ["big_1mb", "big_plain"], 0.8)
+        for variant in ("dualweb-fastapi-async", "dualweb-starlette-async", "dualweb-flask-sync")
+    ),
+    *(
+        (variant, "fastapi-async", ["big_typed"], 2.0)
+        for variant in ("dualweb-fastapi-async", "dualweb-starlette-async", "dualweb-flask-sync")
+    ),
+]
+
+#: (variant, endpoint, baseline endpoint, required ratio): one endpoint of a variant against
+#: another of the same variant (issue 21: a handler without a return annotation within 10% of
+#: the same handler with one).
+SAME_VARIANT_TARGETS = [
+    (variant, plain, annotated, 0.9)
+    for variant in (
+        "dualweb-fastapi-async",
+        "dualweb-fastapi-sync",
+        "dualweb-starlette-async",
+        "dualweb-starlette-sync",
+        "dualweb-flask-sync",
+        "dualweb-flask-async",
+    )
+    for plain, annotated in [
+        ("get_item_plain", "get_item"),
+        ("post_item_plain", "post_item"),
+        ("big_plain", "big_1mb"),
+    ]
 ]
 
 PACKAGES = [
@@ -112,6 +152,21 @@ def summarize(samples: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
                     "met": ratio >= required,
                 }
             )
+    for variant, endpoint, baseline_endpoint, required in SAME_VARIANT_TARGETS:
+        row = table.get(variant, {})
+        if endpoint not in row or baseline_endpoint not in row:
+            continue
+        ratio = row[endpoint]["median"] / row[baseline_endpoint]["median"]
+        ratios.append(
+            {
+                "variant": variant,
+                "baseline": f"{variant} {baseline_endpoint}",
+                "endpoint": endpoint,
+                "ratio": ratio,
+                "required": required,
+                "met": ratio >= required,
+            }
+        )
     return {"table": table, "ratios": ratios}
 
 

@@ -136,6 +136,10 @@ def test_encoder_benchmark_smoke():
         "small_dict",
         "big_list",
         "models",
+        "models_exclude_none",
+        "dataclasses",
+        "enums",
+        "nested_mix",
         "special_types",
         "string",
     ]
