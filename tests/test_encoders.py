@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from dualweb.encoders import json_bytes, jsonable_encoder
+from tests._helpers import installed_below
 
 
 class Colour(enum.Enum):
@@ -75,16 +76,17 @@ values = st.recursive(
     ),
     max_leaves=20,
 )
-options = st.fixed_dictionaries(
-    {},
-    optional={
-        "exclude_none": st.booleans(),
-        "sqlalchemy_safe": st.booleans(),
-        "by_alias": st.booleans(),
-        "exclude_unset": st.booleans(),
-        "exclude_defaults": st.booleans(),
-    },
-)
+#: The options, each drawn or left out. NOTE: before FastAPI 0.141, FastAPI's encoder did not
+#: pass ``exclude_defaults`` on to a dict's values (a model in a dict kept its defaults);
+#: dualweb's is the newer one's, so below 0.141 that option is not compared.
+OPTIONAL = {
+    "exclude_none": st.booleans(),
+    "sqlalchemy_safe": st.booleans(),
+    "by_alias": st.booleans(),
+    "exclude_unset": st.booleans(),
+    **({} if installed_below("fastapi", "0.141") else {"exclude_defaults": st.booleans()}),
+}
+options = st.fixed_dictionaries({}, optional=OPTIONAL)
 
 
 def outcome(encoder: Any, value: Any, chosen: dict[str, Any]) -> tuple[str, str]:
