@@ -9,6 +9,7 @@ load; its req/s and latency percentiles are recorded per round.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -152,15 +153,22 @@ def start(variant: str, server: str) -> tuple[subprocess.Popen[bytes], int]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # Ready when the app answers, not when the port accepts: gunicorn's main process
+    # listens before its worker has imported the app, and a load started then would time
+    # the worker's start-up.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{server} running {variant} exited with {process.returncode}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            connection.request("GET", "/ping")
+            if connection.getresponse().status == 200:
                 return process, port
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     stop(process)
     raise RuntimeError(f"{server} running {variant} did not start")
 
