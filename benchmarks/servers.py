@@ -2,15 +2,26 @@
 
 ASGI variants run under uvicorn and granian; WSGI variants under gunicorn
 (sync and gthread workers) and granian. One worker process each, so the
-figures compare per-process throughput. ``wrk`` (Debian's package) sends the
-load; its req/s and latency percentiles are recorded per round.
+figures compare per-process throughput. ``wrk`` (Debian's package, installed by
+``scripts/setup --system``) sends the load; its req/s and latency percentiles
+are recorded per round. Each round starts every variant-server pair once, in a
+shuffled order, so that a noisy neighbour spreads over all of them; the tables
+give the medians of the rounds, and the ratios of dualweb to the native app on
+the same server are taken within each round.
+
+``--seed-claim`` runs the comparison ``docs/performance.md`` opens with: the same
+handler source served by dualweb on Flask (gunicorn, granian) and on FastAPI
+(uvicorn, granian), beside a native Flask view and native FastAPI on the same
+servers.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -135,6 +146,34 @@ SERVERS: dict[str, dict[str, Any]] = {
 }
 
 
+#: What ``--seed-claim`` runs unless told otherwise: the article's two frameworks, each under
+#: the servers it is deployed with, native and through dualweb, both handler colours.
+SEED_CLAIM = {
+    "variants": [
+        "flask-raw",
+        "dualweb-flask-sync",
+        "dualweb-flask-async",
+        "fastapi-async",
+        "fastapi-sync",
+        "dualweb-fastapi-async",
+        "dualweb-fastapi-sync",
+    ],
+    "servers": ["gunicorn-sync", "gunicorn-gthread", "granian-wsgi", "uvicorn", "granian-asgi"],
+    "endpoints": ["get_item", "post_item", "deps"],
+}
+
+#: The native app each dualweb variant is compared with on the same server: the same
+#: handler source on native FastAPI, and a Flask view validating by hand.
+NATIVE = {
+    "dualweb-flask-sync": "flask-raw",
+    "dualweb-flask-async": "flask-raw",
+    "dualweb-fastapi-sync": "fastapi-sync",
+    "dualweb-fastapi-async": "fastapi-async",
+    "dualweb-starlette-sync": "starlette-raw",
+    "dualweb-starlette-async": "starlette-raw",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -155,15 +194,22 @@ def start(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # Ready when the app answers, not when the port accepts: gunicorn's main process
+    # listens before its worker has imported the app, and a load started then would time
+    # the worker's start-up.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{server} running {variant} exited with {process.returncode}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            connection.request("GET", "/ping")
+            if connection.getresponse().status == 200:
                 return process, port
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     stop(process)
     raise RuntimeError(f"{server} running {variant} did not start")
 
@@ -226,12 +272,43 @@ def load(port: int, endpoint: str, duration: int, connections: int) -> dict[str,
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50, p99 = _percentile(out, "50"), _percentile(out, "99")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    broken = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "rps": rate,
         "p50": p50,
         "p99": p99,
         "non_2xx": float(errors.group(1)) if errors else 0.0,
+        "socket_errors": float(sum(int(n) for n in broken.groups())) if broken else 0.0,
     }
+
+
+def ratios(
+    samples: dict[str, dict[str, list[dict[str, float]]]],
+) -> dict[str, dict[str, Any]]:
+    """Each dualweb variant's req/s over its native app's on the same server (``NATIVE``).
+
+    Both ran once in every round, so the ratio is taken round by round, between two runs
+    close in time, and the median and range of the rounds' ratios are given.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for name, per_endpoint in samples.items():
+        variant, server = name.split(" @ ")
+        native = f"{NATIVE.get(variant)} @ {server}"
+        if native not in samples:
+            continue
+        row: dict[str, Any] = {"native": native}
+        for endpoint, runs in per_endpoint.items():
+            paired = [
+                mine["rps"] / theirs["rps"]
+                for mine, theirs in zip(runs, samples[native][endpoint], strict=True)
+            ]
+            row[endpoint] = {
+                "median": statistics.median(paired),
+                "min": min(paired),
+                "max": max(paired),
+            }
+        found[name] = row
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,39 +316,72 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--endpoints", default="ping,get_item,post_item")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--endpoints", default=None, help="default: ping,get_item,post_item")
+    parser.add_argument("--variants", default=None, help="default: every variant")
+    parser.add_argument("--servers", default=None, help="default: every server")
+    parser.add_argument(
+        "--seed-claim",
+        action="store_true",
+        help="the comparison docs/performance.md opens with: "
+        + "; ".join(f"{key}: {','.join(names)}" for key, names in SEED_CLAIM.items())
+        + " (each can still be narrowed with its own option)",
+    )
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print what would run, as JSON, and run nothing"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        print(
-            "wrk is needed: apt-get install wrk (scripts/install-bench-tools does it)",
-            file=sys.stderr,
-        )
-        return 2
-    endpoints = args.endpoints.split(",")
+    preset = SEED_CLAIM if args.seed_claim else {}
+    variants = args.variants.split(",") if args.variants else preset.get("variants", list(VARIANTS))
+    servers = args.servers.split(",") if args.servers else preset.get("servers", list(SERVERS))
+    endpoints = (
+        args.endpoints.split(",")
+        if args.endpoints
+        else preset.get("endpoints", ["ping", "get_item", "post_item"])
+    )
     duration, rounds = (1, 1) if args.smoke else (args.duration, args.rounds)
     configs = [
         (variant, server)
-        for variant in args.variants.split(",")
-        for server in args.servers.split(",")
+        for variant in variants
+        for server in servers
         if VARIANTS[variant][0] == SERVERS[server]["kind"]
         and not (variant == "flask-async-views" and server.startswith("granian"))
     ]
-    samples: dict[str, dict[str, list[dict[str, float]]]] = {}
+    if args.dry_run:
+        plan = {
+            "configs": [f"{variant} @ {server}" for variant, server in configs],
+            "endpoints": endpoints,
+            "wrk": f"-t1 -c{args.connections} -d{duration}s",
+            "rounds": rounds,
+        }
+        print(json.dumps(plan, indent=2))
+        return 0
+    if shutil.which("wrk") is None:
+        print(
+            "wrk is needed: Debian's package 'wrk' (scripts/setup --system installs it)",
+            file=sys.stderr,
+        )
+        return 2
+    load_average = {"start": os.getloadavg()}
+    samples: dict[str, dict[str, list[dict[str, float]]]] = {
+        f"{variant} @ {server}": {endpoint: [] for endpoint in endpoints}
+        for variant, server in configs
+    }
+    orders = []
     for _ in range(rounds):
-        for variant, server in configs:
+        order = list(configs)
+        random.shuffle(order)
+        orders.append([f"{variant} @ {server}" for variant, server in order])
+        for variant, server in order:
             process, port = start(variant, server)
             try:
                 for endpoint in endpoints:
                     result = load(port, endpoint, duration, args.connections)
-                    samples.setdefault(f"{variant} @ {server}", {}).setdefault(endpoint, []).append(
-                        result
-                    )
+                    samples[f"{variant} @ {server}"][endpoint].append(result)
             finally:
                 stop(process)
+    load_average["end"] = os.getloadavg()
     table = {
         name: {
             endpoint: {
@@ -281,11 +391,13 @@ def main(argv: list[str] | None = None) -> int:
                 "p50_ms": statistics.median(r["p50"] for r in runs) * 1000,
                 "p99_ms": statistics.median(r["p99"] for r in runs) * 1000,
                 "non_2xx": sum(r["non_2xx"] for r in runs),
+                "socket_errors": sum(r["socket_errors"] for r in runs),
             }
             for endpoint, runs in per_endpoint.items()
         }
         for name, per_endpoint in samples.items()
     }
+    compared = ratios(samples)
     lines = [
         "| variant @ server | " + " | ".join(f"{e} req/s (p50 / p99 ms)" for e in endpoints) + " |",
         "|---|" + "---:|" * len(endpoints),
@@ -293,23 +405,45 @@ def main(argv: list[str] | None = None) -> int:
     for name, row in table.items():
         cells = [
             f"{row[e]['rps_median']:,.0f} ({row[e]['p50_ms']:.2f} / {row[e]['p99_ms']:.2f})"
+            + (" errors" if row[e]["non_2xx"] or row[e]["socket_errors"] else "")
             for e in endpoints
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if compared:
+        lines += [
+            "",
+            "| dualweb @ server | compared with | "
+            + " | ".join(f"{e} (min-max)" for e in endpoints)
+            + " |",
+            "|---|---|" + "---:|" * len(endpoints),
+        ]
+        for name, row in compared.items():
+            cells = [
+                f"{row[e]['median']:.2f}x ({row[e]['min']:.2f}-{row[e]['max']:.2f})"
+                for e in endpoints
+            ]
+            lines.append(f"| {name} | {row['native']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"wrk -t1 -c{args.connections} -d{duration}s, {rounds} round(s), one worker per server;"
+        " medians of the rounds; ratios of req/s taken round by round.",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out is not None:
         from .run import environment
 
         args.out.mkdir(parents=True, exist_ok=True)
-        settings = {name: SERVERS[name]["settings"] for name in SERVERS}
+        settings = {name: SERVERS[name]["settings"] for name in servers}
         result = {
-            "environment": environment(),
+            "environment": {**environment(), "load_average": load_average},
             "wrk": f"-t1 -c{args.connections} -d{duration}s",
             "servers": settings,
             "rounds": rounds,
+            "orders": orders,
             "samples": samples,
             "table": table,
+            "ratios": compared,
         }
         (args.out / "servers.json").write_text(json.dumps(result, indent=2))
         (args.out / "servers.md").write_text(text)

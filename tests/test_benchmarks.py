@@ -75,7 +75,7 @@ def test_real_server_harness_smoke(tmp_path):
         "benchmarks.servers",
         "--smoke",
         "--variants",
-        "dualweb-fastapi-async,dualweb-flask-sync",
+        "dualweb-fastapi-async,dualweb-flask-sync,flask-raw",
         "--servers",
         "uvicorn,gunicorn-gthread,granian-asgi,granian-wsgi",
         "--endpoints",
@@ -85,17 +85,54 @@ def test_real_server_harness_smoke(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    table = json.loads((tmp_path / "servers.json").read_text())["table"]
+    data = json.loads((tmp_path / "servers.json").read_text())
+    table = data["table"]
     assert set(table) == {
         "dualweb-fastapi-async @ uvicorn",
         "dualweb-fastapi-async @ granian-asgi",
         "dualweb-flask-sync @ gunicorn-gthread",
         "dualweb-flask-sync @ granian-wsgi",
+        "flask-raw @ gunicorn-gthread",
+        "flask-raw @ granian-wsgi",
     }
     for row in table.values():
         for cell in row.values():
             assert cell["rps_median"] > 0
             assert cell["non_2xx"] == 0
+            assert cell["socket_errors"] == 0
+    # dualweb on Flask against the Flask view on the same server, round by round.
+    assert set(data["ratios"]) == {
+        "dualweb-flask-sync @ gunicorn-gthread",
+        "dualweb-flask-sync @ granian-wsgi",
+    }
+    ratio = data["ratios"]["dualweb-flask-sync @ granian-wsgi"]
+    assert ratio["native"] == "flask-raw @ granian-wsgi"
+    assert ratio["post_item"]["median"] > 0
+
+
+def test_real_server_harness_runs_the_seed_claim_comparison():
+    # docs/performance.md opens with it: the same handler source on Flask and on FastAPI
+    # under their servers, beside native Flask and native FastAPI on the same servers.
+    result = run("benchmarks.servers", "--seed-claim", "--dry-run", timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    plan = json.loads(result.stdout)
+    assert plan["endpoints"] == ["get_item", "post_item", "deps"]
+    expected = {
+        f"{variant} @ {server}"
+        for variants, servers in [
+            (
+                ["flask-raw", "dualweb-flask-sync", "dualweb-flask-async"],
+                ["gunicorn-sync", "gunicorn-gthread", "granian-wsgi"],
+            ),
+            (
+                ["fastapi-async", "fastapi-sync", "dualweb-fastapi-async", "dualweb-fastapi-sync"],
+                ["uvicorn", "granian-asgi"],
+            ),
+        ]
+        for variant in variants
+        for server in servers
+    }
+    assert set(plan["configs"]) == expected
 
 
 def test_route_table_benchmark_smoke():
