@@ -101,7 +101,31 @@ class EncodedJson(Responder):
     """No response model, sent as JSON: pydantic-core writes the value's bytes at once
     where they are FastAPI's (``json_bytes``); else as ``Encoded``."""
 
-    __slots__ = ()
+    __slots__ = ("plain_status",)
+
+    def __init__(self, route: Route) -> None:
+        super().__init__(route)
+        #: The status of an answer with a body and nothing else to do, or None.
+        status = self.status or 200
+        self.plain_status = status if is_body_allowed_for_status_code(status) else None
+
+    def respond(
+        self,
+        raw: Any,
+        parts: RequestParts,
+        background: BackgroundTasks | None,
+        sub: Response | None,
+    ) -> Response:
+        # The common case, as JsonModel's: plain content, no sub-response, a body allowed.
+        status = self.plain_status
+        if (
+            status is not None
+            and sub is None
+            and not isinstance(raw, Response)
+            and not is_their_response(raw)
+        ):
+            return self.render(raw, status, background)
+        return super().respond(raw, parts, background, sub)
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
         body = json_bytes(raw)
