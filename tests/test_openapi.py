@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 import dualweb
 import dualweb.security
 from dualweb.openapi import export_openapi, get_openapi, openapi_for
-from tests._helpers import sec
+from tests._helpers import installed_below, sec
 from tests.conftest import DUALWEB, _fastapi_namespace
 
 DOC_KEYWORDS = {"title": "FastAPI", "version": "0.1.0"}
@@ -65,8 +65,35 @@ def _is_valid(document: dict[str, Any]) -> bool:
     return True
 
 
+#: The first FastAPI release that documents these routers as dualweb does (FastAPI changed how
+#: since the floor: headers' and header models' names, form models, JSON Lines streams,
+#: bodies' schemas), found by installing releases: below it, dualweb's document is only made
+#: (and checked for whatever the test asserts of it). docs/versions.md lists them.
+DOCUMENTED_AS_DUALWEB_FROM = {
+    "test_bodies.build_more": "0.154",
+    "test_forms.build_models": "0.160",
+    "test_headers_cookies.build_headers": "0.157",
+    "test_headers_cookies.build_spellings": "0.157",
+    "test_headers_cookies.build_header_models": "0.159",
+    "test_headers_cookies.build_model_aliases": "0.159",
+    "test_streaming_handlers.build_jsonl": "0.141",
+    "test_streaming_handlers.build_invalid": "0.141",
+    "test_streaming_handlers.build_documented": "0.141",
+    "test_openapi.build_parameters": "0.159",
+    "test_openapi.build_bodies": "0.164",
+}
+
+
+def compared_with_fastapi(build: Callable[[Any], Any]) -> bool:
+    """Whether the installed FastAPI documents ``build``'s router as dualweb does."""
+    name = f"{build.__module__.rsplit('.', 1)[-1]}.{build.__name__}"
+    return not installed_below("fastapi", DOCUMENTED_AS_DUALWEB_FROM.get(name, "0"))
+
+
 def assert_same_document(build: Callable[[Any], Any], **kwargs: Any) -> dict[str, Any]:
     got = ours(build, **kwargs)
+    if not compared_with_fastapi(build):
+        return got
     want = theirs(build, **kwargs)
     # A handler may itself declare what the specification forbids (a default of the wrong
     # type): the document must validate whenever FastAPI's for the same source does.
@@ -348,7 +375,10 @@ def test_bodies() -> None:
     assert {"WithComputed-Input", "WithComputed-Output", "Body_replace_items__item_id__put"} <= set(
         schemas
     )
-    assert schemas["Item"]["description"] == "An item."
+    # (pydantic 2.11, the floor, gives Item separate input and output schemas here; on the
+    # newest versions the whole document is FastAPI's, Item's name included.)
+    item = schemas["Item"] if "Item" in schemas else schemas["Item-Output"]
+    assert item["description"] == "An item."
 
 
 def test_without_separate_input_output_schemas() -> None:

@@ -27,7 +27,13 @@ import test_openapi
 from openapi_spec_validator import validate
 from pydantic import BaseModel
 from starlette.testclient import TestClient as StarletteClient
-from test_openapi import _is_valid, _shared_operation_ids, _suite_builds, theirs
+from test_openapi import (
+    _is_valid,
+    _shared_operation_ids,
+    _suite_builds,
+    compared_with_fastapi,
+    theirs,
+)
 
 import dualweb
 import dualweb.fastapi
@@ -36,6 +42,7 @@ import dualweb.openapi.pages
 import dualweb.starlette
 from dualweb.exceptions import DualwebError
 from dualweb.testing import HOSTS, TestClient, client_for_app
+from tests._helpers import fastapi_has
 from tests.conftest import DUALWEB, _fastapi_namespace
 
 #: The hosts that take documentation keywords (FastAPI's app has its own).
@@ -93,8 +100,12 @@ _OWN_BUILDS = [
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("build", _suite_builds() + _OWN_BUILDS)
 def test_every_host_serves_fastapis_document(build: Callable[[Any], Any]) -> None:
-    want = theirs(build)
     documents = {host: served(TestClient(build(DUALWEB), host)) for host in HOSTS}
+    if not compared_with_fastapi(build):  # an older FastAPI: the hosts agree with each other
+        first = next(iter(documents.values()))
+        assert all(document == first for document in documents.values())
+        return
+    want = theirs(build)
     # Served over HTTP, so compare as JSON; the deliberate differences of test_openapi.py
     # apply (routes of several methods; build_ellipsis is left out by _suite_builds).
     _shared_operation_ids(want)
@@ -506,6 +517,7 @@ def test_fastapi_host_clashing_component_is_an_error() -> None:
         app.openapi()
 
 
+@fastapi_has("0.137", "keeps an included router's routes where dualweb's mount does not count them")
 def test_fastapi_host_operation_of_the_app_is_not_documented_twice() -> None:
     app = native_app()
     clash = dualweb.Router()
@@ -534,6 +546,7 @@ def test_fastapi_host_operation_of_the_app_is_not_documented_twice() -> None:
         app.openapi()
 
 
+@fastapi_has("0.137", "lets the document follow a native route added after a dualweb mount")
 def test_fastapi_host_document_follows_mounts_and_native_routes() -> None:
     app = native_app()
     dualweb.fastapi.mount(app, shared(DUALWEB))
