@@ -306,14 +306,21 @@ def _ready(obj: Any) -> bool:
     return kind is str or obj is None or kind is bool
 
 
+_MODEL_DUMP = BaseModel.model_dump
+
+
 def json_bytes(obj: Any) -> bytes | None:
     """The JSON body FastAPI sends for ``obj`` returned without a response model, written by
     pydantic-core at once, or None where only ``jsonable_encoder`` and ``json.dumps`` can
     tell what it is (the caller then takes that path, which also raises what FastAPI's does).
     """
     if isinstance(obj, BaseModel):
-        # What jsonable_encoder does first with a model, its options at their defaults.
-        obj = obj.model_dump(mode="json", by_alias=True)
+        # What jsonable_encoder does first with a model, its options at their defaults
+        # (model_dump's own call of the serializer, made directly unless it is overridden).
+        if type(obj).model_dump is _MODEL_DUMP:
+            obj = obj.__pydantic_serializer__.to_python(obj, mode="json", by_alias=True)
+        else:
+            obj = obj.model_dump(mode="json", by_alias=True)
     try:
         if not _ready(obj):
             return None

@@ -229,3 +229,16 @@ def test_json_bytes_writes_plain_values_at_once(value):
 )
 def test_json_bytes_leaves_the_rest_to_the_encoder(value):
     assert json_bytes(value) is None
+
+
+class Dumped(BaseModel):
+    """A model whose own model_dump the encoder calls, as FastAPI's does."""
+
+    x: int
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        return {"x": self.x, "dumped": True}
+
+
+def test_json_bytes_calls_a_models_own_model_dump():
+    assert json_bytes(Dumped(x=1)) == fastapi_body(Dumped(x=1))[1] == b'{"x":1,"dumped":true}'
