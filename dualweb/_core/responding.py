@@ -47,7 +47,7 @@ class Responder:
     """Makes the response for a return value; ``sub`` is the ``response: Response``
     parameter's object, when the handler or a dependency asked for one."""
 
-    __slots__ = ("response_class", "status")
+    __slots__ = ("direct_status", "response_class", "status")
 
     def __init__(self, route: Route) -> None:
         response_class = route.response_class
@@ -56,6 +56,9 @@ class Responder:
         )
         #: The operation's declared status, or None where the response class decides.
         self.status = route.status_code
+        #: Set by a responder whose rendered response needs nothing more (JSON bytes with a
+        #: body allowed): its status, for the short way out of ``respond``.
+        self.direct_status: int | None = None
 
     def respond(
         self,
@@ -65,6 +68,15 @@ class Responder:
         sub: Response | None,
     ) -> Response:
         """The response to send for ``raw``, the handler's return value."""
+        # The common case: plain content, no sub-response, a response needing nothing more.
+        status = self.direct_status
+        if (
+            status is not None
+            and sub is None
+            and not isinstance(raw, Response)
+            and not is_their_response(raw)
+        ):
+            return self.render(raw, status, background)
         if isinstance(raw, Response):
             return _returned(raw, parts, background)
         theirs = converted_response(raw)  # a Starlette (FastAPI) response, left over
@@ -101,31 +113,13 @@ class EncodedJson(Responder):
     """No response model, sent as JSON: pydantic-core writes the value's bytes at once
     where they are FastAPI's (``json_bytes``); else as ``Encoded``."""
 
-    __slots__ = ("plain_status",)
+    __slots__ = ()
 
     def __init__(self, route: Route) -> None:
         super().__init__(route)
-        #: The status of an answer with a body and nothing else to do, or None.
         status = self.status or 200
-        self.plain_status = status if is_body_allowed_for_status_code(status) else None
-
-    def respond(
-        self,
-        raw: Any,
-        parts: RequestParts,
-        background: BackgroundTasks | None,
-        sub: Response | None,
-    ) -> Response:
-        # The common case, as JsonModel's: plain content, no sub-response, a body allowed.
-        status = self.plain_status
-        if (
-            status is not None
-            and sub is None
-            and not isinstance(raw, Response)
-            and not is_their_response(raw)
-        ):
-            return self.render(raw, status, background)
-        return super().respond(raw, parts, background, sub)
+        if is_body_allowed_for_status_code(status):
+            self.direct_status = status
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
         body = json_bytes(raw)
@@ -179,18 +173,7 @@ class JsonModel(_Validating):
         }
         # NOTE: a route cannot declare a response model with a status that carries no
         # body (routing refuses it), so without a sub-response there is nothing to drop.
-        self.status = self.status or 200
-
-    def respond(
-        self,
-        raw: Any,
-        parts: RequestParts,
-        background: BackgroundTasks | None,
-        sub: Response | None,
-    ) -> Response:
-        if sub is None and not isinstance(raw, Response) and not is_their_response(raw):
-            return self.render(raw, self.status, background)
-        return super().respond(raw, parts, background, sub)
+        self.status = self.direct_status = self.status or 200
 
     def render(self, raw: Any, status: int | None, background: BackgroundTasks | None) -> Response:
         serializer = self.adapter.serializer

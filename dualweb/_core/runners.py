@@ -174,7 +174,12 @@ class Solved(Runner):
         self.has_teardown = any(d.is_gen or d.is_async_gen for d in subs)
 
     def _runs_without_loop(self, overrides: Overrides | None) -> bool:
-        if not self.graph_is_sync:
+        """Whether the handler and its dependencies, overrides applied, never suspend."""
+        return self.graph_is_sync and self._subs_run_without_loop(overrides)
+
+    def _subs_run_without_loop(self, overrides: Overrides | None) -> bool:
+        """Whether the dependencies, overrides applied, never suspend."""
+        if not self.subs_are_sync:
             return False
         if overrides:
             return runs_without_loop(self.dependant, overrides, self.override_plans)
@@ -202,17 +207,10 @@ class Solved(Runner):
             # The whole graph and the handler in one worker-thread hop.
             solving = self.solve_and_call(parts, body, call_inline, True, overrides)
             return to_thread(drive, (solving,), {})
-        if self._subs_run_without_loop(overrides):
+        if not self.is_stream and self._subs_run_without_loop(overrides):
             # The dependencies in one hop, then the handler on the loop.
             return self.solve_and_call(parts, body, to_thread, False, overrides, hop=True)
         return self.solve_and_call(parts, body, to_thread, False, overrides)
-
-    def _subs_run_without_loop(self, overrides: Overrides | None) -> bool:
-        if not self.subs_are_sync or self.is_stream:
-            return False
-        if overrides:
-            return runs_without_loop(self.dependant, overrides, self.override_plans)
-        return True
 
     async def solve_and_call(
         self,
