@@ -19,6 +19,7 @@ import dualweb.exception_handlers
 import dualweb.exceptions
 import dualweb.responses
 from dualweb.testing import TestClient, client_for_app
+from tests._helpers import installed_below
 
 
 def _dualweb_namespace() -> types.SimpleNamespace:
@@ -106,6 +107,9 @@ def _body(response: Any) -> Any:
 Request = tuple[str, str] | tuple[str, str, dict[str, Any]]
 
 
+NEXT_HOST = {"flask": "fastapi", "fastapi": "starlette", "starlette": "flask"}
+
+
 class Parity:
     """Sends requests to dualweb on one host and to native FastAPI, and compares."""
 
@@ -124,13 +128,25 @@ class Parity:
         *,
         compare_headers: bool = True,
         raise_server_exceptions: bool = True,
+        fastapi_from: str | None = None,
     ) -> list[Any]:
+        """``fastapi_from``: the first FastAPI that takes the build's source. Below it (the
+        floor, docs/versions.md) the answers are compared with dualweb's on the next host
+        instead (flask, fastapi, starlette, round): every host must still agree, and the
+        test's own assertions still hold."""
         ours = TestClient(
             build(DUALWEB), self.host, raise_server_exceptions=raise_server_exceptions
         )
-        theirs = native_client(
-            build, self.fastapi_ns, raise_server_exceptions=raise_server_exceptions
-        )
+        if fastapi_from is not None and installed_below("fastapi", fastapi_from):
+            theirs = TestClient(
+                build(DUALWEB),
+                NEXT_HOST[self.host],
+                raise_server_exceptions=raise_server_exceptions,
+            )
+        else:
+            theirs = native_client(
+                build, self.fastapi_ns, raise_server_exceptions=raise_server_exceptions
+            )
         results = []
         for spec in requests:
             method, url = spec[0], spec[1]
