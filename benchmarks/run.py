@@ -225,25 +225,33 @@ def markdown(summary: dict[str, Any], endpoints: list[str]) -> str:
 
 
 def plot(summary: dict[str, Any], endpoints: list[str], path: Path) -> None:
+    rows = {
+        name: {e: (cells[e]["median"], cells[e]["min"], cells[e]["max"]) for e in endpoints}
+        for name, cells in summary["table"].items()
+    }
+    bars(rows, endpoints, path)
+
+
+def bars(
+    rows: dict[str, dict[str, tuple[float, float, float]]], endpoints: list[str], path: Path
+) -> None:
+    """One panel of horizontal bars per endpoint: each row's median requests a second with
+    its min-max, dualweb's rows green, the others grey, in the order of ``rows``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = list(summary["table"])
+    names = list(rows)
     fig, axes = plt.subplots(
         1, len(endpoints), figsize=(4 * len(endpoints), 0.45 * len(names) + 1.5)
     )
     if len(endpoints) == 1:
         axes = [axes]
     for axis, endpoint in zip(axes, endpoints, strict=True):
-        medians = [summary["table"][n][endpoint]["median"] for n in names]
-        low = [
-            m - summary["table"][n][endpoint]["min"] for n, m in zip(names, medians, strict=True)
-        ]
-        high = [
-            summary["table"][n][endpoint]["max"] - m for n, m in zip(names, medians, strict=True)
-        ]
+        medians = [rows[n][endpoint][0] for n in names]
+        low = [m - rows[n][endpoint][1] for n, m in zip(names, medians, strict=True)]
+        high = [rows[n][endpoint][2] - m for n, m in zip(names, medians, strict=True)]
         colors = ["#2a7" if n.startswith("dualweb") else "#889" for n in names]
         axis.barh(names, medians, xerr=[low, high], color=colors)
         axis.set_title(endpoint)

@@ -447,7 +447,27 @@ def main(argv: list[str] | None = None) -> int:
         }
         (args.out / "servers.json").write_text(json.dumps(result, indent=2))
         (args.out / "servers.md").write_text(text)
+        plot(table, endpoints, args.out / "servers.png")
     return 0
+
+
+def plot(table: dict[str, Any], endpoints: list[str], path: Path) -> None:
+    """``table``'s requests a second as bars, server by server, each native app above the
+    dualweb variants compared with it."""
+    from .run import bars
+
+    def place(name: str) -> tuple[int, bool, str]:
+        variant, server = name.split(" @ ")
+        return list(SERVERS).index(server), variant.startswith("dualweb"), variant
+
+    rows = {
+        name: {
+            e: (table[name][e]["rps_median"], table[name][e]["rps_min"], table[name][e]["rps_max"])
+            for e in endpoints
+        }
+        for name in sorted(table, key=place)
+    }
+    bars(rows, endpoints, path)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ def test_real_server_harness_smoke(tmp_path):
     ratio = data["ratios"]["dualweb-flask-sync @ granian-wsgi"]
     assert ratio["native"] == "flask-raw @ granian-wsgi"
     assert ratio["post_item"]["median"] > 0
+    assert (tmp_path / "servers.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_real_server_harness_runs_the_seed_claim_comparison():
