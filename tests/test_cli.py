@@ -393,7 +393,8 @@ class Server:
                 pytest.fail(f"the server exited ({self.proc.returncode}):\n{self.output()}")
             try:
                 found = predicate()
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # (A reloader may stop the old process halfway through an answer.)
                 found = None
             if found:
                 return found
