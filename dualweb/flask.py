@@ -512,7 +512,7 @@ class _FlaskIO(SyncHostIO):
             if body is not None:
                 _whole(request, len(body))
                 return body
-        if limit is not None and getattr(request, "_cached_data", None) is None:
+        elif getattr(request, "_cached_data", None) is None:
             # NOTE: Werkzeug's one read() of a body without a length (chunked) stops at
             # the limit without a word, and the handler would get the body cut short:
             # read it chunk by chunk to its end (the 413 comes past the limit), and

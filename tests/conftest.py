@@ -117,6 +117,17 @@ class Parity:
         self.host = host
         self.fastapi_ns = fastapi_ns
 
+    def reference(
+        self, build: Callable[[Any], Any], fastapi_from: str | None = None, **kwargs: Any
+    ) -> Any:
+        """The client the answers are compared with: native FastAPI serving the build, or,
+        below ``fastapi_from`` (the first FastAPI that takes the build's source; the floor,
+        docs/versions.md), dualweb on the next host (flask, fastapi, starlette, round): every
+        host must still agree, and the test's own assertions still hold."""
+        if fastapi_from is not None and installed_below("fastapi", fastapi_from):
+            return TestClient(build(DUALWEB), NEXT_HOST[self.host], **kwargs)
+        return native_client(build, self.fastapi_ns, **kwargs)
+
     def client(self, build: Callable[[Any], Any], **kwargs: Any) -> Any:
         """A client of the dualweb build on this host alone."""
         return TestClient(build(DUALWEB), self.host, **kwargs)
@@ -130,23 +141,13 @@ class Parity:
         raise_server_exceptions: bool = True,
         fastapi_from: str | None = None,
     ) -> list[Any]:
-        """``fastapi_from``: the first FastAPI that takes the build's source. Below it (the
-        floor, docs/versions.md) the answers are compared with dualweb's on the next host
-        instead (flask, fastapi, starlette, round): every host must still agree, and the
-        test's own assertions still hold."""
+        """``fastapi_from``: as ``reference``'s."""
         ours = TestClient(
             build(DUALWEB), self.host, raise_server_exceptions=raise_server_exceptions
         )
-        if fastapi_from is not None and installed_below("fastapi", fastapi_from):
-            theirs = TestClient(
-                build(DUALWEB),
-                NEXT_HOST[self.host],
-                raise_server_exceptions=raise_server_exceptions,
-            )
-        else:
-            theirs = native_client(
-                build, self.fastapi_ns, raise_server_exceptions=raise_server_exceptions
-            )
+        theirs = self.reference(
+            build, fastapi_from, raise_server_exceptions=raise_server_exceptions
+        )
         results = []
         for spec in requests:
             method, url = spec[0], spec[1]
